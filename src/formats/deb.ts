@@ -1,0 +1,120 @@
+/** The .deb format: staged files + rendered control files -> dpkg-deb --build. */
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Py2pkgError } from '../errors.js';
+import { run } from '../exec.js';
+import { debHelpers, renderTemplate } from '../render/engine.js';
+import type { TargetProfile } from '../targets/profiles.js';
+import type { PythonMetadata } from '../types.js';
+import { changelogData, controlData, copyrightData, debFullVersion, debPackageName } from './deb-data.js';
+import type { PackageInput, PackageOutput, Packager } from './packager.js';
+
+export const DPKG_DEB = '/usr/bin/dpkg-deb';
+
+/** The version part of a .deb file name drops the epoch (Debian's convention). */
+export function debFileName(meta: PythonMetadata, target: TargetProfile): string {
+  const version = debFullVersion(meta, target).replace(/^\d+:/, '');
+  return `${debPackageName(meta)}_${version}_all.deb`;
+}
+
+export const debPackager: Packager = {
+  format: 'deb',
+  fileName: debFileName,
+  async build(input: PackageInput): Promise<PackageOutput> {
+    const { metadata: meta, target } = input;
+    const pkg = debPackageName(meta);
+    const root = input.build.stagingRoot;
+    const docDir = join(root, 'usr/share/doc', pkg);
+    await mkdir(docDir, { recursive: true });
+
+    // documentation: copyright, changelog.Debian.gz, provenance.json
+    await writeFile(join(docDir, 'copyright'), await renderTemplate('deb/copyright.hbs', copyrightData(meta, input.provenance, input.licenseTexts), debHelpers));
+    const changelog = await renderTemplate('deb/changelog.hbs', changelogData(meta, target, input.provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion), debHelpers);
+    await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
+    await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
+
+    // control area
+    const controlDir = join(root, 'DEBIAN');
+    await mkdir(controlDir, { recursive: true });
+    await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
+    const payload = await listPayload(root);
+    await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
+    const control = await renderTemplate('deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB), debHelpers);
+    await writeFile(join(controlDir, 'control'), control);
+    const scriptData = { package: pkg, siteDir: target.siteDir };
+    await writeFile(join(controlDir, 'postinst'), await renderTemplate('deb/postinst.hbs', scriptData, debHelpers));
+    await writeFile(join(controlDir, 'prerm'), await renderTemplate('deb/prerm.hbs', scriptData, debHelpers));
+    await normalizeTree(controlDir, input.sourceDateEpoch, undefined);
+    await chmod(join(controlDir, 'postinst'), 0o755);
+    await chmod(join(controlDir, 'prerm'), 0o755);
+
+    // dpkg-deb writes a temp name in the output dir; rename makes it appear whole
+    const finalName = debFileName(meta, target);
+    const finalPath = join(input.outDir, finalName);
+    const tmpPath = join(input.outDir, `.${finalName}.${process.pid}.partial`);
+    try {
+      await run(DPKG_DEB, ['--root-owner-group', `-Z${target.compression}`, '--build', root, tmpPath], {
+        env: { SOURCE_DATE_EPOCH: String(input.sourceDateEpoch) },
+        timeoutMs: 10 * 60_000,
+      });
+      await rename(tmpPath, finalPath);
+    } catch (e) {
+      await rm(tmpPath, { force: true });
+      throw e;
+    }
+    return { format: 'deb', path: finalPath, packageName: pkg, version: debFullVersion(meta, target) };
+  },
+};
+
+/** Same input, same bytes: fixed modes and mtimes (dpkg-deb sorts entries and clamps to SOURCE_DATE_EPOCH). */
+async function normalizeTree(dir: string, epoch: number, scriptsDir: string | undefined): Promise<void> {
+  const walk = async (d: string, rel: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      const relPath = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        await walk(full, relPath);
+        await chmod(full, 0o755);
+      } else if (entry.isFile()) {
+        const executable = scriptsDir !== undefined && relPath.startsWith(`${scriptsDir}/`);
+        await chmod(full, executable ? 0o755 : 0o644);
+      } else {
+        throw new Py2pkgError('BUILD_FAILED', `unexpected non-regular file in the staging tree: ${relPath}`);
+      }
+      await utimes(full, epoch, epoch);
+    }
+  };
+  await walk(dir, '');
+  await utimes(dir, epoch, epoch);
+}
+
+interface Payload {
+  files: Array<{ rel: string; md5: string }>;
+  installedSizeKiB: number;
+}
+
+/** md5sums entries and Installed-Size (KiB, as dpkg-gencontrol counts: files rounded up, 1 per dir). */
+async function listPayload(root: string): Promise<Payload> {
+  const files: Array<{ rel: string; md5: string }> = [];
+  let kib = 0;
+  const walk = async (d: string, rel: string): Promise<void> => {
+    const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (relPath === 'DEBIAN') continue;
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) {
+        kib += 1;
+        await walk(full, relPath);
+      } else {
+        const st = await stat(full);
+        kib += Math.ceil(st.size / 1024);
+        files.push({ rel: relPath, md5: createHash('md5').update(await readFile(full)).digest('hex') });
+      }
+    }
+  };
+  await walk(root, '');
+  return { files, installedSizeKiB: Math.max(kib, 1) };
+}

@@ -1,0 +1,42 @@
+/**
+ * One interface every output format implements (nfpm's model: one module per format).
+ * A packager takes the staged files and the verified metadata and writes one package file
+ * into outDir by atomic rename. It never reads another stage's files except the staging root.
+ */
+import type { BuildResult } from '../python/build.js';
+import type { TargetProfile } from '../targets/profiles.js';
+import type { Provenance, PythonMetadata } from '../types.js';
+
+export interface LicenseText {
+  /** file name inside the sdist (e.g. LICENSE) */
+  name: string;
+  text: string;
+}
+
+export interface PackageInput {
+  metadata: PythonMetadata;
+  provenance: Provenance;
+  build: BuildResult;
+  target: TargetProfile;
+  maintainer: string;
+  sourceDateEpoch: number;
+  outDir: string;
+  licenseTexts: LicenseText[];
+  toolVersion: string;
+  /** a private temp dir the packager may use */
+  workDir: string;
+}
+
+export interface PackageOutput {
+  format: string;
+  path: string;
+  packageName: string;
+  version: string;
+}
+
+export interface Packager {
+  readonly format: 'deb' | 'rpm';
+  /** the output file name for a package (pure) */
+  fileName(metadata: PythonMetadata, target: TargetProfile): string;
+  build(input: PackageInput): Promise<PackageOutput>;
+}

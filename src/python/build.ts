@@ -1,0 +1,210 @@
+/**
+ * The build stage: sdist source tree -> wheel (python3 -m build, in the sandbox) -> staging
+ * root laid out the target's way (installer library, in the sandbox) -> cleaned file list.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Py2pkgError, singleLine } from '../errors.js';
+import { run } from '../exec.js';
+import { pythonHelpersDir } from '../paths.js';
+import type { TargetProfile } from '../targets/profiles.js';
+import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
+import { backendPackage, debianPackageForBuildRequirement, detectBuildSystem, type BuildSystem } from './backends.js';
+
+export const PYTHON = '/usr/bin/python3';
+
+export interface BuildInput {
+  /** the unpacked sdist's top-level directory (will be copied, never modified) */
+  sourceRoot: string;
+  /** a private, empty temp directory this stage may use */
+  workDir: string;
+  target: TargetProfile;
+  sourceDateEpoch: number;
+  timeoutMs: number;
+}
+
+export interface BuiltFile {
+  /** absolute path in the package, e.g. /usr/bin/slugger */
+  path: string;
+  size: number;
+  mode: number;
+}
+
+export interface BuildResult {
+  /** the staging root: files sit at their final paths below it */
+  stagingRoot: string;
+  wheelFile: string;
+  /** text of the installed .dist-info/METADATA */
+  wheelMetadata: string;
+  /** path of the .dist-info directory inside the package */
+  distInfoDir: string;
+  pure: boolean;
+  consoleScripts: string[];
+  files: BuiltFile[];
+  buildSystem: BuildSystem;
+  /** combined build log (for --debug) */
+  log: string;
+}
+
+interface InstallSummary {
+  distribution: string;
+  version: string;
+  wheel: string;
+  entry_points: string;
+}
+
+export async function buildStage(input: BuildInput): Promise<BuildResult> {
+  if (!existsSync(BWRAP)) throw new Py2pkgError('TOOL_MISSING', 'bubblewrap is not installed (/usr/bin/bwrap), the build sandbox needs it: apt-get install bubblewrap');
+  if (!existsSync(PYTHON)) throw new Py2pkgError('TOOL_MISSING', `${PYTHON} is not installed: apt-get install python3`);
+
+  const buildSystem = await detectBuildSystem(input.sourceRoot);
+  await checkBuildDependencies(buildSystem);
+
+  const box = join(input.workDir, 'box');
+  await mkdir(join(box, 'home'), { recursive: true, mode: 0o700 });
+  await mkdir(join(box, 'wheel'), { recursive: true });
+  await mkdir(join(box, 'staging'), { recursive: true });
+  // the build writes into its tree (build/, *.egg-info): give it a copy
+  await cp(input.sourceRoot, join(box, 'src'), { recursive: true, verbatimSymlinks: true });
+
+  const spec: SandboxSpec = {
+    buildDir: box,
+    cwd: '/build/src',
+    pythonVersion: input.target.pythonVersion,
+    readOnly: [[pythonHelpersDir(), '/py2pkg']],
+    env: { SOURCE_DATE_EPOCH: String(input.sourceDateEpoch) },
+  };
+  // --skip-dependency-check: build's check walks the *transitive* requirements of the
+  // backend through installed metadata, and Debian 12 does not package some of them
+  // (hatchling's `editables`, needed only for editable installs). py2pkg checks the
+  // direct build requirements itself (checkBuildDependencies) and names the Debian package.
+  const built = await runSandboxed(
+    spec,
+    [PYTHON, '-m', 'build', '--wheel', '--no-isolation', '--skip-dependency-check', '--outdir', '/build/wheel', '/build/src'],
+    { timeoutMs: input.timeoutMs, check: false },
+  );
+  if (built.exitCode !== 0) {
+    const lines = `${built.stderr}\n${built.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const errLine = [...lines].reverse().find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '';
+    throw new Py2pkgError('BUILD_FAILED', `building the wheel failed: ${singleLine(errLine, 200)}`, { detail: `${built.stdout}\n${built.stderr}` });
+  }
+  const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
+  if (wheels.length !== 1) throw new Py2pkgError('BUILD_FAILED', `the build produced ${wheels.length} wheels, expected one`);
+  const wheelName = wheels[0] as string;
+  if (!/-(py3|py2\.py3|py3\.py2)-none-any\.whl$/.test(wheelName)) {
+    throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the project builds a platform-specific wheel (${singleLine(wheelName, 120)}): it has compiled extensions`);
+  }
+
+  const installed = await runSandboxed(
+    spec,
+    [PYTHON, '-I', '/py2pkg/install_wheel.py', `/build/wheel/${wheelName}`, '/build/staging', input.target.siteDir, input.target.scriptsDir, input.target.pythonVersion],
+    { timeoutMs: input.timeoutMs },
+  );
+  let summary: InstallSummary;
+  try {
+    summary = JSON.parse(installed.stdout) as InstallSummary;
+  } catch (e) {
+    throw new Py2pkgError('BUILD_FAILED', 'installing the wheel into the staging root gave no summary', { cause: e, detail: installed.stderr });
+  }
+  const pure = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
+  if (!pure) throw new Py2pkgError('UNSUPPORTED_EXTENSION', 'the wheel is not pure Python (Root-Is-Purelib is false)');
+
+  const stagingRoot = join(box, 'staging');
+  await cleanStaging(stagingRoot, input.target.siteDir);
+  const files = await listFiles(stagingRoot);
+  const so = files.find((f) => /\.(so|pyd|dylib)(\.|$)/.test(f.path));
+  if (so) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the wheel contains a compiled library ${singleLine(so.path, 120)}`);
+  const distInfo = files.map((f) => f.path).find((p) => p.startsWith(`${input.target.siteDir}/`) && /^[^/]+\.dist-info\/METADATA$/.test(p.slice(input.target.siteDir.length + 1)));
+  if (!distInfo) throw new Py2pkgError('BUILD_FAILED', 'the installed wheel has no .dist-info/METADATA');
+  const wheelMetadata = await readFile(join(stagingRoot, distInfo), 'utf8');
+
+  return {
+    stagingRoot,
+    wheelFile: join(box, 'wheel', wheelName),
+    wheelMetadata,
+    distInfoDir: distInfo.replace(/\/METADATA$/, ''),
+    pure,
+    consoleScripts: parseConsoleScripts(summary.entry_points),
+    files,
+    buildSystem,
+    log: `${built.stdout}\n${built.stderr}\n${installed.stderr}`,
+  };
+}
+
+/** Which console_scripts / gui_scripts an entry_points.txt declares (names only). */
+export function parseConsoleScripts(text: string): string[] {
+  const names: string[] = [];
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const sec = /^\[(.+)\]$/.exec(line);
+    if (sec) {
+      section = (sec[1] as string).trim();
+      continue;
+    }
+    if (section === 'console_scripts' || section === 'gui_scripts') {
+      const name = line.split('=')[0]?.trim();
+      if (name) names.push(name);
+    }
+  }
+  return names.sort();
+}
+
+async function checkBuildDependencies(bs: BuildSystem): Promise<void> {
+  const res = await run(PYTHON, ['-I', join(pythonHelpersDir(), 'probe_build_deps.py'), bs.backend, ...bs.requires], { timeoutMs: 60_000 });
+  const probe = JSON.parse(res.stdout) as { backend_ok: boolean; missing: string[] };
+  if (!probe.backend_ok) {
+    const pkg = backendPackage(bs.backend);
+    throw new Py2pkgError('BACKEND_MISSING', `the build backend ${singleLine(bs.backend, 80)} is not installed${pkg ? `: apt-get install ${pkg}` : ''}`);
+  }
+  if (probe.missing.length > 0) {
+    const pkgs = probe.missing.map(debianPackageForBuildRequirement);
+    throw new Py2pkgError('BACKEND_MISSING', `build requirements not installed: ${singleLine(probe.missing.join(', '), 120)}: apt-get install ${pkgs.join(' ')}`);
+  }
+}
+
+/** Remove what must not ship (bytecode, installer records) and normalise modes. */
+async function cleanStaging(root: string, siteDir: string): Promise<void> {
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === '__pycache__') {
+          await rm(full, { recursive: true, force: true });
+          continue;
+        }
+        await walk(full);
+      } else if (/\.py[co]$/.test(entry.name)) {
+        await rm(full, { force: true });
+      } else if (/\.dist-info$/.test(dir) && (entry.name === 'INSTALLER' || entry.name === 'direct_url.json' || entry.name === 'REQUESTED')) {
+        await rm(full, { force: true });
+      }
+    }
+  };
+  await walk(root);
+  // nothing may be installed outside the places a pure package owns
+  for (const f of await listFiles(root)) {
+    if (!(f.path.startsWith(`${siteDir}/`) || f.path.startsWith('/usr/bin/') || f.path.startsWith('/usr/share/'))) {
+      throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the wheel installs ${singleLine(f.path, 120)}, outside the site directory, /usr/bin and /usr/share`);
+    }
+  }
+}
+
+export async function listFiles(root: string): Promise<BuiltFile[]> {
+  const out: BuiltFile[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else {
+        const st = await stat(full);
+        out.push({ path: `/${relative(root, full)}`, size: st.size, mode: st.mode & 0o7777 });
+      }
+    }
+  };
+  await walk(root);
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

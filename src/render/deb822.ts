@@ -1,0 +1,107 @@
+/**
+ * Escaping for deb822 control files and Debian maintainer scripts. Every value that came
+ * from an sdist passes through one of these before it lands in a file: templates never see
+ * raw metadata (Handlebars runs with escaping off, so escaping is our job, by type).
+ */
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A single-line field value: no newlines, no control characters, collapsed whitespace. */
+export function fieldValue(text: string, maxLength = 1000): string {
+  const flat = text.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > maxLength ? `${flat.slice(0, maxLength - 1).trimEnd()}…` : flat;
+}
+
+/** The Description synopsis: one line, lintian wants it under 80 characters and no trailing dot. */
+export function synopsis(text: string, fallback: string): string {
+  let s = fieldValue(text, 1000);
+  if (!s) s = fieldValue(fallback);
+  if ([...s].length > 79) {
+    const chars = [...s].slice(0, 78);
+    let cut = chars.join('');
+    const space = cut.lastIndexOf(' ');
+    if (space > 40) cut = cut.slice(0, space);
+    s = `${cut.replace(/[\s,;:.-]+$/, '')}…`;
+  }
+  return s.replace(/\.+$/, '');
+}
+
+/**
+ * Multi-line field body (Description extended text, copyright License text): every line gets
+ * a leading space, an empty line becomes " .", a line that is just "." is escaped as " ..",
+ * tabs become spaces, and control characters are dropped. Returns the continuation lines
+ * joined with "\n", each starting with a space (or an empty string for no text).
+ */
+export function foldedText(text: string, opts: { maxLines?: number; width?: number } = {}): string {
+  const maxLines = opts.maxLines ?? 200;
+  const normalized = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, '    ')
+    .replace(CONTROL_CHARS, ' ');
+  const rawLines = normalized.split('\n').map((l) => l.replace(/\s+$/, ''));
+  while (rawLines.length > 0 && rawLines[0] === '') rawLines.shift();
+  while (rawLines.length > 0 && rawLines[rawLines.length - 1] === '') rawLines.pop();
+  const lines: string[] = [];
+  let previousBlank = false;
+  for (const line of rawLines) {
+    const blank = line.trim() === '';
+    if (blank && previousBlank) continue; // collapse runs of blank lines
+    previousBlank = blank;
+    if (blank) lines.push(' .');
+    else if (line.trim() === '.') lines.push(' ..');
+    else lines.push(` ${line}`);
+    if (lines.length >= maxLines) {
+      lines.push(' [...]');
+      break;
+    }
+  }
+  return lines.join('\n');
+}
+
+/** "Name <email>" for Maintainer/Changed-By; refuses anything that is not a valid address. */
+export function maintainerField(value: string): string {
+  const v = fieldValue(value, 200);
+  const m = /^([^<>,]+?)\s*<([^<>\s@,]+@[^<>\s@,]+\.[^<>\s@,]+)>$/.exec(v);
+  if (!m) throw new Error(`not a valid maintainer "Name <email>": ${v}`);
+  if (/^none$/i.test((m[1] as string).trim()) || /^none@/i.test(m[2] as string)) throw new Error('maintainer must not be None');
+  return `${(m[1] as string).trim()} <${m[2]}>`;
+}
+
+/** An URL for Homepage: http(s) only, no whitespace; otherwise empty (field omitted). */
+export function urlField(value: string | undefined): string {
+  if (!value) return '';
+  const v = value.trim();
+  if (!/^https?:\/\/[^\s<>"]+$/i.test(v)) return '';
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? v : '';
+  } catch {
+    return '';
+  }
+}
+
+/** A Debian package name as it may appear in a maintainer script, checked, never quoted ad hoc. */
+export function shellPackageName(name: string): string {
+  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) throw new Error(`not a Debian package name: ${name}`);
+  return name;
+}
+
+/** A shell single-quoted word (for any text that must land in a maintainer script). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** RFC 2822 date (changelog trailer) from seconds since the epoch, always UTC. */
+export function rfc2822Date(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** A changelog entry line: one line of text, wrapped by the caller; no control characters. */
+export function changelogText(text: string): string {
+  return fieldValue(text, 300);
+}

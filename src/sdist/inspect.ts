@@ -1,0 +1,126 @@
+/** The inspect stage: an unpacked source tree -> validated PythonMetadata and license texts. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Py2pkgError, singleLine } from '../errors.js';
+import type { LicenseText } from '../formats/packager.js';
+import { normalizeVersion, parseSpecifierSet, specifierContains } from '../python/pep440.js';
+import type { TargetProfile } from '../targets/profiles.js';
+import type { PythonMetadata } from '../types.js';
+import { normalizeName, parseCoreMetadata } from './pkginfo.js';
+
+export interface SourceInfo {
+  metadata: PythonMetadata;
+  licenseTexts: LicenseText[];
+  /** PKG-INFO's mtime: the date the sdist was made, used when SOURCE_DATE_EPOCH is unset */
+  sourceDateEpoch: number;
+}
+
+const MAX_LICENSE_BYTES = 256 * 1024;
+const LICENSE_NAME = /^(LICEN[CS]E|COPYING|NOTICE|AUTHORS)([._-][A-Za-z0-9._-]*)?$/i;
+
+/** Split an sdist file name into its name and version parts (the last '-' separates them). */
+export function splitSdistFilename(filename: string): { name: string; version: string } | undefined {
+  const stem = filename.replace(/\.(tar\.gz|tgz|tar\.bz2|tar|zip)$/i, '');
+  const i = stem.lastIndexOf('-');
+  if (i <= 0) return undefined;
+  return { name: stem.slice(0, i), version: stem.slice(i + 1) };
+}
+
+export async function inspectSource(root: string, sdistFilename: string): Promise<SourceInfo> {
+  const pkgInfoPath = join(root, 'PKG-INFO');
+  let text: string;
+  let mtime: number;
+  try {
+    const buf = await readFile(pkgInfoPath);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    mtime = Math.floor((await stat(pkgInfoPath)).mtimeMs / 1000);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Py2pkgError('ARCHIVE_LAYOUT', 'the sdist has no PKG-INFO in its top-level directory');
+    throw new Py2pkgError('METADATA_INVALID', 'PKG-INFO is not valid UTF-8');
+  }
+  const metadata = parseCoreMetadata(text);
+
+  // the signature covers the bytes, not the file name: the name must agree with the contents
+  const parts = splitSdistFilename(sdistFilename);
+  if (!parts) throw new Py2pkgError('METADATA_MISMATCH', `the file name ${singleLine(sdistFilename, 80)} is not <name>-<version>.tar.gz`);
+  let fileVersion: string;
+  try {
+    fileVersion = normalizeVersion(parts.version);
+  } catch {
+    throw new Py2pkgError('METADATA_MISMATCH', `the file name ${singleLine(sdistFilename, 80)} carries no valid version`);
+  }
+  if (normalizeName(parts.name) !== normalizeName(metadata.name) || fileVersion !== metadata.version) {
+    throw new Py2pkgError('METADATA_MISMATCH', `${singleLine(sdistFilename, 80)} contains ${singleLine(metadata.name, 60)} ${singleLine(metadata.version, 30)}, not what its file name says`);
+  }
+
+  return { metadata, licenseTexts: await readLicenseTexts(root, metadata), sourceDateEpoch: mtime };
+}
+
+async function readLicenseTexts(root: string, meta: PythonMetadata): Promise<LicenseText[]> {
+  const names = new Set<string>();
+  for (const f of meta.licenseFiles) if (!f.includes('..') && !f.startsWith('/')) names.add(f);
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (entry.isFile() && LICENSE_NAME.test(entry.name) && !/^AUTHORS/i.test(entry.name) && !/^NOTICE/i.test(entry.name)) names.add(entry.name);
+  }
+  const out: LicenseText[] = [];
+  for (const name of [...names].sort()) {
+    try {
+      const st = await stat(join(root, name));
+      if (!st.isFile() || st.size > MAX_LICENSE_BYTES) continue;
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(join(root, name)));
+      if (text.trim()) out.push({ name, text });
+    } catch {
+      // unreadable or not UTF-8: leave it out, the copyright file says so
+    }
+  }
+  return out;
+}
+
+/**
+ * The wheel's METADATA is what gets installed; PKG-INFO is what was signed. They must name
+ * the same project and version. Requires-Dist comes from the wheel: setuptools writes
+ * PKG-INFO without it (see shared/REAL-WORLD.md).
+ */
+export function mergeWheelMetadata(sdist: PythonMetadata, wheelText: string): PythonMetadata {
+  const wheel = parseCoreMetadata(wheelText);
+  if (normalizeName(wheel.name) !== normalizeName(sdist.name) || wheel.version !== sdist.version) {
+    throw new Py2pkgError('METADATA_MISMATCH', `the built wheel is ${singleLine(wheel.name, 60)} ${singleLine(wheel.version, 30)} but the sdist is ${singleLine(sdist.name, 60)} ${singleLine(sdist.version, 30)}`);
+  }
+  return {
+    ...sdist,
+    requiresDist: wheel.requiresDist,
+    providesExtra: wheel.providesExtra.length > 0 ? wheel.providesExtra : sdist.providesExtra,
+    requiresPython: sdist.requiresPython ?? wheel.requiresPython,
+  };
+}
+
+const EXTENSION_MARKERS = /\bext_modules\b|\bExtension\s*\(|\bext-modules\b|\bcythonize\s*\(/;
+const COMPILED_BACKENDS = /build-backend\s*=\s*["'](maturin|mesonpy|scikit_build_core\.build|setuptools_rust)/;
+
+/** C extensions come in a later issue: refuse them before running any build code. */
+export async function refuseCompiledExtensions(root: string): Promise<void> {
+  for (const name of ['setup.py', 'setup.cfg', 'pyproject.toml']) {
+    let text: string;
+    try {
+      text = await readFile(join(root, name), 'utf8');
+    } catch {
+      continue;
+    }
+    const hit = (name === 'pyproject.toml' ? COMPILED_BACKENDS : EXTENSION_MARKERS).exec(text) ?? (name === 'pyproject.toml' ? EXTENSION_MARKERS.exec(text) : null);
+    if (hit) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `${name} declares compiled extensions (${singleLine(hit[0], 40)})`);
+  }
+}
+
+/** Refuse a project whose Requires-Python the target's Python does not satisfy. */
+export function checkRequiresPython(meta: PythonMetadata, target: TargetProfile): void {
+  if (!meta.requiresPython) return;
+  let ok: boolean;
+  try {
+    ok = specifierContains(parseSpecifierSet(meta.requiresPython), target.pythonFullVersion, { prereleases: true });
+  } catch {
+    throw new Py2pkgError('METADATA_INVALID', `Requires-Python is not a valid specifier: ${singleLine(meta.requiresPython, 80)}`);
+  }
+  if (!ok) {
+    throw new Py2pkgError('REQUIRES_PYTHON', `${singleLine(meta.name, 60)} requires Python ${singleLine(meta.requiresPython, 60)}, but ${target.id} has Python ${target.pythonFullVersion}`);
+  }
+}

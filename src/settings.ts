@@ -1,0 +1,157 @@
+/** One validated Settings object from flags, environment and config file (flags win). */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Py2pkgError, singleLine } from './errors.js';
+import { maintainerField } from './render/deb822.js';
+import { defaultTargetFor, getProfile, profiles, type TargetProfile } from './targets/profiles.js';
+
+export interface ConvertFlags {
+  format?: string;
+  target?: string;
+  trustedKeys?: string;
+  signature?: string;
+  allowUnsigned?: boolean;
+  out?: string;
+  maintainer?: string;
+  config?: string;
+  buildTimeout?: string;
+  maxUnpackedSize?: string;
+  debug?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  keepTemp?: boolean;
+}
+
+export interface Settings {
+  input: string;
+  format: 'deb';
+  target: TargetProfile;
+  trustedKeys: string | undefined;
+  signature: string | undefined;
+  allowUnsigned: boolean;
+  outDir: string;
+  maintainer: string;
+  buildTimeoutMs: number;
+  maxUnpackedBytes: number;
+  /** from the environment; when absent the pipeline derives it from the sdist */
+  sourceDateEpoch: number | undefined;
+  debug: boolean;
+  json: boolean;
+  quiet: boolean;
+  keepTemp: boolean;
+  configFile: string | undefined;
+}
+
+/** Keys the config file may set (TOML, kebab-case like the flags). */
+interface ConfigFile {
+  maintainer?: string;
+  'trusted-keys'?: string;
+  out?: string;
+  target?: string;
+  format?: string;
+  'build-timeout'?: number;
+}
+
+const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout']);
+
+export function configCandidates(env: NodeJS.ProcessEnv): string[] {
+  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return [join(xdg, 'py2pkg', 'config.toml'), '/etc/py2pkg/config.toml'];
+}
+
+export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Promise<{ file?: string; config: ConfigFile }> {
+  const explicit = path ?? env.PY2PKG_CONFIG;
+  const file = explicit ?? configCandidates(env).find((p) => existsSync(p));
+  if (!file) return { config: {} };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new Py2pkgError('CONFIG', `cannot read config file ${file}`);
+  }
+  const { parse } = await import('smol-toml');
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new Py2pkgError('CONFIG', `config file ${file} is not valid TOML: ${singleLine((e as Error).message, 160)}`);
+  }
+  for (const key of Object.keys(doc)) {
+    if (!CONFIG_KEYS.has(key)) throw new Py2pkgError('CONFIG', `config file ${file}: unknown key "${singleLine(key, 60)}" (known: ${[...CONFIG_KEYS].join(', ')})`);
+  }
+  const str = (k: keyof ConfigFile) => {
+    const v = doc[k];
+    if (v !== undefined && typeof v !== 'string') throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a string`);
+  };
+  (['maintainer', 'trusted-keys', 'out', 'target', 'format'] as const).forEach(str);
+  if (doc['build-timeout'] !== undefined && typeof doc['build-timeout'] !== 'number') throw new Py2pkgError('CONFIG', `config file ${file}: build-timeout must be a number of seconds`);
+  return { file, config: doc as ConfigFile };
+}
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Py2pkgError('USAGE', `${flag} wants a positive whole number, got "${singleLine(value, 40)}"`);
+  return Number(value);
+}
+
+export function parseSourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new Py2pkgError('USAGE', `SOURCE_DATE_EPOCH must be a whole number of seconds, got "${singleLine(v, 40)}"`);
+  return Number(v);
+}
+
+function pickMaintainer(flag: string | undefined, config: string | undefined, env: NodeJS.ProcessEnv): string {
+  const debian = env.DEBEMAIL ? (env.DEBFULLNAME ? `${env.DEBFULLNAME} <${env.DEBEMAIL}>` : env.DEBEMAIL) : undefined;
+  const candidates: Array<[string, string | undefined]> = [
+    ['--maintainer', flag],
+    ['config maintainer', config],
+    ['DEBFULLNAME/DEBEMAIL', debian],
+  ];
+  for (const [source, value] of candidates) {
+    if (value === undefined) continue;
+    try {
+      return maintainerField(value);
+    } catch {
+      throw new Py2pkgError('MAINTAINER', `${source} is not a valid "Full Name <email>": "${singleLine(value, 80)}"`);
+    }
+  }
+  return DEFAULT_MAINTAINER;
+}
+
+/** Used when nothing names a maintainer; documented in the README. Never "None <None>". */
+export const DEFAULT_MAINTAINER = 'py2pkg automatic packager <py2pkg@localhost.localdomain>';
+
+export async function resolveSettings(input: string, flags: ConvertFlags, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
+  const { file, config } = await loadConfig(flags.config, env);
+  const format = flags.format ?? config.format ?? 'deb';
+  if (format !== 'deb') {
+    throw new Py2pkgError('USAGE', `--format ${singleLine(format, 20)} is not supported yet (supported: deb)`);
+  }
+  const targetId = flags.target ?? config.target ?? defaultTargetFor[format];
+  const target = getProfile(targetId);
+  if (!target) throw new Py2pkgError('USAGE', `unknown --target "${singleLine(targetId, 40)}" (known: ${Object.keys(profiles).join(', ')})`);
+  if (target.family !== 'debian') throw new Py2pkgError('USAGE', `--target ${target.id} is not a Debian target; use --format rpm`);
+  const buildTimeoutS = flags.buildTimeout !== undefined ? positiveInt(flags.buildTimeout, '--build-timeout') : (config['build-timeout'] ?? 900);
+  const maxMiB = flags.maxUnpackedSize !== undefined ? positiveInt(flags.maxUnpackedSize, '--max-unpacked-size') : 512;
+  const trusted = flags.trustedKeys ?? config['trusted-keys'] ?? env.PY2PKG_TRUSTED_KEYS;
+  return {
+    input: resolve(input),
+    format,
+    target,
+    trustedKeys: trusted ? resolve(trusted) : undefined,
+    signature: flags.signature ? resolve(flags.signature) : undefined,
+    allowUnsigned: Boolean(flags.allowUnsigned),
+    outDir: resolve(flags.out ?? config.out ?? '.'),
+    maintainer: pickMaintainer(flags.maintainer, config.maintainer, env),
+    buildTimeoutMs: buildTimeoutS * 1000,
+    maxUnpackedBytes: maxMiB * 1024 * 1024,
+    sourceDateEpoch: parseSourceDateEpoch(env),
+    debug: Boolean(flags.debug),
+    json: Boolean(flags.json),
+    quiet: Boolean(flags.quiet),
+    keepTemp: Boolean(flags.keepTemp),
+    configFile: file,
+  };
+}

@@ -1,0 +1,63 @@
+/** The typed values passed between pipeline stages (see ../shared/DESIGN.md, "The pipeline"). */
+
+/** What the user handed us: a local sdist file (resolve/fetch come in a later issue). */
+export interface LocalSdist {
+  path: string;
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+export interface SignerIdentity {
+  /** primary key fingerprint, upper-case hex */
+  fingerprint: string;
+  /** signing (sub)key id that made the signature, upper-case hex */
+  keyId: string;
+  userIds: string[];
+  /** signature creation time, ISO 8601 */
+  signedAt: string;
+}
+
+/** The verify stage's result: who vouched for the sdist and how we checked. */
+export interface Provenance {
+  sdist: { filename: string; sha256: string; size: number };
+  unsigned: boolean;
+  verification:
+    | {
+        method: 'openpgp-detached-signature';
+        tool: string;
+        signatureFile: string;
+        signatureSha256: string;
+        trustedKeysFile: string;
+        trustedKeyFingerprints: string[];
+        signers: SignerIdentity[];
+      }
+    | { method: 'none'; reason: string };
+  /** ISO 8601; clamped to SOURCE_DATE_EPOCH so packages stay reproducible */
+  verifiedAt: string;
+}
+
+/** Metadata of a Python distribution (core metadata 1.0 - 2.4). Every string is hostile data. */
+export interface PythonMetadata {
+  metadataVersion: string;
+  name: string;
+  version: string;
+  summary: string;
+  description: string;
+  descriptionContentType?: string;
+  homePage?: string;
+  projectUrls: Array<{ label: string; url: string }>;
+  author?: string;
+  authorEmail?: string;
+  maintainer?: string;
+  maintainerEmail?: string;
+  license?: string;
+  licenseExpression?: string;
+  licenseFiles: string[];
+  classifiers: string[];
+  keywords?: string;
+  requiresDist: string[];
+  requiresPython?: string;
+  providesExtra: string[];
+  dynamic: string[];
+}

@@ -1,0 +1,75 @@
+/**
+ * A clean Debian 12 root for install tests, built with mmdebstrap from Debian's archive and
+ * cached as a tarball between runs (outside the clone, so CI on the same machine reuses it).
+ * Each test run extracts a fresh copy; packages are installed with the root's own apt-get.
+ */
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SYSTEM_PATH } from './project.js';
+
+/** What the root holds besides apt: Python and the Debian packages the fixtures depend on. */
+export const ROOT_PACKAGES = ['python3', 'python3-django', 'python3-defusedxml', 'python3-six'];
+export const SUITE = 'bookworm';
+export const MIRROR = 'http://deb.debian.org/debian';
+
+export const rootCacheDir = process.env.PY2PKG_TEST_CACHE ?? '/var/cache/py2pkg-test';
+
+const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', DEBIAN_FRONTEND: 'noninteractive' };
+
+export function rootTarball(): string {
+  const key = createHash('sha256').update(`${SUITE} ${MIRROR} ${ROOT_PACKAGES.join(',')}`).digest('hex').slice(0, 12);
+  return join(rootCacheDir, `${SUITE}-${key}.tar`);
+}
+
+/** Build the cached root tarball when it is missing (about 30 s with a reachable archive). */
+export async function ensureRootTarball(): Promise<string> {
+  const tarball = rootTarball();
+  if (existsSync(tarball)) return tarball;
+  await mkdir(rootCacheDir, { recursive: true });
+  const tmp = `${tarball}.${process.pid}.partial`;
+  try {
+    await execa('/usr/bin/mmdebstrap', ['--variant=apt', `--include=${ROOT_PACKAGES.join(',')}`, SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], {
+      env,
+      extendEnv: false,
+      timeout: 20 * 60_000,
+    });
+    await rename(tmp, tarball);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return tarball;
+}
+
+export interface DebRoot {
+  dir: string;
+  /** run a command inside the root (chroot), returns the result without throwing */
+  run(args: string[], opts?: { timeoutMs?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  dispose(): Promise<void>;
+}
+
+export async function freshRoot(): Promise<DebRoot> {
+  const tarball = await ensureRootTarball();
+  const dir = await mkdtemp('/var/tmp/py2pkg-root-');
+  await execa('/usr/bin/tar', ['-C', dir, '-xf', tarball], { env, extendEnv: false, timeout: 10 * 60_000 });
+  return {
+    dir,
+    async run(args, opts = {}) {
+      // bubblewrap with the root as /: own PID namespace and /proc, no network (everything the
+      // tests install comes from the cached root or the .deb files copied into it)
+      const r = await execa('/usr/bin/bwrap', ['--bind', dir, '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--unshare-net', '--die-with-parent', '--cap-add', 'ALL', '--clearenv',
+        '--setenv', 'PATH', SYSTEM_PATH, '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'DEBIAN_FRONTEND', 'noninteractive', '--setenv', 'HOME', '/root', '--', ...args], {
+        env,
+        extendEnv: false,
+        reject: false,
+        timeout: opts.timeoutMs ?? 10 * 60_000,
+      });
+      return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    },
+    async dispose() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

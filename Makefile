@@ -31,7 +31,7 @@ test-e2e:
 	$(NODE) --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 'dist/test/e2e/'
 
 demo: fixtures
-	./scripts/demo.sh
+	$(NODE) dist/scripts/demo.js
 
 bench: fixtures
 	$(NODE) dist/bench/convert.js

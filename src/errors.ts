@@ -47,6 +47,7 @@ export const catalogue = {
 
   UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'C extensions are not supported yet; only pure-Python projects are converted' },
   BACKEND_MISSING: { status: 'unsupported', hint: 'install the Debian package named above (apt-get install ...) and retry' },
+  UNSUPPORTED_BACKEND: { status: 'unsupported', hint: 'py2pkg only runs build backends packaged by the distribution (no in-tree backend-path)' },
   REQUIRES_PYTHON: { status: 'unsupported', hint: "the target's Python does not satisfy the project's Requires-Python" },
 
   BUILD_FAILED: { status: 'build', hint: 'the project failed to build in the sandbox; rerun with --debug for the full log' },

@@ -77,9 +77,7 @@ export async function parseBuildSystem(text: string): Promise<BuildSystem> {
     throw new Py2pkgError('METADATA_INVALID', 'pyproject.toml build-backend is not a module path');
   }
   if (table['backend-path'] !== undefined) {
-    throw new Py2pkgError('UNSUPPORTED_EXTENSION', 'in-tree build backends (backend-path) are not supported', {
-      hint: 'py2pkg only runs build backends packaged by the distribution',
-    });
+    throw new Py2pkgError('UNSUPPORTED_BACKEND', 'pyproject.toml names an in-tree build backend (backend-path)');
   }
   return { backend, requires: requires as string[], legacy: false };
 }

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fieldValue, foldedText, maintainerField, rfc2822Date, shellPackageName, synopsis, urlField } from '../../src/render/deb822.js';
+import { debHelpers, Untrusted, untrusted } from '../../src/render/engine.js';
+
+test('fieldValue: one line, no control characters', () => {
+  assert.equal(fieldValue('a\nb\r\nc\td'), 'a b c d');
+  assert.equal(fieldValue('x\u0000y\u001b[31mz\u2028w'), 'x y [31mz w');
+  assert.equal(fieldValue('  padded  '), 'padded');
+  assert.equal(fieldValue('x'.repeat(50), 10), `${'x'.repeat(9)}…`);
+});
+
+test('synopsis: under 80 characters, no trailing dot, falls back when empty', () => {
+  const long = 'A very long summary that goes on and on about the package and what it does for people who read it';
+  const s = synopsis(long, 'fallback');
+  assert.ok([...s].length <= 79, s);
+  assert.ok(s.endsWith('…'));
+  assert.equal(synopsis('Short one.', 'x'), 'Short one');
+  assert.equal(synopsis('', 'Python 3 distribution x'), 'Python 3 distribution x');
+  assert.equal(synopsis('line one\nline two', 'x'), 'line one line two');
+});
+
+test('foldedText: leading space, " ." for blank lines, "." escaped, runs of blanks collapsed', () => {
+  assert.equal(foldedText('para one\n\n\n\npara two\n.\n  indented'), ' para one\n .\n para two\n ..\n   indented');
+  assert.equal(foldedText('\n\n  \ntext\n\n'), ' text');
+  assert.equal(foldedText(''), '');
+  assert.equal(foldedText('a\r\nb\tc'), ' a\n b    c');
+  assert.equal(foldedText('x\u0007y'), ' x y');
+  const many = Array.from({ length: 500 }, (_, i) => `line ${i}`).join('\n');
+  const folded = foldedText(many, { maxLines: 10 }).split('\n');
+  assert.equal(folded.length, 11);
+  assert.equal(folded[10], ' [...]');
+});
+
+test('every folded line starts with a space, whatever the input', () => {
+  const hostile = '%prep\n.\n   \n-- \n$HOME\n#!/bin/sh\nPackage: evil\n\u0085next';
+  for (const line of foldedText(hostile).split('\n')) assert.match(line, /^ /);
+  assert.doesNotMatch(foldedText(hostile), /\nPackage:/);
+});
+
+test('maintainerField accepts Name <email> and refuses None and junk', () => {
+  assert.equal(maintainerField('Ops Team <ops@example.org>'), 'Ops Team <ops@example.org>');
+  assert.equal(maintainerField('  Jörg Ünal   <jorg@example.de> '), 'Jörg Ünal <jorg@example.de>');
+  assert.throws(() => maintainerField('None <None>'));
+  assert.throws(() => maintainerField('None <none@example.org>'));
+  assert.throws(() => maintainerField('just a name'));
+  assert.throws(() => maintainerField('A <a@b>'));
+  assert.throws(() => maintainerField('A <a@b.c>, B <b@c.d>'));
+});
+
+test('urlField keeps http(s) only', () => {
+  assert.equal(urlField('https://example.org/x'), 'https://example.org/x');
+  assert.equal(urlField('javascript:alert(1)'), '');
+  assert.equal(urlField('https://exa mple.org'), '');
+  assert.equal(urlField(undefined), '');
+});
+
+test('shellPackageName only passes Debian package names', () => {
+  assert.equal(shellPackageName('python3-acme.widgets'), 'python3-acme.widgets');
+  assert.throws(() => shellPackageName('python3-x; rm -rf /'));
+  assert.throws(() => shellPackageName('$(id)'));
+});
+
+test('rfc2822Date is UTC and fixed-format', () => {
+  assert.equal(rfc2822Date(1767225600), 'Thu, 01 Jan 2026 00:00:00 +0000');
+  assert.equal(rfc2822Date(0), 'Thu, 01 Jan 1970 00:00:00 +0000');
+});
+
+test('Untrusted values cannot be printed without a helper', () => {
+  assert.throws(() => `${untrusted('x')}`, /untrusted value/);
+  assert.equal(debHelpers.field!(new Untrusted('a\nb')), 'a b');
+  assert.throws(() => debHelpers.relations!([untrusted('python3-x, evil (>= 1)')]));
+  assert.equal(debHelpers.relations!(['python3:any', 'python3-django']), 'python3:any, python3-django');
+  assert.throws(() => debHelpers.debversion!('1.0; x'));
+  assert.throws(() => debHelpers.path!('/usr/lib/$(id)'));
+});

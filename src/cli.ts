@@ -67,10 +67,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const debug = argv.includes('--debug');
   let status = ExitStatus.ok as number;
   const program = buildProgram(io, async (input, flags) => {
-    const { resolveSettings } = await import('./settings.js');
+    const { resolveSettings, DEFAULT_MAINTAINER } = await import('./settings.js');
     const { convert } = await import('./pipeline.js');
     const settings = await resolveSettings(input, flags);
     const progress = settings.quiet || settings.json ? () => {} : (m: string) => io.err(`py2pkg: ${m}\n`);
+    if (settings.maintainer === DEFAULT_MAINTAINER && !settings.quiet) {
+      io.err(`py2pkg: warning: no maintainer configured, using "${DEFAULT_MAINTAINER}"; pass --maintainer for packages you publish\n`);
+    }
     const result = await convert(settings, progress);
     if (settings.json) {
       io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);

@@ -97,7 +97,7 @@ export async function convert(s: Settings, progress: Progress = () => {}): Promi
     const source = await inspectSource(unpacked.root, sdist.filename);
     await refuseCompiledExtensions(unpacked.root);
     checkRequiresPython(source.metadata, s.target);
-    const sourceDateEpoch = s.sourceDateEpoch ?? source.sourceDateEpoch;
+    const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;
 
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
@@ -122,6 +122,23 @@ export async function convert(s: Settings, progress: Progress = () => {}): Promi
     if (s.keepTemp) progress(`kept temp dir ${work}`);
     else await rm(work, { recursive: true, force: true });
   }
+}
+
+/** 1980-01-01, the earliest date zip and wheels can hold; lintian calls older files ancient. */
+export const MIN_SOURCE_DATE_EPOCH = 315532800;
+
+/**
+ * Without SOURCE_DATE_EPOCH in the environment, a date that depends only on the input: the
+ * newest file in the sdist; when the backend zeroed the dates (flit, poetry-core), the
+ * newest upstream signature; otherwise 1980-01-01.
+ */
+export function deriveSourceDateEpoch(newestMtime: number, p: Provenance): number {
+  if (newestMtime >= MIN_SOURCE_DATE_EPOCH) return newestMtime;
+  if (p.verification.method === 'openpgp-detached-signature') {
+    const signed = Math.max(...p.verification.signers.map((x) => Math.floor(Date.parse(x.signedAt) / 1000)));
+    if (Number.isFinite(signed) && signed >= MIN_SOURCE_DATE_EPOCH) return signed;
+  }
+  return MIN_SOURCE_DATE_EPOCH;
 }
 
 /** Without SOURCE_DATE_EPOCH in the environment, the sdist's own date plays its part. */

@@ -121,7 +121,7 @@ function pickMaintainer(flag: string | undefined, config: string | undefined, en
 }
 
 /** Used when nothing names a maintainer; documented in the README. Never "None <None>". */
-export const DEFAULT_MAINTAINER = 'py2pkg automatic packager <py2pkg@localhost.localdomain>';
+export const DEFAULT_MAINTAINER = 'py2pkg automatic packager <py2pkg@packaging.invalid>';
 
 export async function resolveSettings(input: string, flags: ConvertFlags, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
   const { file, config } = await loadConfig(flags.config, env);

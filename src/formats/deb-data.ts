@@ -90,10 +90,11 @@ export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Pr
     package: debPackageName(meta),
     version: debFullVersion(meta, target),
     distribution: target.distribution,
-    sdistFilename: untrusted(p.sdist.filename),
-    sdistSha256: p.sdist.sha256,
-    toolVersion,
-    trustLines: trustLines(p).map(untrusted),
+    entries: [
+      `Converted from the Python sdist ${p.sdist.filename} by py2pkg ${toolVersion}.`,
+      `sdist sha256: ${p.sdist.sha256}`,
+      ...trustLines(p),
+    ].map(untrusted),
     maintainer: untrusted(maintainer),
     timestamp,
   };

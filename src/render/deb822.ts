@@ -24,12 +24,15 @@ export function synopsis(text: string, fallback: string): string {
     if (space > 40) cut = cut.slice(0, space);
     s = `${cut.replace(/[\s,;:.-]+$/, '')}…`;
   }
+  // Debian's convention (lintian description-synopsis-starts-with-article)
+  s = s.replace(/^(a|an|the)\s+(?=\S)/i, '');
+  s = s.charAt(0).toUpperCase() + s.slice(1);
   return s.replace(/\.+$/, '');
 }
 
 /**
  * Multi-line field body (Description extended text, copyright License text): every line gets
- * a leading space, an empty line becomes " .", a line that is just "." is escaped as " ..",
+ * a leading space, an empty line becomes " .", a line starting with "." becomes verbatim ("  ."),
  * tabs become spaces, and control characters are dropped. Returns the continuation lines
  * joined with "\n", each starting with a space (or an empty string for no text).
  */
@@ -42,6 +45,7 @@ export function foldedText(text: string, opts: { maxLines?: number; width?: numb
   const rawLines = normalized.split('\n').map((l) => l.replace(/\s+$/, ''));
   while (rawLines.length > 0 && rawLines[0] === '') rawLines.shift();
   while (rawLines.length > 0 && rawLines[rawLines.length - 1] === '') rawLines.pop();
+  const width = opts.width ?? 79;
   const lines: string[] = [];
   let previousBlank = false;
   for (const line of rawLines) {
@@ -49,14 +53,41 @@ export function foldedText(text: string, opts: { maxLines?: number; width?: numb
     if (blank && previousBlank) continue; // collapse runs of blank lines
     previousBlank = blank;
     if (blank) lines.push(' .');
-    else if (line.trim() === '.') lines.push(' ..');
-    else lines.push(` ${line}`);
+    // " ." is a blank line and " .x" is reserved by policy: text starting with a dot goes
+    // on a verbatim line (two spaces) instead
+    else if (line.startsWith('.')) lines.push(...wrapLine(` ${line}`, width).map((l) => ` ${l}`));
+    // an unindented list item would be re-flowed by frontends: indent it so it stays a list
+    else lines.push(...wrapLine(/^[-*+] /.test(line) ? ` ${line}` : line, width).map((l) => ` ${l}`));
     if (lines.length >= maxLines) {
+      lines.length = maxLines;
       lines.push(' [...]');
       break;
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Split one line at spaces so no piece is longer than `width` characters; continuation
+ * pieces keep the line's indentation (plus two more for list items). Words longer than the
+ * width are left whole.
+ */
+export function wrapLine(line: string, width: number): string[] {
+  if ([...line].length <= width) return [line];
+  const indent = /^\s*/.exec(line)?.[0] ?? '';
+  const bullet = /^\s*[-*+] /.test(line) ? '  ' : '';
+  const words = line.slice(indent.length).split(/ +/);
+  const out: string[] = [];
+  let current = indent;
+  for (const word of words) {
+    const candidate = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
+    if ([...candidate].length > width && current.trim() !== '') {
+      out.push(current);
+      current = `${indent}${bullet}${word}`;
+    } else current = candidate;
+  }
+  out.push(current);
+  return out;
 }
 
 /** "Name <email>" for Maintainer/Changed-By; refuses anything that is not a valid address. */

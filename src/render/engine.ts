@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { templatesDir } from '../paths.js';
-import { changelogText, fieldValue, foldedText, maintainerField, rfc2822Date, shellPackageName, synopsis, urlField } from './deb822.js';
+import { changelogText, fieldValue, foldedText, maintainerField, rfc2822Date, shellPackageName, synopsis, urlField, wrapLine } from './deb822.js';
 
 export class Untrusted {
   constructor(readonly value: string) {}
@@ -64,7 +64,8 @@ export const debHelpers: Readonly<Record<string, HelperFn>> = {
     return s;
   },
   date: (v) => rfc2822Date(Number(raw(v, 'date'))),
-  changelog: (v) => changelogText(raw(v, 'changelog')),
+  /** a changelog bullet: "  * text" wrapped at 80 columns with 4-space continuation lines */
+  bullet: (v) => wrapLine(`* ${changelogText(raw(v, 'bullet'))}`, 78).map((l) => `  ${l}`).join('\n'),
 };
 
 const cache = new Map<string, (data: unknown) => string>();

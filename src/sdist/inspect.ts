@@ -11,8 +11,8 @@ import { normalizeName, parseCoreMetadata } from './pkginfo.js';
 export interface SourceInfo {
   metadata: PythonMetadata;
   licenseTexts: LicenseText[];
-  /** PKG-INFO's mtime: the date the sdist was made, used when SOURCE_DATE_EPOCH is unset */
-  sourceDateEpoch: number;
+  /** newest mtime in the unpacked tree (seconds): when the sdist was made */
+  newestMtime: number;
 }
 
 const MAX_LICENSE_BYTES = 256 * 1024;
@@ -29,11 +29,9 @@ export function splitSdistFilename(filename: string): { name: string; version: s
 export async function inspectSource(root: string, sdistFilename: string): Promise<SourceInfo> {
   const pkgInfoPath = join(root, 'PKG-INFO');
   let text: string;
-  let mtime: number;
   try {
     const buf = await readFile(pkgInfoPath);
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    mtime = Math.floor((await stat(pkgInfoPath)).mtimeMs / 1000);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Py2pkgError('ARCHIVE_LAYOUT', 'the sdist has no PKG-INFO in its top-level directory');
     throw new Py2pkgError('METADATA_INVALID', 'PKG-INFO is not valid UTF-8');
@@ -53,7 +51,21 @@ export async function inspectSource(root: string, sdistFilename: string): Promis
     throw new Py2pkgError('METADATA_MISMATCH', `${singleLine(sdistFilename, 80)} contains ${singleLine(metadata.name, 60)} ${singleLine(metadata.version, 30)}, not what its file name says`);
   }
 
-  return { metadata, licenseTexts: await readLicenseTexts(root, metadata), sourceDateEpoch: mtime };
+  return { metadata, licenseTexts: await readLicenseTexts(root, metadata), newestMtime: await newestMtime(root) };
+}
+
+async function newestMtime(root: string): Promise<number> {
+  let newest = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const st = await stat(full);
+      newest = Math.max(newest, Math.floor(st.mtimeMs / 1000));
+      if (entry.isDirectory()) await walk(full);
+    }
+  };
+  await walk(root);
+  return newest;
 }
 
 async function readLicenseTexts(root: string, meta: PythonMetadata): Promise<LicenseText[]> {

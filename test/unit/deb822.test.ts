@@ -17,11 +17,13 @@ test('synopsis: under 80 characters, no trailing dot, falls back when empty', ()
   assert.ok(s.endsWith('…'));
   assert.equal(synopsis('Short one.', 'x'), 'Short one');
   assert.equal(synopsis('', 'Python 3 distribution x'), 'Python 3 distribution x');
+  assert.equal(synopsis('A tool for slugs', 'x'), 'Tool for slugs');
+  assert.equal(synopsis('The thing', 'x'), 'Thing');
   assert.equal(synopsis('line one\nline two', 'x'), 'line one line two');
 });
 
 test('foldedText: leading space, " ." for blank lines, "." escaped, runs of blanks collapsed', () => {
-  assert.equal(foldedText('para one\n\n\n\npara two\n.\n  indented'), ' para one\n .\n para two\n ..\n   indented');
+  assert.equal(foldedText('para one\n\n\n\npara two\n.\n  indented\n.hidden'), ' para one\n .\n para two\n  .\n   indented\n  .hidden');
   assert.equal(foldedText('\n\n  \ntext\n\n'), ' text');
   assert.equal(foldedText(''), '');
   assert.equal(foldedText('a\r\nb\tc'), ' a\n b    c');
@@ -34,7 +36,10 @@ test('foldedText: leading space, " ." for blank lines, "." escaped, runs of blan
 
 test('every folded line starts with a space, whatever the input', () => {
   const hostile = '%prep\n.\n   \n-- \n$HOME\n#!/bin/sh\nPackage: evil\n\u0085next';
-  for (const line of foldedText(hostile).split('\n')) assert.match(line, /^ /);
+  for (const line of foldedText(hostile).split('\n')) {
+    assert.match(line, /^ /);
+    assert.doesNotMatch(line, /^ \.[^\n]/, `reserved " .x" line: ${line}`);
+  }
   assert.doesNotMatch(foldedText(hostile), /\nPackage:/);
 });
 

@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   const root = await freshRoot();
   try {
     await copyFile(deb, join(root.dir, 'tmp', basename(deb)));
-    const inst = await root.run(['apt-get', 'install', '-y', '--no-download', `/tmp/${basename(deb)}`]);
+    const inst = await root.run(['apt-get', 'install', '-y', `/tmp/${basename(deb)}`]);
     process.stdout.write(inst.stdout.split('\n').filter((l) => /Setting up|Unpacking/.test(l)).join('\n') + '\n');
     if (inst.exitCode !== 0) {
       process.stdout.write(inst.stderr);

@@ -25,8 +25,8 @@ export function synopsis(text: string, fallback: string): string {
     s = `${cut.replace(/[\s,;:.-]+$/, '')}…`;
   }
   // Debian's convention (lintian description-synopsis-starts-with-article)
-  s = s.replace(/^(a|an|the)\s+(?=\S)/i, '');
-  s = s.charAt(0).toUpperCase() + s.slice(1);
+  const article = /^(a|an|the)\s+(?=\S)/i.exec(s);
+  if (article) s = s.slice(article[0].length).replace(/^./, (c) => c.toUpperCase());
   return s.replace(/\.+$/, '');
 }
 
@@ -49,9 +49,10 @@ export function foldedText(text: string, opts: { maxLines?: number; width?: numb
   const lines: string[] = [];
   let previousBlank = false;
   for (const line of rawLines) {
-    const blank = line.trim() === '';
+    const blank = line.trim() === '' || line.trim() === '.';
     if (blank && previousBlank) continue; // collapse runs of blank lines
     previousBlank = blank;
+    // a lone "." means nothing in a description and has no valid spelling: it becomes a blank line
     if (blank) lines.push(' .');
     // " ." is a blank line and " .x" is reserved by policy: text starting with a dot goes
     // on a verbatim line (two spaces) instead

@@ -21,7 +21,7 @@ const EXPECT: Record<string, { imports: string[]; scripts: Array<[string, string
   'python3-hatchdemo': { imports: ['hatchdemo'], scripts: [] },
   'python3-flitdemo': { imports: ['flitdemo'], scripts: [] },
   'python3-poetrydemo': { imports: ['poetrydemo'], scripts: [] },
-  'python3-python-slugger': { imports: ['slugger'], scripts: [['slugger', ['Hello World'], /hello-world/]] },
+  'python3-slugger': { imports: ['slugger'], scripts: [['slugger', ['Hello World'], /hello-world/]] },
   'python3-acme.widgets': { imports: ['acme.widgets'], scripts: [] },
   'python3-nastymeta': { imports: ['nastymeta'], scripts: [] },
   'python3-extrasmarkers': { imports: ['extrasmarkers'], scripts: [] },
@@ -55,7 +55,7 @@ test('apt-get installs each .deb into a clean Debian 12 root; modules import, sc
   for (const d of debs) {
     const expect = EXPECT[d.packageName];
     assert.ok(expect, `no expectation for ${d.packageName}`);
-    const inst = await root.run(['apt-get', 'install', '-y', '--no-download', `/debs/${basename(d.path)}`]);
+    const inst = await root.run(['apt-get', 'install', '-y', `/debs/${basename(d.path)}`]);
     assert.equal(inst.exitCode, 0, `apt-get install ${basename(d.path)} failed:\n${inst.stdout}\n${inst.stderr}`);
     for (const mod of expect.imports) {
       const imp = await root.run(['python3', '-c', `import ${mod}; print(${mod}.__name__)`]);

@@ -106,7 +106,7 @@ test('layout: modules under dist-packages, scripts in /usr/bin, no bytecode, no 
       assert.match(l, / root\/root /, `${d.packageName}: not root-owned: ${l}`);
     }
   }
-  const slugger = await contents(byName('python3-python-slugger').path);
+  const slugger = await contents(byName('python3-slugger').path);
   assert.ok(slugger.some((l) => /^-rwxr-xr-x root\/root .* \.\/usr\/bin\/slugger$/.test(l)), 'console script not installed 0755');
   const acme = await contents(byName('python3-acme.widgets').path);
   assert.ok(acme.some((l) => l.endsWith('dist-packages/acme/widgets/__init__.py')));

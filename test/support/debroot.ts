@@ -31,7 +31,7 @@ export async function ensureRootTarball(): Promise<string> {
   await mkdir(rootCacheDir, { recursive: true });
   const tmp = `${tarball}.${process.pid}.partial`;
   try {
-    await execa('/usr/bin/mmdebstrap', ['--variant=apt', `--include=${ROOT_PACKAGES.join(',')}`, SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], {
+    await execa('/usr/bin/mmdebstrap', ['--variant=apt', '--format=tar', `--include=${ROOT_PACKAGES.join(',')}`, SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], {
       env,
       extendEnv: false,
       timeout: 20 * 60_000,

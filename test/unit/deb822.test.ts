@@ -23,7 +23,7 @@ test('synopsis: under 80 characters, no trailing dot, falls back when empty', ()
 });
 
 test('foldedText: leading space, " ." for blank lines, "." escaped, runs of blanks collapsed', () => {
-  assert.equal(foldedText('para one\n\n\n\npara two\n.\n  indented\n.hidden'), ' para one\n .\n para two\n  .\n   indented\n  .hidden');
+  assert.equal(foldedText('para one\n\n\n\npara two\n.\n  indented\n.hidden'), ' para one\n .\n para two\n .\n   indented\n  .hidden');
   assert.equal(foldedText('\n\n  \ntext\n\n'), ' text');
   assert.equal(foldedText(''), '');
   assert.equal(foldedText('a\r\nb\tc'), ' a\n b    c');
@@ -38,7 +38,8 @@ test('every folded line starts with a space, whatever the input', () => {
   const hostile = '%prep\n.\n   \n-- \n$HOME\n#!/bin/sh\nPackage: evil\n\u0085next';
   for (const line of foldedText(hostile).split('\n')) {
     assert.match(line, /^ /);
-    assert.doesNotMatch(line, /^ \.[^\n]/, `reserved " .x" line: ${line}`);
+    // lintian's description-contains-invalid-control-statement
+    assert.doesNotMatch(line, /^ \.\s*\S|^ \s+\.\s*$/, `reserved " .x" line: ${line}`);
   }
   assert.doesNotMatch(foldedText(hostile), /\nPackage:/);
 });

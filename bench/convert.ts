@@ -35,7 +35,8 @@ const CLI = join(ROOT, 'bin', 'py2pkg.js');
 const SOURCE_DATE_EPOCH = '1700000000';
 const MAINTAINER = 'py2pkg benchmark <bench@example.org>';
 
-const USAGE = `usage: node dist/bench/convert.js [options]   (make bench)
+const USAGE = `usage: node dist/bench/convert.js [options]
+       make bench [BENCH_ARGS='options']
 
   --runs N            conversions per contender for py2pkg and the floor (default 7)
   --stdeb-runs N      py2dsc-deb runs (default 3; 0 skips stdeb)
@@ -433,7 +434,9 @@ async function machine(): Promise<Record<string, string>> {
 async function main(): Promise<number> {
   let o: Options;
   try {
-    o = parseOptions(process.argv.slice(2));
+    // `make bench BENCH_ARGS='--runs 15'`: make exports command-line variables to recipes
+    const fromMake = (process.env.BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
+    o = parseOptions([...fromMake, ...process.argv.slice(2)]);
   } catch (e) {
     process.stderr.write(`bench: ${(e as Error).message}\n${USAGE}`);
     return 2;

@@ -10,6 +10,8 @@ APT_PACKAGES="
   python3 python3-build python3-installer python3-setuptools python3-wheel
   python3-hatchling flit python3-poetry-core python3-setuptools-scm python3-hatch-vcs
   python3-stdeb hyperfine
+  rpm rpmlint rpm2cpio createrepo-c dnf python3-rpm apt-utils debsig-verify gpg-agent
+  python3-pip
 "
 
 missing=""

@@ -1,12 +1,12 @@
 """Install one wheel into a staging root laid out like the target distro.
 
-Run by py2pkg inside its build sandbox as:
-    python3 -I install_wheel.py WHEEL DESTDIR SITE_DIR SCRIPTS_DIR PYTHON_VERSION
+Used by build_wheel.py (and runnable alone inside py2pkg's build sandbox as
+    python3 -I install_wheel.py WHEEL DESTDIR SITE_DIR SCRIPTS_DIR PYTHON_VERSION).
 It uses the `installer` library (python3-installer), the same code as
 `python3 -m installer`, with an explicit scheme instead of the host's sysconfig one
 (Debian's default scheme would put files under /usr/local). No bytecode is written:
 the package's postinst byte-compiles on the target with py3compile. No INSTALLER or
-direct_url.json is written. Prints a JSON summary on stdout.
+direct_url.json is written.
 """
 import json
 import sys
@@ -16,8 +16,7 @@ from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 
 
-def main() -> None:
-    wheel, destdir, site_dir, scripts_dir, pyver = sys.argv[1:6]
+def install_into(wheel: str, destdir: str, site_dir: str, scripts_dir: str, pyver: str) -> dict:
     with WheelFile.open(wheel) as source:
         name = source.distribution
         scheme = {
@@ -40,16 +39,13 @@ def main() -> None:
         except Exception:  # no entry points
             entry_points = ""
         install(source, destination, additional_metadata={})
-    json.dump(
-        {
+        return {
             "distribution": name,
             "version": source.version,
             "wheel": wheel_text,
             "entry_points": entry_points,
-        },
-        sys.stdout,
-    )
+        }
 
 
 if __name__ == "__main__":
-    main()
+    json.dump(install_into(*sys.argv[1:6]), sys.stdout)

@@ -101,6 +101,8 @@ export async function convert(s: Settings, progress: Progress = () => {}): Promi
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;
 
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
+    // load the render stage's modules while the sandboxed build runs (node is idle then)
+    void import('handlebars').catch(() => {});
     const built = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs });
     const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
 

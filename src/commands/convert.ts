@@ -39,6 +39,8 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('--debug', 'stack traces and tool output on errors')
     .addHelpText('after', CONVERT_EXAMPLES)
     .action(async (input: string, flags: ConvertFlags) => {
+      // openpgp.js takes ~50 ms to load: start now, it overlaps settings and hashing
+      if (!flags.allowUnsigned) void import('openpgp').catch(() => {});
       const { resolveSettings, DEFAULT_MAINTAINER } = await import('../settings.js');
       const { convert } = await import('../pipeline.js');
       const settings = await resolveSettings(input, flags);

@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
-import { run } from '../exec.js';
 import { pythonHelpersDir } from '../paths.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
 import { backendPackage, debianPackageForBuildRequirement, detectBuildSystem, type BuildSystem } from './backends.js';
+import { installedDistributions, moduleExists, requirementName, sitePaths } from './installed.js';
+import { defaultMarkerEnvironment, evaluateMarker, parseRequirement } from './pep508.js';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -59,7 +60,7 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   if (!existsSync(PYTHON)) throw new Py2pkgError('TOOL_MISSING', `${PYTHON} is not installed: apt-get install python3`);
 
   const buildSystem = await detectBuildSystem(input.sourceRoot);
-  await checkBuildDependencies(buildSystem);
+  checkBuildDependencies(buildSystem);
 
   const box = join(input.workDir, 'box');
   await mkdir(join(box, 'home'), { recursive: true, mode: 0o700 });
@@ -71,41 +72,37 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   const spec: SandboxSpec = {
     buildDir: box,
     cwd: '/build/src',
-    pythonVersion: input.target.pythonVersion,
+    pythonVersion: BUILD_PYTHON_VERSION,
     readOnly: [[pythonHelpersDir(), '/py2pkg']],
     env: { SOURCE_DATE_EPOCH: String(input.sourceDateEpoch) },
   };
-  // --skip-dependency-check: build's check walks the *transitive* requirements of the
-  // backend through installed metadata, and Debian 12 does not package some of them
-  // (hatchling's `editables`, needed only for editable installs). py2pkg checks the
-  // direct build requirements itself (checkBuildDependencies) and names the Debian package.
+  // One sandboxed process: the `build` library (what `python3 -m build --wheel --no-isolation
+  // --skip-dependency-check` runs) builds the wheel, then the `installer` library lays it out.
+  // The dependency check is skipped because build's walks the backends' *transitive*
+  // requirements and Debian 12 does not package some (hatchling's `editables`, needed only
+  // for editable installs); checkBuildDependencies checks the direct ones and names the
+  // Debian package to install.
   const built = await runSandboxed(
     spec,
-    [PYTHON, '-m', 'build', '--wheel', '--no-isolation', '--skip-dependency-check', '--outdir', '/build/wheel', '/build/src'],
+    [PYTHON, '-I', '/py2pkg/build_wheel.py', '/build/src', '/build/wheel', '/build/staging', input.target.siteDir, input.target.scriptsDir, input.target.pythonVersion, '/build/summary.json'],
     { timeoutMs: input.timeoutMs, check: false },
   );
+  const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
+  const wheelName = wheels[0];
+  if (wheelName !== undefined && wheels.length === 1 && !/-(py3|py2\.py3|py3\.py2)-none-any\.whl$/.test(wheelName)) {
+    throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the project builds a platform-specific wheel (${singleLine(wheelName, 120)}): it has compiled extensions`);
+  }
   if (built.exitCode !== 0) {
-    const lines = `${built.stderr}\n${built.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = `${built.stdout}\n${built.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
     const errLine = [...lines].reverse().find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '';
     throw new Py2pkgError('BUILD_FAILED', `building the wheel failed: ${singleLine(errLine, 200)}`, { detail: `${built.stdout}\n${built.stderr}` });
   }
-  const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
-  if (wheels.length !== 1) throw new Py2pkgError('BUILD_FAILED', `the build produced ${wheels.length} wheels, expected one`);
-  const wheelName = wheels[0] as string;
-  if (!/-(py3|py2\.py3|py3\.py2)-none-any\.whl$/.test(wheelName)) {
-    throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the project builds a platform-specific wheel (${singleLine(wheelName, 120)}): it has compiled extensions`);
-  }
-
-  const installed = await runSandboxed(
-    spec,
-    [PYTHON, '-I', '/py2pkg/install_wheel.py', `/build/wheel/${wheelName}`, '/build/staging', input.target.siteDir, input.target.scriptsDir, input.target.pythonVersion],
-    { timeoutMs: input.timeoutMs },
-  );
+  if (wheelName === undefined || wheels.length !== 1) throw new Py2pkgError('BUILD_FAILED', `the build produced ${wheels.length} wheels, expected one`);
   let summary: InstallSummary;
   try {
-    summary = JSON.parse(installed.stdout) as InstallSummary;
+    summary = JSON.parse(await readFile(join(box, 'summary.json'), 'utf8')) as InstallSummary;
   } catch (e) {
-    throw new Py2pkgError('BUILD_FAILED', 'installing the wheel into the staging root gave no summary', { cause: e, detail: installed.stderr });
+    throw new Py2pkgError('BUILD_FAILED', 'installing the wheel into the staging root gave no summary', { cause: e, detail: built.stderr });
   }
   const pure = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
   if (!pure) throw new Py2pkgError('UNSUPPORTED_EXTENSION', 'the wheel is not pure Python (Root-Is-Purelib is false)');
@@ -128,7 +125,7 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
     consoleScripts: parseConsoleScripts(summary.entry_points),
     files,
     buildSystem,
-    log: `${built.stdout}\n${built.stderr}\n${installed.stderr}`,
+    log: `${built.stdout}\n${built.stderr}`,
   };
 }
 
@@ -152,16 +149,32 @@ export function parseConsoleScripts(text: string): string[] {
   return names.sort();
 }
 
-async function checkBuildDependencies(bs: BuildSystem): Promise<void> {
-  const res = await run(PYTHON, ['-I', join(pythonHelpersDir(), 'probe_build_deps.py'), bs.backend, ...bs.requires], { timeoutMs: 60_000 });
-  const probe = JSON.parse(res.stdout) as { backend_ok: boolean; missing: string[] };
-  if (!probe.backend_ok) {
+/** The Python that runs builds: the host's (Debian 12: 3.11), whatever the target's is. */
+export const BUILD_PYTHON_VERSION = '3.11';
+
+/** The backend and each direct build requirement whose marker holds must be installed. */
+export function checkBuildDependencies(bs: BuildSystem, paths: readonly string[] = sitePaths(BUILD_PYTHON_VERSION)): void {
+  if (!moduleExists(bs.backend, paths)) {
     const pkg = backendPackage(bs.backend);
     throw new Py2pkgError('BACKEND_MISSING', `the build backend ${singleLine(bs.backend, 80)} is not installed${pkg ? `: apt-get install ${pkg}` : ''}`);
   }
-  if (probe.missing.length > 0) {
-    const pkgs = probe.missing.map(debianPackageForBuildRequirement);
-    throw new Py2pkgError('BACKEND_MISSING', `build requirements not installed: ${singleLine(probe.missing.join(', '), 120)}: apt-get install ${pkgs.join(' ')}`);
+  const installed = installedDistributions(paths);
+  const env = defaultMarkerEnvironment(`${BUILD_PYTHON_VERSION}.2`);
+  const missing: string[] = [];
+  for (const req of bs.requires) {
+    let name: string | undefined;
+    try {
+      const parsed = parseRequirement(req);
+      if (parsed.marker !== undefined && !evaluateMarker(parsed.marker, env)) continue;
+      name = parsed.normalizedName;
+    } catch {
+      name = requirementName(req);
+    }
+    if (name && !installed.has(name)) missing.push(name);
+  }
+  if (missing.length > 0) {
+    const pkgs = missing.map(debianPackageForBuildRequirement);
+    throw new Py2pkgError('BACKEND_MISSING', `build requirements not installed: ${singleLine(missing.join(', '), 120)}: apt-get install ${pkgs.join(' ')}`);
   }
 }
 

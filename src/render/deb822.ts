@@ -46,9 +46,22 @@ export function foldedText(text: string, opts: { maxLines?: number; width?: numb
   while (rawLines.length > 0 && rawLines[0] === '') rawLines.shift();
   while (rawLines.length > 0 && rawLines[rawLines.length - 1] === '') rawLines.pop();
   const width = opts.width ?? 79;
+  // plain paragraph lines (unindented, not list items) are word-wrapped by every frontend:
+  // join each run of them and wrap it once, so an over-long line leaves no orphan words
+  const logical: string[] = [];
+  const logicalPlain: boolean[] = [];
+  const isPlain = (l: string): boolean => /^[^\s.]/.test(l) && !/^[-*+] /.test(l);
+  for (const line of rawLines) {
+    const plain = isPlain(line);
+    if (plain && logicalPlain[logicalPlain.length - 1] === true) logical[logical.length - 1] += ` ${line}`;
+    else {
+      logical.push(line);
+      logicalPlain.push(plain);
+    }
+  }
   const lines: string[] = [];
   let previousBlank = false;
-  for (const line of rawLines) {
+  for (const line of logical) {
     const blank = line.trim() === '' || line.trim() === '.';
     if (blank && previousBlank) continue; // collapse runs of blank lines
     previousBlank = blank;

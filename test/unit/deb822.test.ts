@@ -26,7 +26,7 @@ test('foldedText: leading space, " ." for blank lines, "." escaped, runs of blan
   assert.equal(foldedText('para one\n\n\n\npara two\n.\n  indented\n.hidden'), ' para one\n .\n para two\n .\n   indented\n  .hidden');
   assert.equal(foldedText('\n\n  \ntext\n\n'), ' text');
   assert.equal(foldedText(''), '');
-  assert.equal(foldedText('a\r\nb\tc'), ' a\n b    c');
+  assert.equal(foldedText('a\r\nb\tc'), ' a b    c');
   assert.equal(foldedText('x\u0007y'), ' x y');
   const many = Array.from({ length: 500 }, (_, i) => `line ${i}`).join('\n');
   const folded = foldedText(many, { maxLines: 10 }).split('\n');
@@ -79,4 +79,13 @@ test('Untrusted values cannot be printed without a helper', () => {
   assert.equal(debHelpers.relations!(['python3:any', 'python3-django']), 'python3:any, python3-django');
   assert.throws(() => debHelpers.debversion!('1.0; x'));
   assert.throws(() => debHelpers.path!('/usr/lib/$(id)'));
+});
+
+test('foldedText reflows plain paragraphs (no orphan words) but keeps lists and verbatim lines', () => {
+  const text = `${'word '.repeat(15)}ends here\nand continues on the next line.\n\n* item one\n* item two\n    verbatim   code\n`;
+  const out = foldedText(text).split('\n');
+  for (const l of out) assert.ok(l.length <= 80, `too long: ${l}`);
+  assert.equal(out[0], ` ${'word '.repeat(15)}ends`);
+  assert.equal(out[1], ' here and continues on the next line.');
+  assert.deepEqual(out.slice(2), [' .', '  * item one', '  * item two', '     verbatim   code']);
 });

@@ -28,21 +28,7 @@ import {
   type MarkerNode,
 } from '../../src/python/pep508.js';
 
-const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
-const noVectors = existsSync(VECTORS) ? false : `vectors not found at ${VECTORS}`;
-
-function readTsv(rel: string): Array<Record<string, string>> {
-  const lines = readFileSync(VECTORS + rel, 'utf8').split('\n').filter((l) => l !== '');
-  const header = (lines[0] as string).split('\t');
-  return lines.slice(1).map((l) => {
-    const cells = l.split('\t');
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
-  });
-}
-
-function invalidMetadata(e: unknown): boolean {
-  return isPy2pkgError(e) && e.code === 'METADATA_INVALID';
-}
+import { invalidMetadata, noVectors, readTsv, VECTORS } from '../support/vectors.js';
 
 const EXTRA_COLUMNS: Array<[string, string | undefined]> = [
   ['eval_extra_unset', undefined],

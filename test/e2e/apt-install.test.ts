@@ -23,7 +23,7 @@ const EXPECT: Record<string, { imports: string[]; scripts: Array<[string, string
   'python3-poetrydemo': { imports: ['poetrydemo'], scripts: [] },
   'python3-slugger': { imports: ['slugger'], scripts: [['slugger', ['Hello World'], /hello-world/]] },
   'python3-acme.widgets': { imports: ['acme.widgets'], scripts: [] },
-  'python3-nastymeta': { imports: ['nastymeta'], scripts: [] },
+  'python3-nastymeta': { imports: ['nastymeta'], scripts: [['nastymeta', [], /^/]] },
   'python3-extrasmarkers': { imports: ['extrasmarkers'], scripts: [] },
 };
 

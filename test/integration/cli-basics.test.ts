@@ -1,0 +1,79 @@
+/** The CLI's own contract: version, help, usage errors, --debug, --allow-unsigned. */
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fixtureSdist, py2pkg, repoRoot, SYSTEM_PATH } from '../support/project.js';
+
+const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+test('--version prints the version and exits 0', async () => {
+  const r = await py2pkg(['--version']);
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.stdout.trim(), version);
+});
+
+test('--help shows usage, examples and the exit statuses', async () => {
+  const r = await py2pkg(['convert', '--help']);
+  assert.equal(r.exitCode, 0);
+  assert.match(r.stdout, /--trusted-keys/);
+  assert.match(r.stdout, /Examples:/);
+  assert.match(r.stdout, /3 signature\/trust/);
+});
+
+test('usage errors exit 2 with a pointer to --help', async () => {
+  const r = await py2pkg(['--no-such-flag']);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /unknown option/);
+  const missing = await py2pkg(['convert', '/nonexistent/pkg-1.0.tar.gz', '--allow-unsigned']);
+  assert.equal(missing.exitCode, 2);
+  assert.match(missing.stderr, /^py2pkg: error\[INPUT_NOT_FOUND\]/m);
+});
+
+test('--debug adds the stack trace and tool detail; without it there is none', async () => {
+  const plain = await py2pkg(['/nonexistent/pkg-1.0.tar.gz', '--allow-unsigned', '--quiet']);
+  assert.doesNotMatch(plain.stderr, /\n\s+at /);
+  const debug = await py2pkg(['/nonexistent/pkg-1.0.tar.gz', '--allow-unsigned', '--quiet', '--debug']);
+  assert.equal(debug.exitCode, 2);
+  assert.match(debug.stderr, /\n\s+at /);
+});
+
+test('--allow-unsigned converts without a signature and says so in the package', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'py2pkg-unsigned-'));
+  try {
+    const r = await py2pkg(['--allow-unsigned', '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', '--json', fixtureSdist('flitdemo')]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const res = JSON.parse(r.stdout) as { provenance: { unsigned: boolean; verification: { method: string } }; package: { path: string } };
+    assert.equal(res.provenance.unsigned, true);
+    assert.equal(res.provenance.verification.method, 'none');
+    const env = { PATH: SYSTEM_PATH };
+    const tar = await execa('/usr/bin/dpkg-deb', ['--fsys-tarfile', res.package.path], { env, extendEnv: false, encoding: 'buffer' });
+    const prov = await execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-flitdemo/provenance.json'], { input: tar.stdout, env, extendEnv: false });
+    assert.equal((JSON.parse(prov.stdout) as { unsigned: boolean }).unsigned, true);
+    const changelog = await execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-flitdemo/changelog.Debian.gz'], { input: tar.stdout, env, extendEnv: false, encoding: 'buffer' });
+    const text = (await execa('/usr/bin/gzip', ['-dc'], { input: changelog.stdout, env, extendEnv: false })).stdout;
+    assert.match(text, /UNSIGNED/);
+    assert.deepEqual(await readdir(out), ['python3-flitdemo_23.0-1_all.deb']);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('without SOURCE_DATE_EPOCH the output still depends only on the input (flit zeroes dates)', async () => {
+  const outs = [await mkdtemp(join(tmpdir(), 'py2pkg-nosde-')), await mkdtemp(join(tmpdir(), 'py2pkg-nosde-'))];
+  try {
+    for (const out of outs) {
+      const r = await py2pkg(['--trusted-keys', join(repoRoot, 'fixtures/keys/upstream-TEST-ONLY.pub.asc'), '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', fixtureSdist('flitdemo')]);
+      assert.equal(r.exitCode, 0, r.stderr);
+    }
+    const [a, b] = outs.map((o) => readFileSync(join(o, 'python3-flitdemo_23.0-1_all.deb')));
+    assert.ok(a!.equals(b!), 'two runs without SOURCE_DATE_EPOCH differ');
+    const listing = await execa('/usr/bin/dpkg-deb', ['--contents', join(outs[0]!, 'python3-flitdemo_23.0-1_all.deb')], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
+    assert.doesNotMatch(listing.stdout, / 1970-01-01 /, 'ancient (epoch 0) dates in the package');
+  } finally {
+    for (const o of outs) await rm(o, { recursive: true, force: true });
+  }
+});

@@ -1,15 +1,18 @@
 /**
- * `make demo`: the main job on a bundled fixture, shown step by step.
- * rpc4django-0.6.3.tar.gz (signed with the TEST-ONLY upstream key) -> verified, built in the
+ * `make demo`: the main job on a bundled fixture, shown step by step, by name.
+ * A local package index (a file:// PEP 503 tree generated from fixtures/dist) ->
+ * `py2pkg rpc4django` resolves the newest sdist there, checks it against the index's sha256,
+ * fetches its signature (signed with the TEST-ONLY upstream key) -> verified, built in the
  * sandbox, packaged -> lintian's verdict, dpkg-deb --info, and the package installed with
  * apt-get into a clean Debian 12 root where its module imports.
  */
 import { execa } from 'execa';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { freshRoot } from '../test/support/debroot.js';
-import { fixtureSdist, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../test/support/project.js';
+import { writeStaticIndex, type ServedProject } from '../test/support/index-server.js';
+import { allFixtureSdists, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../test/support/project.js';
 
 const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
 const say = (s: string) => process.stdout.write(`\n== ${s}\n`);
@@ -18,11 +21,18 @@ async function main(): Promise<number> {
   const out = join(repoRoot, 'out', 'demo');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  const sdist = fixtureSdist('rpc4django');
+  // the bundled local index: every fixture sdist with its detached signature
+  const projects: ServedProject[] = [];
+  for (const path of allFixtureSdists()) {
+    const filename = basename(path);
+    projects.push({ name: filename.replace(/-[^-]+\.(tar\.gz|zip)$/, ''), files: [{ filename, bytes: await readFile(path), signature: await readFile(`${path}.asc`) }] });
+  }
+  const indexUrl = await writeStaticIndex(join(out, 'index'), projects);
+  say(`a local package index: ${indexUrl} (${projects.length} projects from fixtures/dist)`);
 
-  say(`py2pkg ${basename(sdist)} --format deb --trusted-keys fixtures/keys/upstream-TEST-ONLY.pub.asc --out out/demo`);
-  const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>', sdist]);
-  process.stdout.write(r.stderr + r.stdout);
+  say(`py2pkg rpc4django --format deb --index-url out/demo/index/simple/ --trusted-keys fixtures/keys/upstream-TEST-ONLY.pub.asc --out out/demo`);
+  const r = await py2pkg(['rpc4django', '--format', 'deb', '--index-url', indexUrl, '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>'], { XDG_CACHE_HOME: join(out, 'cache') });
+  process.stdout.write(`${r.stderr}\n${r.stdout}\n`);
   if (r.exitCode !== 0) return r.exitCode;
   const deb = r.stdout.trim();
 

@@ -13,6 +13,12 @@ export const ExitStatus = {
   unsupported: 5, // the project needs something py2pkg does not do (C extensions, missing backend)
   build: 6, // the project's own build failed inside the sandbox
   tool: 7, // an external tool is missing or failed (dpkg-deb, bwrap, python3)
+  network: 8, // the index or the network failed (unreachable, TLS, timeout, HTTP error, refused redirect, offline miss)
+  notFound: 9, // the index has no such project, or no sdist that matches the requirement
+  notSigned: 10, // verify: the package or repository carries no signature
+  badSignature: 11, // verify: a signature or a hash in the chain does not match (altered, or expired metadata)
+  unknownKey: 12, // verify: signed by a key that is not in --key (or that key is revoked/expired)
+  repo: 13, // publish: the repository refused the change (conflicting version, locked, not a py2pkg repository)
 } as const;
 export type ExitStatusName = keyof typeof ExitStatus;
 
@@ -55,6 +61,41 @@ export const catalogue = {
 
   TOOL_MISSING: { status: 'tool', hint: 'install the Debian package named above; make demo installs everything' },
   TOOL_FAILED: { status: 'tool', hint: 'rerun with --debug for the full output of the tool' },
+
+  INDEX_NOT_FOUND: { status: 'notFound', hint: 'check the project name, or pass --index-url/--extra-index-url/--find-links for where it is published' },
+  NO_MATCHING_SDIST: { status: 'notFound', hint: 'loosen the version specifier, pass --pre for pre-releases, or pin a yanked release with ==' },
+  INDEX_MALFORMED: { status: 'input', hint: 'the index served a page that is not PEP 691 JSON or PEP 503 HTML; report it to the index operator' },
+  INDEX_UNSAFE_LINK: { status: 'input', hint: 'the index page links somewhere it must not; do not use this index until its operator explains it' },
+  INDEX_TOO_LARGE: { status: 'input', hint: 'the index page is over the size limit; raise PY2PKG_MAX_PAGE_SIZE (MiB) only if the index is trusted' },
+  FETCH_TOO_LARGE: { status: 'input', hint: 'the download is over the size limit; raise --max-unpacked-size only if you trust it' },
+  HASH_MISMATCH: { status: 'trust', hint: 'the download is not the file the index vouched for: it was altered in transit or on the server; do not package it' },
+  HASH_MISSING: { status: 'trust', hint: 'the index publishes no sha256 for this file; --allow-no-hash downloads it anyway (the signature check still applies)' },
+  FETCH_FAILED: { status: 'network', hint: 'check the index URL and the network (proxy: HTTPS_PROXY/NO_PROXY); rerun with --debug for details' },
+  FETCH_TIMEOUT: { status: 'network', hint: 'the server did not answer in time; raise PY2PKG_TIMEOUT (seconds) or check the network and proxy' },
+  FETCH_TLS: { status: 'network', hint: "the server's TLS certificate was not accepted; pass --cert with your organization's CA bundle (or set SSL_CERT_FILE)" },
+  FETCH_REDIRECT: { status: 'network', hint: 'py2pkg follows redirects only on the same host and never from https to http; use the final URL directly if you trust it' },
+  FETCH_TRUNCATED: { status: 'network', hint: 'the connection closed before the whole file arrived; retry later' },
+  FETCH_AUTH: { status: 'network', hint: 'the index wants credentials: put them in the URL (https://user:token@host/simple/) or in ~/.netrc' },
+  FETCH_PROXY: { status: 'network', hint: 'the proxy refused the connection; check HTTPS_PROXY/HTTP_PROXY and NO_PROXY' },
+  FETCH_OFFLINE: { status: 'network', hint: 'run once without --offline to fill the cache ($XDG_CACHE_HOME/py2pkg), or use --find-links with a local directory' },
+
+  KEY_READ: { status: 'usage', hint: 'pass --sign-key with an OpenPGP secret key file (armored or binary) that holds one key' },
+  KEY_UNUSABLE: { status: 'usage', hint: 'make a usable key with py2pkg keygen (RSA-4096 or curve25519Legacy, v4, the primary key signs)' },
+  KEY_PASSPHRASE: { status: 'usage', hint: 'pass --passphrase-file FILE (its first line) or set PY2PKG_PASSPHRASE; never on the command line' },
+  KEY_GPG: { status: 'usage', hint: 'check the fingerprint with gpg --list-secret-keys and that gpg-agent (or the smartcard) holds the secret key' },
+  PACKAGE_INVALID: { status: 'input', hint: 'pass .deb or .rpm files that dpkg-deb or rpm can read' },
+  REPO_INVALID: { status: 'repo', hint: '--repo must be a new or empty directory, or one py2pkg created for the same package format' },
+  REPO_CONFLICT: { status: 'repo', hint: 'clients cache packages by version: publish a new version, or pass --replace if no client has fetched the old one' },
+  REPO_LOCKED: { status: 'repo', hint: 'another publish holds the repository lock; wait for it or raise --lock-timeout' },
+  REPO_NOT_FOUND: { status: 'repo', hint: 'nothing in the repository matches --remove NAME[=VERSION]' },
+  VERIFY_NOT_SIGNED: { status: 'notSigned', hint: 'it carries no signature: sign it (py2pkg publish --sign-key) before anyone installs from it' },
+  VERIFY_BAD_SIGNATURE: { status: 'badSignature', hint: 'it was altered after it was signed, or signed wrongly: do not install from it' },
+  VERIFY_DIGEST_MISMATCH: { status: 'badSignature', hint: 'a file does not match the hash its signed index records: it was altered or half-copied; do not install from it' },
+  VERIFY_EXPIRED: { status: 'badSignature', hint: "the repository's Valid-Until has passed: publish again to re-sign it" },
+  VERIFY_UNKNOWN_KEY: { status: 'unknownKey', hint: 'the signer is not in --key: check its fingerprint with the repository owner before trusting it' },
+  VERIFY_KEY_INVALID: { status: 'unknownKey', hint: 'the signing key is revoked or expired: get the current key from the repository owner' },
+  DEPENDS_UNSATISFIABLE: { status: 'unsupported', hint: 'the target archive cannot satisfy a requirement; override it per requirement with depends-map or drop-depends in the config file' },
+  RPM_FILE_NAME: { status: 'unsupported', hint: 'rpm cannot list this file literally (glob or quote characters, a backslash, control characters) and no directory of the package could own it; report it upstream' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

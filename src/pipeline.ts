@@ -1,5 +1,5 @@
 /**
- * Runs the stages in order: verify -> unpack -> inspect -> build -> render+package.
+ * Runs the stages in order: verify -> unpack -> inspect -> build -> render+package [-> sign -> publish].
  * Each stage is a typed function; this file only wires them, reports progress and
  * removes the private temp directory whatever happens.
  */
@@ -8,18 +8,21 @@ import { createReadStream, existsSync } from 'node:fs';
 import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { checkDependencies } from './deps/index.js';
 import { Py2pkgError } from './errors.js';
 import { debPackager } from './formats/deb.js';
+import { rpmPackager } from './formats/rpm.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
+import { planRelease, runRelease } from './sign/stage.js';
 import { unsignedProvenance, verifyDetachedSignature } from './trust/verify.js';
 import type { LocalSdist, Provenance } from './types.js';
 import { toolVersion } from './version.js';
 
-const packagers: Readonly<Record<string, Packager>> = { deb: debPackager };
+const packagers: Readonly<Record<string, Packager>> = { deb: debPackager, rpm: rpmPackager };
 
 export interface ConvertResult {
   output: PackageOutput;
@@ -29,6 +32,26 @@ export interface ConvertResult {
 }
 
 export type Progress = (message: string) => void;
+
+/** What the CLI shell adds for by-name runs: warnings (unless --quiet) and the TTY download line. */
+export interface ConvertExtras {
+  warn?: (message: string) => void;
+  live?: (text: string) => void;
+}
+
+/** resolve + fetch (src/source/): a requirement -> the sdist and its signature, from the cache or the index. */
+async function fetchStage(s: Settings, progress: Progress, extras: ConvertExtras) {
+  if (!s.requirement || !s.source) return undefined;
+  const { resolveAndFetch } = await import('./source/stage.js');
+  return resolveAndFetch(s.requirement, s.source, {
+    pythonVersion: s.target.pythonFullVersion,
+    maxFileBytes: s.maxUnpackedBytes,
+    fetchSignature: !s.signature && !s.allowUnsigned,
+    progress,
+    warn: extras.warn ?? (() => {}),
+    ...(extras.live ? { live: extras.live } : {}),
+  });
+}
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -76,15 +99,25 @@ export async function verifyStage(sdist: LocalSdist, s: Settings): Promise<Prove
   return verifyDetachedSignature({ sdist, signaturePath: signature, trustedKeysPath: s.trustedKeys, now, ...(s.sourceDateEpoch !== undefined ? { sourceDateEpoch: s.sourceDateEpoch } : {}) });
 }
 
-export async function convert(s: Settings, progress: Progress = () => {}): Promise<ConvertResult> {
+export async function convert(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<ConvertResult> {
   const packager = packagers[s.format];
   if (!packager) throw new Py2pkgError('USAGE', `unknown format ${s.format}`);
   // every precondition a user can fix is checked before any work starts
   await checkOutDir(s.outDir);
-  const sdist = await localSdist(s.input);
+  // the signing key's public facts and the repository (the key is opened only after the build)
+  const release = await planRelease(s.signing, s.repo, s.format);
+  const fetched = await fetchStage(s, progress, extras);
+  const sdist = fetched?.sdist ?? (await localSdist(s.input));
 
   progress(`verify ${sdist.filename}`);
-  const provenance = await verifyStage(sdist, s);
+  let provenance: Provenance;
+  try {
+    const verified = await verifyStage(sdist, fetched?.signaturePath ? { ...s, signature: fetched.signaturePath } : s);
+    provenance = fetched ? { ...verified, source: fetched.source } : verified;
+  } catch (e) {
+    await fetched?.dispose();
+    throw e;
+  }
 
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-'));
   try {
@@ -105,22 +138,31 @@ export async function convert(s: Settings, progress: Progress = () => {}): Promi
     void import('handlebars').catch(() => {});
     const built = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs });
     const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
+    // dependencies the target archive cannot satisfy stop the run here (DEPENDS_UNSATISFIABLE)
+    for (const w of checkDependencies(metadata, s.target, s.format, s.dependencies)) (extras.warn ?? progress)(`dependencies: ${w}`);
 
     progress(`package ${packager.fileName(metadata, s.target)}`);
+    // the index route stays out of the package: the same verified sdist + signature give the
+    // same bytes whether they came from a file, PyPI or a mirror (README, "Reproducible")
+    const { source: _route, ...packagedProvenance } = finalProvenance;
     const output = await packager.build({
       metadata,
-      provenance: finalProvenance,
+      provenance: packagedProvenance,
       build: built,
       target: s.target,
       maintainer: s.maintainer,
       sourceDateEpoch,
-      outDir: s.outDir,
+      // a package to be signed goes to --out only once it is signed
+      outDir: release ? await mkdtemp(join(work, 'unsigned-')) : s.outDir,
       licenseTexts: source.licenseTexts,
       toolVersion: toolVersion(),
       workDir: work,
+      dependencies: s.dependencies,
     });
-    return { output, provenance: finalProvenance, name: metadata.name, version: metadata.version };
+    const released = release ? await runRelease(release, output, s.outDir, work, progress) : output;
+    return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {
+    await fetched?.dispose();
     if (s.keepTemp) progress(`kept temp dir ${work}`);
     else await rm(work, { recursive: true, force: true });
   }

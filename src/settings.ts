@@ -3,11 +3,17 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dependencyOptions, type DependencyOptions } from './deps/options.js';
 import { Py2pkgError, singleLine } from './errors.js';
 import { maintainerField } from './render/deb822.js';
-import { defaultTargetFor, getProfile, profiles, type TargetProfile } from './targets/profiles.js';
+import { looksLikeLocalPath, parseByName, sourceSettings, type ByNameRequirement, type SourceFlags, type SourceSettings } from './source/options.js';
+import { parseConfigProfiles } from './targets/config.js';
+import type { RepoFlags, RepoOptions } from './repo/options.js';
+import { releaseSettings, type SignFlags } from './sign/options.js';
+import type { SignerSpec } from './sign/signer.js';
+import { defaultTargetFor, formatOf, getProfile, profiles, type TargetProfile } from './targets/profiles.js';
 
-export interface ConvertFlags {
+export interface ConvertFlags extends SourceFlags, SignFlags, RepoFlags {
   format?: string;
   target?: string;
   trustedKeys?: string;
@@ -22,12 +28,20 @@ export interface ConvertFlags {
   json?: boolean;
   quiet?: boolean;
   keepTemp?: boolean;
+  /** extras promoted to hard dependencies (repeatable, comma-separated) */
+  withExtras?: string[];
 }
 
 export interface Settings {
   input: string;
-  format: 'deb';
+  /** by-name runs: the requirement resolved on the index, and where to look (src/source/) */
+  requirement?: ByNameRequirement;
+  source?: SourceSettings;
+  format: 'deb' | 'rpm';
   target: TargetProfile;
+  /** --sign-key / --gpg-key, and --repo with its options (src/sign/options.ts) */
+  signing?: SignerSpec;
+  repo?: RepoOptions;
   trustedKeys: string | undefined;
   signature: string | undefined;
   allowUnsigned: boolean;
@@ -42,6 +56,8 @@ export interface Settings {
   quiet: boolean;
   keepTemp: boolean;
   configFile: string | undefined;
+  /** --with-extras and the config's depends-map / extra-depends / drop-depends (src/deps/options.ts) */
+  dependencies: DependencyOptions;
 }
 
 /** Keys the config file may set (TOML, kebab-case like the flags). */
@@ -52,9 +68,15 @@ interface ConfigFile {
   target?: string;
   format?: string;
   'build-timeout'?: number;
+  /** profiles added by the user ([targets.NAME] tables), checked by src/targets/config.ts */
+  targets?: Record<string, TargetProfile>;
+  /** dependency overrides, checked by src/deps/options.ts once the format is known */
+  'depends-map'?: Record<string, unknown>;
+  'extra-depends'?: unknown[];
+  'drop-depends'?: unknown[];
 }
 
-const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout']);
+const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends']);
 
 export function configCandidates(env: NodeJS.ProcessEnv): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
@@ -87,7 +109,13 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
   };
   (['maintainer', 'trusted-keys', 'out', 'target', 'format'] as const).forEach(str);
   if (doc['build-timeout'] !== undefined && typeof doc['build-timeout'] !== 'number') throw new Py2pkgError('CONFIG', `config file ${file}: build-timeout must be a number of seconds`);
-  return { file, config: doc as ConfigFile };
+  const targets = doc.targets === undefined ? undefined : parseConfigProfiles(doc.targets, file);
+  const dm = doc['depends-map'];
+  if (dm !== undefined && (typeof dm !== 'object' || dm === null || Array.isArray(dm))) throw new Py2pkgError('CONFIG', `config file ${file}: depends-map must be a table (name = "relation")`);
+  for (const k of ['extra-depends', 'drop-depends'] as const) {
+    if (doc[k] !== undefined && !Array.isArray(doc[k])) throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a list of strings`);
+  }
+  return { file, config: { ...(doc as ConfigFile), ...(targets ? { targets } : {}) } };
 }
 
 function positiveInt(value: string, flag: string): number {
@@ -125,19 +153,32 @@ export const DEFAULT_MAINTAINER = 'py2pkg automatic packager <py2pkg@packaging.i
 
 export async function resolveSettings(input: string, flags: ConvertFlags, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
   const { file, config } = await loadConfig(flags.config, env);
-  const format = flags.format ?? config.format ?? 'deb';
-  if (format !== 'deb') {
-    throw new Py2pkgError('USAGE', `--format ${singleLine(format, 20)} is not supported yet (supported: deb)`);
+  const extra = config.targets ?? {};
+  const known = () => [...Object.keys(profiles), ...Object.keys(extra)].join(', ');
+  const flagProfile = flags.target === undefined ? undefined : getProfile(flags.target, extra);
+  const configProfile = config.target === undefined ? undefined : getProfile(config.target, extra);
+  if (config.target !== undefined && !configProfile) throw new Py2pkgError('CONFIG', `config file ${file}: unknown target "${singleLine(config.target, 40)}" (known: ${known()})`);
+  // a flag beats the config file; --target alone implies its format; a format alone picks
+  // the config file's target when it is of that format, else the documented default
+  const format = flags.format ?? (flagProfile ? formatOf(flagProfile) : undefined) ?? config.format ?? (configProfile ? formatOf(configProfile) : 'deb');
+  if (format !== 'deb' && format !== 'rpm') {
+    throw new Py2pkgError('USAGE', `--format ${singleLine(format, 20)} is not supported (supported: deb, rpm)`);
   }
-  const targetId = flags.target ?? config.target ?? defaultTargetFor[format];
-  const target = getProfile(targetId);
-  if (!target) throw new Py2pkgError('USAGE', `unknown --target "${singleLine(targetId, 40)}" (known: ${Object.keys(profiles).join(', ')})`);
-  if (target.family !== 'debian') throw new Py2pkgError('USAGE', `--target ${target.id} is not a Debian target; use --format rpm`);
+  const targetId = flags.target ?? (configProfile && formatOf(configProfile) === format ? configProfile.id : defaultTargetFor[format]);
+  const target = getProfile(targetId, extra);
+  if (!target) throw new Py2pkgError('USAGE', `unknown --target "${singleLine(targetId, 40)}" (known: ${known()})`);
+  if (formatOf(target) !== format) {
+    const fitting = [...Object.values(profiles), ...Object.values(extra)].filter((p) => formatOf(p) === format).map((p) => p.id);
+    throw new Py2pkgError('USAGE', `--target ${target.id} is a ${formatOf(target)} target, not ${format}: use --format ${formatOf(target)}, or one of ${fitting.join(', ')}`);
+  }
   const buildTimeoutS = flags.buildTimeout !== undefined ? positiveInt(flags.buildTimeout, '--build-timeout') : (config['build-timeout'] ?? 900);
   const maxMiB = flags.maxUnpackedSize !== undefined ? positiveInt(flags.maxUnpackedSize, '--max-unpacked-size') : 512;
   const trusted = flags.trustedKeys ?? config['trusted-keys'] ?? env.PY2PKG_TRUSTED_KEYS;
+  const byName = looksLikeLocalPath(input) ? undefined : parseByName(input);
   return {
     input: resolve(input),
+    ...(byName ? { requirement: byName, source: await sourceSettings(flags, env) } : {}),
+    ...releaseSettings(flags, env),
     format,
     target,
     trustedKeys: trusted ? resolve(trusted) : undefined,
@@ -153,5 +194,10 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
     quiet: Boolean(flags.quiet),
     keepTemp: Boolean(flags.keepTemp),
     configFile: file,
+    dependencies: dependencyOptions(
+      { withExtras: flags.withExtras ?? [], dependsMap: config['depends-map'] ?? {}, extraDepends: config['extra-depends'] ?? [], dropDepends: config['drop-depends'] ?? [] },
+      format,
+      `config file ${file ?? ''}`,
+    ),
   };
 }

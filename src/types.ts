@@ -35,6 +35,24 @@ export interface Provenance {
     | { method: 'none'; reason: string };
   /** ISO 8601; clamped to SOURCE_DATE_EPOCH so packages stay reproducible */
   verifiedAt: string;
+  /** by-name runs: where the sdist came from (src/source/); not written into the package */
+  source?: ProvenanceSource;
+}
+
+/** The index route of a by-name run. URLs carry no credentials. */
+export interface ProvenanceSource {
+  /** the requirement as given */
+  requirement: string;
+  /** the index or find-links location that listed the file */
+  index: string;
+  /** the file's URL */
+  url: string;
+  /** the sha256 the index published and the download was checked against; null when it gave none */
+  indexSha256: string | null;
+  /** where the signature came from; null when none was fetched */
+  signatureUrl: string | null;
+  /** PEP 592: the reason, when a yanked release was taken because the requirement pins it */
+  yanked?: string;
 }
 
 /** Metadata of a Python distribution (core metadata 1.0 - 2.4). Every string is hostile data. */

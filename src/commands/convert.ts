@@ -1,4 +1,4 @@
-/** `py2pkg [convert] <sdist>`: verify -> unpack -> inspect -> build -> package. */
+/** `py2pkg [convert] <sdist|requirement>`: [resolve -> fetch ->] verify -> unpack -> inspect -> build -> package. */
 import { Option, type Command } from 'commander';
 import type { ConvertFlags } from '../settings.js';
 import type { CommandContext } from './context.js';
@@ -11,20 +11,35 @@ Examples:
   # the signature is elsewhere
   py2pkg ./pkg-1.0.tar.gz --signature ./pkg-1.0.tar.gz.sig --trusted-keys keys.gpg
 
+  # by name: the newest sdist on the index, checked against its sha256, then its signature
+  py2pkg rpc4django --format deb --trusted-keys upstream-signers.asc
+  py2pkg 'rpc4django>=0.6,<0.7' --index-url https://pypi.internal/simple/ --cert corp-ca.pem
+  py2pkg rpc4django==0.6.3 --find-links ./wheelhouse --offline
+
   # no upstream signature exists: convert anyway, recorded as unsigned in the package
   py2pkg ./pkg-1.0.tar.gz --allow-unsigned --maintainer 'Ops Team <ops@example.org>'
 
+  # signed with the organization's key and published into a signed Apt repository
+  py2pkg ./rpc4django-0.6.3.tar.gz --trusted-keys upstream.asc --sign-key org-repo.sec.asc --repo /srv/apt
+
+  # an RPM for RHEL 9 (py2pkg targets lists every profile)
+  py2pkg ./rpc4django-0.6.3.tar.gz --format rpm --target el9 --trusted-keys upstream-signers.asc
+
 Exit statuses: 0 ok, 1 internal error, 2 usage, 3 signature/trust, 4 unsafe or malformed
-input, 5 unsupported project, 6 project build failed, 7 external tool missing/failed.
+input, 5 unsupported project, 6 project build failed, 7 external tool missing/failed,
+8 index or network failure, 9 no such project or no matching sdist on the index,
+13 the repository refused the package (--repo).
 `;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerConvert(program: Command, { io }: CommandContext): void {
   program
     .command('convert', { isDefault: true })
     .description('verify, build and package an sdist (the default command)')
-    .argument('<sdist>', 'path of the sdist (.tar.gz or .zip)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['deb']))
-    .option('-t, --target <profile>', 'target distribution profile (default for deb: debian12)')
+    .argument('<sdist|requirement>', 'path of the sdist (.tar.gz or .zip), or a requirement resolved on the index (name, name==1.2, \'name>=1,<2\')')
+    .addOption(new Option('-f, --format <format>', 'output format (default: the target\'s, else deb)').choices(['deb', 'rpm']))
+    .option('-t, --target <profile>', 'target distribution profile, see py2pkg targets (default: debian12 for deb, el9 for rpm)')
     .option('-k, --trusted-keys <file>', 'OpenPGP public keys of the upstream signers you pinned (armored or binary)')
     .option('-s, --signature <file>', 'detached signature of the sdist (default: <sdist>.asc)')
     .option('--allow-unsigned', 'convert without a valid upstream signature; recorded as unsigned in the package')
@@ -32,7 +47,26 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('-m, --maintainer <"Name <email>">', 'Maintainer field (default: config, then DEBFULLNAME/DEBEMAIL)')
     .option('-c, --config <file>', 'config file (default: $XDG_CONFIG_HOME/py2pkg/config.toml, /etc/py2pkg/config.toml)')
     .option('--build-timeout <seconds>', 'kill the sandboxed build after this long (default 900)')
+    .option('--with-extras <extras>', 'make these extras\' requirements hard dependencies instead of Suggests (comma-separated, repeatable)', collect, [])
     .option('--max-unpacked-size <MiB>', 'refuse sdists that expand past this size (default 512)')
+    .option('--index-url <url>', 'simple-API index (default: $PY2PKG_INDEX_URL, $PIP_INDEX_URL, https://pypi.org/simple/)')
+    .option('--extra-index-url <url>', 'another index to look in (repeatable; default: $PIP_EXTRA_INDEX_URL)', collect, [])
+    .option('--find-links <dir|url>', 'a directory or page of links to look in too (repeatable)', collect, [])
+    .option('--offline', 'no network: index pages and files from the cache ($XDG_CACHE_HOME/py2pkg) and local locations only')
+    .option('--pre', 'consider pre-releases and development releases')
+    .option('--allow-no-hash', 'download a file the index publishes no sha256 for (the signature check still applies)')
+    .option('--cert <file>', 'CA bundle (PEM) for HTTPS to the index (default: $SSL_CERT_FILE, $REQUESTS_CA_BUNDLE)')
+    .option('--sign-key <file>', "sign the package with the organization's OpenPGP secret key file (see py2pkg publish --help)")
+    .option('--passphrase-file <file>', "file whose first line is the key's passphrase (or set PY2PKG_PASSPHRASE)")
+    .option('--gpg-key <fingerprint>', 'sign with this key from gpg-agent / a smartcard instead of a key file')
+    .option('--repo <dir>', 'then publish the signed package into this Apt/Yum repository')
+    .option('--suite <name>', 'Apt suite for --repo (default: stable)')
+    .option('--component <name>', 'Apt component for --repo (default: main)')
+    .option('--origin <text>', 'Origin of the Apt repository (default: py2pkg)')
+    .option('--label <text>', 'Label of the repository (default: its directory name)')
+    .option('--valid-for <days>', 'Valid-Until of the Apt repository, in days from now')
+    .option('--repo-url <url>', 'where clients fetch --repo, for its .sources/.repo snippet')
+    .option('--replace', 'let the same name and version with other contents replace the published one')
     .option('--json', 'print the result as JSON on stdout')
     .option('-q, --quiet', 'no progress messages')
     .option('--keep-temp', 'keep the private temp directory (for debugging)')
@@ -48,7 +82,9 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
       if (settings.maintainer === DEFAULT_MAINTAINER && !settings.quiet) {
         io.err(`py2pkg: warning: no maintainer configured, using "${DEFAULT_MAINTAINER}"; pass --maintainer for packages you publish\n`);
       }
-      const result = await convert(settings, progress);
+      const warn = settings.quiet ? () => {} : (m: string) => io.err(`py2pkg: warning: ${m}\n`);
+      const live = process.stderr.isTTY && !settings.quiet && !settings.json ? io.err : undefined;
+      const result = await convert(settings, progress, { warn, ...(live ? { live } : {}) });
       if (settings.json) {
         io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
       } else {

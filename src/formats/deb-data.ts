@@ -2,7 +2,7 @@
  * Pure functions from verified metadata to the values a .deb's control files need.
  * Golden tests render these without running dpkg.
  */
-import { parseRequirement } from '../python/pep508.js';
+import { debDependencies, NO_DEPENDENCY_OPTIONS, type DependencyOptions } from '../deps/index.js';
 import { toDebianVersion } from '../python/pep440.js';
 import { debianPackageName } from '../sdist/pkginfo.js';
 import type { TargetProfile } from '../targets/profiles.js';
@@ -18,26 +18,17 @@ export function debFullVersion(meta: PythonMetadata, target: TargetProfile): str
   return `${toDebianVersion(meta.version)}-${target.revision}`;
 }
 
-/** Dependencies for now: python3:any plus python3-<name> for each unconditional requirement. */
-export function debDepends(meta: PythonMetadata): string[] {
-  const names = new Set<string>();
-  for (const line of meta.requiresDist) {
-    const req = parseRequirement(line);
-    if (req.marker !== undefined || req.url !== undefined) continue; // conditional: a later issue evaluates markers
-    names.add(debianPackageName(req.name));
-  }
-  return ['python3:any', ...[...names].sort()];
+/**
+ * Depends: python3:any (bounded by Requires-Python), then each requirement that holds on the
+ * target, under Debian's name for it with its version bounds (src/deps/debian.ts).
+ */
+export function debDepends(meta: PythonMetadata, target: TargetProfile, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): string[] {
+  return debDependencies(meta, target, deps).depends;
 }
 
-/** Extras' requirements, offered as Suggests. */
-export function debSuggests(meta: PythonMetadata): string[] {
-  const names = new Set<string>();
-  for (const line of meta.requiresDist) {
-    const req = parseRequirement(line);
-    if (req.url !== undefined || req.marker === undefined) continue;
-    if (/\bextra\b/.test(line.slice(line.indexOf(';')))) names.add(debianPackageName(req.name));
-  }
-  return [...names].sort();
+/** Suggests: the requirements of extras not promoted with --with-extras. */
+export function debSuggests(meta: PythonMetadata, target: TargetProfile, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): string[] {
+  return debDependencies(meta, target, deps).suggests;
 }
 
 export interface ControlData {
@@ -60,7 +51,8 @@ export function homepageOf(meta: PythonMetadata): string {
   return preferred?.url ?? meta.projectUrls[0]?.url ?? '';
 }
 
-export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number): ControlData {
+export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): ControlData {
+  const relations = debDependencies(meta, target, deps);
   const description = meta.description.trim()
     ? meta.description
     : `${meta.summary}\n\nThis package provides the Python 3 distribution ${meta.name}.`;
@@ -69,8 +61,8 @@ export function controlData(meta: PythonMetadata, target: TargetProfile, maintai
     version: debFullVersion(meta, target),
     maintainer: untrusted(maintainer),
     installedSize,
-    depends: debDepends(meta),
-    suggests: debSuggests(meta),
+    depends: relations.depends,
+    suggests: relations.suggests,
     homepage: untrusted(homepageOf(meta)),
     summary: untrusted(meta.summary),
     name: untrusted(`Python 3 distribution ${meta.name}`),
@@ -85,7 +77,7 @@ export function trustLines(p: Provenance): string[] {
   return p.verification.signers.map((s) => `Upstream signature verified: key ${s.fingerprint} (${s.userIds[0] ?? 'no user id'}).`);
 }
 
-export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Provenance, maintainer: string, timestamp: number, toolVersion: string): Record<string, unknown> {
+export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Provenance, maintainer: string, timestamp: number, toolVersion: string, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): Record<string, unknown> {
   return {
     package: debPackageName(meta),
     version: debFullVersion(meta, target),
@@ -94,6 +86,7 @@ export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Pr
       `Converted from the Python sdist ${p.sdist.filename} by py2pkg ${toolVersion}.`,
       `sdist sha256: ${p.sdist.sha256}`,
       ...trustLines(p),
+      ...debDependencies(meta, target, deps).warnings.map((w) => `Dependencies: ${w}`),
     ].map(untrusted),
     maintainer: untrusted(maintainer),
     timestamp,

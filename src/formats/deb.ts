@@ -31,7 +31,7 @@ export const debPackager: Packager = {
 
     // documentation: copyright, changelog.Debian.gz, provenance.json
     await writeFile(join(docDir, 'copyright'), await renderTemplate('deb/copyright.hbs', copyrightData(meta, input.provenance, input.licenseTexts), debHelpers));
-    const changelog = await renderTemplate('deb/changelog.hbs', changelogData(meta, target, input.provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion), debHelpers);
+    const changelog = await renderTemplate('deb/changelog.hbs', changelogData(meta, target, input.provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
     await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
 
@@ -41,7 +41,7 @@ export const debPackager: Packager = {
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
     const payload = await listPayload(root);
     await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
-    const control = await renderTemplate('deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB), debHelpers);
+    const control = await renderTemplate('deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, input.dependencies), debHelpers);
     await writeFile(join(controlDir, 'control'), control);
     const scriptData = { package: pkg, siteDir: target.siteDir };
     await writeFile(join(controlDir, 'postinst'), await renderTemplate('deb/postinst.hbs', scriptData, debHelpers));

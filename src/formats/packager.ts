@@ -3,6 +3,7 @@
  * A packager takes the staged files and the verified metadata and writes one package file
  * into outDir by atomic rename. It never reads another stage's files except the staging root.
  */
+import type { DependencyOptions } from '../deps/options.js';
 import type { BuildResult } from '../python/build.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
@@ -25,6 +26,8 @@ export interface PackageInput {
   toolVersion: string;
   /** a private temp dir the packager may use */
   workDir: string;
+  /** the user's dependency overrides and promoted extras (src/deps/); none when absent */
+  dependencies?: DependencyOptions;
 }
 
 export interface PackageOutput {

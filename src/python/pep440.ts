@@ -351,21 +351,34 @@ function forDistro(v: string, what: string): Version {
 }
 
 /**
+ * The release segment in its canonical Debian form: trailing zeros dropped, then padded back to
+ * at least two components (`1.0.0` -> `1.0`, `2` -> `2.0`, `1.2.0` -> `1.2`, `3.2.25` stays).
+ * Every PEP 440-equal release gets the same string, and dpkg orders the strings as PEP 440
+ * orders the releases (a longer canonical release only adds a non-zero component).
+ */
+function canonicalDebianRelease(release: bigint[]): bigint[] {
+  const r = trimZeros(release);
+  while (r.length < 2) r.push(0n);
+  return r;
+}
+
+/**
  * The upstream part of a Debian version (`dpkg --compare-versions` keeps PEP 440's order):
  *   `N!` -> `N:`; `1.0a1` -> `1.0~a1`; `1.0rc1.dev2` -> `1.0~rc1~dev2`;
  *   `1.0.dev3` -> `1.0~~dev3` (a bare dev release must sort before `1.0~a1`);
  *   `1.0.post1` -> `1.0+post1` (`+` sorts after the end of `1.0` but before `.1`, so
  *   1.0 < 1.0+post1 < 1.0.1, as in PEP 440; `1.0.post1` would sort after `1.0.1`).
- * By default the release keeps its trailing zeros (`1.0.0` stays `1.0.0`, as Debian writes
- * upstream versions), so versions whose release segments differ only in trailing zeros do not
- * keep PEP 440's order (`1.0` = `1.0.0`, `1.0.0` < `1.0.post1`; dpkg: `1.0` < `1.0.0` >
- * `1.0+post1`). `stripTrailingZeros` drops them (`1.0.0rc1` -> `1~rc1`), as Fedora does, and
- * then every pair keeps its order. Local versions (`+abc`) are refused with METADATA_INVALID.
+ * The release is written in its canonical form (see canonicalDebianRelease): `1.0.0` -> `1.0`,
+ * so PEP 440-equal versions give equal Debian versions and `1.0.0` < `1.0.post1` holds in dpkg
+ * too (kept as written, `1.0.0` > `1.0+post1`). `keepTrailingZeros` writes the release as
+ * given (then 28 of the vector pairs lose their order); `stripTrailingZeros` drops every
+ * trailing zero (`1.0.0rc1` -> `1~rc1`), as Fedora does. Local versions (`+abc`) are refused
+ * with METADATA_INVALID.
  */
-export function toDebianVersion(v: string, opts: { stripTrailingZeros?: boolean } = {}): string {
+export function toDebianVersion(v: string, opts: { stripTrailingZeros?: boolean; keepTrailingZeros?: boolean } = {}): string {
   const p = forDistro(v, 'a Debian version');
   let s = p.epoch !== 0n ? `${p.epoch}:` : '';
-  const release = opts.stripTrailingZeros ? trimZeros(p.release) : p.release;
+  const release = opts.keepTrailingZeros ? p.release : opts.stripTrailingZeros ? trimZeros(p.release) : canonicalDebianRelease(p.release);
   s += (release.length > 0 ? release : [0n]).join('.');
   if (p.pre) s += `~${p.pre.label}${p.pre.number}`;
   if (p.post !== undefined) s += `+post${p.post}`;

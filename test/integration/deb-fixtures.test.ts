@@ -75,10 +75,11 @@ test('lintian: 0 errors, and only the warnings listed with a reason in test/lint
   assert.deepEqual(unexpected, [], `lintian warnings not in test/lintian-allowed.txt:\n${unexpected.join('\n')}`);
 });
 
-test('rpc4django: Depends from the wheel METADATA (PKG-INFO has none), extras as Suggests', async () => {
+test('rpc4django: Depends from the wheel METADATA (PKG-INFO has none) with bounds, extras as Suggests', async () => {
   const d = byName('python3-rpc4django');
-  assert.equal(await field(d.path, 'Depends'), 'python3:any, python3-defusedxml, python3-django');
-  assert.equal(await field(d.path, 'Suggests'), 'python3-docutils');
+  // Django>=1.9 under Debian 12's epoch for python3-django (3:3.2.25): (>= 3:1.9)
+  assert.equal(await field(d.path, 'Depends'), 'python3:any, python3-defusedxml, python3-django (>= 3:1.9)');
+  assert.equal(await field(d.path, 'Suggests'), 'python3-docutils (>= 0.4)');
   assert.equal(await field(d.path, 'Version'), '0.6.3-1');
   assert.equal(await field(d.path, 'Architecture'), 'all');
   assert.equal(await field(d.path, 'Maintainer'), TEST_MAINTAINER);
@@ -116,7 +117,9 @@ test('layout: modules under dist-packages, scripts in /usr/bin, no bytecode, no 
 test('markers false on Python 3.11 and extras do not become Depends', async () => {
   const d = byName('python3-extrasmarkers');
   const depends = await field(d.path, 'Depends');
-  assert.equal(depends, 'python3:any, python3-six');
+  // Requires-Python >=3.7 bounds python3:any; six (>=1.5) keeps its bound
+  assert.equal(depends, 'python3:any (>= 3.7), python3-six (>= 1.5)');
+  assert.equal(await field(d.path, 'Suggests'), 'python3-requests (>= 2)');
 });
 
 test('hostile metadata lands as inert text in valid deb822', async () => {

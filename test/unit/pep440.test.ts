@@ -311,7 +311,9 @@ test('specifier containment: default pre-release rule (packaging <= 24)', () => 
 test('toDebianVersion: translations by value', () => {
   const cases: Array<[string, string]> = [
     ['1.0', '1.0'],
-    ['1.0.0', '1.0.0'],
+    ['1.0.0', '1.0'],
+    ['2', '2.0'],
+    ['1.2.0.0', '1.2'],
     ['1!2.0', '1:2.0'],
     ['0!2.0', '2.0'],
     ['1.0rc1', '1.0~rc1'],
@@ -328,6 +330,7 @@ test('toDebianVersion: translations by value', () => {
   for (const [v, deb] of cases) assert.equal(toDebianVersion(v), deb, v);
   assert.equal(toDebianVersion('1.0.0rc1', { stripTrailingZeros: true }), '1~rc1');
   assert.equal(toDebianVersion('0.0', { stripTrailingZeros: true }), '0');
+  assert.equal(toDebianVersion('1.0.0', { keepTrailingZeros: true }), '1.0.0');
   assert.throws(() => toDebianVersion('1.0+abc'), invalidMetadata);
   assert.throws(() => toDebianVersion('not a version'), invalidMetadata);
   assert.throws(() => toDebianVersion('2147483648!1.0'), invalidMetadata);
@@ -504,10 +507,11 @@ test('pairs.tsv: translated versions keep PEP 440 order in dpkg and rpm', { skip
     if (debCompare(toDebianVersion(a, { stripTrailingZeros: true }), toDebianVersion(b, { stripTrailingZeros: true })) !== exp) {
       failures.push(`deb (stripped): ${a} vs ${b}`);
     }
+    if (debCompare(toDebianVersion(a), toDebianVersion(b)) !== exp) failures.push(`deb (canonical): ${a} vs ${b}`);
     // kept trailing zeros: the order holds whenever the two release segments have the same length
     const va: Version = parseVersion(a);
     const vb: Version = parseVersion(b);
-    if (va.release.length === vb.release.length && debCompare(toDebianVersion(a), toDebianVersion(b)) !== exp) failures.push(`deb: ${a} vs ${b}`);
+    if (va.release.length === vb.release.length && debCompare(toDebianVersion(a, { keepTrailingZeros: true }), toDebianVersion(b, { keepTrailingZeros: true })) !== exp) failures.push(`deb: ${a} vs ${b}`);
   }
   assert.deepEqual(failures, []);
   assert.ok(checked > 700);

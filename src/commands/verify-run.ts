@@ -1,0 +1,54 @@
+/** The verify command's work, loaded only when the command runs. */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { Py2pkgError } from '../errors.js';
+import { readPublicKeys } from '../sign/openpgp-verify.js';
+import { verifyDeb, verifyRpm, type Verified } from '../sign/verify-package.js';
+import type { Io } from './context.js';
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+export async function runVerify(path: string, flags: { key: string; suite?: string; json?: boolean; quiet?: boolean }, io: Io): Promise<void> {
+  let keyBytes: Buffer;
+  try {
+    const st = await stat(flags.key);
+    if (!st.isFile() || st.size > 64 * 1024 * 1024) throw new Error('not a key file');
+    keyBytes = await readFile(flags.key);
+  } catch {
+    throw new Py2pkgError('KEY_READ', `cannot read the key file ${basename(flags.key)}`, { hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)' });
+  }
+  const keys = await readPublicKeys(keyBytes).catch(() => []);
+  if (keys.length === 0) throw new Py2pkgError('KEY_READ', `${basename(flags.key)} holds no OpenPGP public key`, { hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)' });
+
+  const target = resolve(path);
+  const st = await stat(target).catch(() => undefined);
+  if (!st) throw new Py2pkgError('INPUT_NOT_FOUND', `no such file or directory: ${path}`);
+  let kind: string;
+  let result: Verified;
+  if (st.isDirectory()) {
+    if (await exists(join(target, 'dists'))) {
+      kind = 'apt';
+      const { verifyAptRepo } = await import('../repo/verify-apt.js');
+      result = await verifyAptRepo(target, keys, flags.suite ? { suite: flags.suite } : {});
+    } else if (await exists(join(target, 'repodata'))) {
+      kind = 'yum';
+      const { verifyYumRepo } = await import('../repo/verify-yum.js');
+      result = await verifyYumRepo(target, keys);
+    } else {
+      throw new Py2pkgError('REPO_INVALID', `${path} has neither dists/ (Apt) nor repodata/ (Yum)`);
+    }
+  } else if (target.endsWith('.deb')) {
+    kind = 'deb';
+    result = await verifyDeb(target, keys);
+  } else if (target.endsWith('.rpm')) {
+    kind = 'rpm';
+    result = await verifyRpm(target, keys);
+  } else {
+    throw new Py2pkgError('USAGE', `verify takes a .deb, an .rpm or a repository directory, not ${basename(path)}`);
+  }
+  if (flags.json) io.out(`${JSON.stringify({ path: target, kind, verified: true, signer: result.signer, checks: result.checks }, null, 2)}\n`);
+  else if (!flags.quiet) {
+    for (const c of result.checks) io.out(`ok  ${c.link}: ${c.detail}\n`);
+    io.out(`verified: ${path} (signed by ${result.signer})\n`);
+  }
+}

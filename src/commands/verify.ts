@@ -1,0 +1,31 @@
+/** `py2pkg verify PATH --key PUB`: check a signed .deb, .rpm, Apt or Yum repository the way its consumer does. */
+import type { Command } from 'commander';
+import type { CommandContext } from './context.js';
+
+export const VERIFY_EXAMPLES = `
+Examples:
+  py2pkg verify /srv/apt --key org-repo.pub.asc          # InRelease -> Packages -> pool files
+  py2pkg verify /srv/yum --key org-repo.pub.asc          # repomd.xml.asc -> primary.xml -> rpms
+  py2pkg verify out/python3-rpc4django_0.6.3-1_all.deb --key org-repo.pub.asc
+
+Exit statuses: 0 verified, 10 not signed, 11 bad signature (altered content, a hash that does
+not match, expired metadata), 12 signed by a key not in --key (or revoked/expired),
+2 usage, 4 unreadable package, 13 not a repository.
+`;
+
+export function registerVerify(program: Command, { io }: CommandContext): void {
+  program
+    .command('verify')
+    .description('check the signatures of a .deb, an .rpm, or an Apt/Yum repository against the keys you trust')
+    .argument('<path>', 'a .deb or .rpm file, or a repository directory')
+    .requiredOption('--key <file>', 'the OpenPGP public key(s) to trust (armored or binary)')
+    .option('--suite <name>', 'Apt: check only this suite (default: every suite in dists/)')
+    .option('--json', 'print the checks as JSON on stdout')
+    .option('-q, --quiet', 'print nothing on success')
+    .option('--debug', 'stack traces on errors')
+    .addHelpText('after', VERIFY_EXAMPLES)
+    .action(async (path: string, flags: { key: string; suite?: string; json?: boolean; quiet?: boolean }) => {
+      const { runVerify } = await import('./verify-run.js');
+      await runVerify(path, flags, io);
+    });
+}

@@ -1,0 +1,327 @@
+/**
+ * Pure functions from verified metadata, a target profile and the staged file list to the
+ * values an RPM spec needs. Golden tests render these without running rpmbuild; the RPM
+ * packager (rpm.ts) renders exactly the same data.
+ */
+import { NO_DEPENDENCY_OPTIONS, rpmRequires, type DependencyOptions } from '../deps/index.js';
+import { Py2pkgError, singleLine } from '../errors.js';
+import { toRpmVersion } from '../python/pep440.js';
+import { canonicalizeName, evaluateMarker, markerExtras, parseRequirement } from '../python/pep508.js';
+import { untrusted, type Untrusted } from '../render/engine.js';
+import { isSpecSafePath, type SpecFileEntry } from '../render/rpmspec.js';
+import type { TargetProfile } from '../targets/profiles.js';
+import type { Provenance, PythonMetadata } from '../types.js';
+import { homepageOf, trustLines } from './deb-data.js';
+
+// ---------------------------------------------------------------------------------------------
+// Name and version
+
+/**
+ * `python3-` + the PEP 503 name, a leading `python-` dropped (Fedora's naming:
+ * `Acme.Widgets` -> `python3-acme-widgets`, `python-dateutil` -> `python3-dateutil`).
+ */
+export function rpmPackageName(meta: PythonMetadata, target: TargetProfile): string {
+  let s = canonicalizeName(meta.name);
+  if (s.startsWith('python-') && s.length > 'python-'.length) s = s.slice('python-'.length);
+  const name = `${target.packagePrefix}${s}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) throw new Py2pkgError('METADATA_INVALID', `${singleLine(meta.name, 80)} gives no valid RPM package name`);
+  return name;
+}
+
+export interface RpmEVR {
+  epoch?: number;
+  version: string;
+  release: string;
+}
+
+/** Version from PEP 440 in Fedora's way (toRpmVersion), Release from the profile. */
+export function rpmEVR(meta: PythonMetadata, target: TargetProfile): RpmEVR {
+  const v = toRpmVersion(meta.version);
+  return { ...v, release: target.revision };
+}
+
+/** `[E:]V-R`, as rpm -q and %changelog write it. */
+export function rpmFullVersion(evr: RpmEVR): string {
+  return `${evr.epoch !== undefined ? `${evr.epoch}:` : ''}${evr.version}-${evr.release}`;
+}
+
+/** rpmbuild's default file name (the epoch is not part of it). */
+export function rpmFileName(meta: PythonMetadata, target: TargetProfile): string {
+  const evr = rpmEVR(meta, target);
+  return `${rpmPackageName(meta, target)}-${evr.version}-${evr.release}.noarch.rpm`;
+}
+
+/** `python3.9dist` for a profile's Python. */
+const versionedDist = (target: TargetProfile) => `python${target.pythonVersion}dist`;
+
+/** What Fedora's dependency generator provides: `python3dist(name) = V` and `python3.Xdist(name) = V`. */
+export function rpmProvides(meta: PythonMetadata, target: TargetProfile): string[] {
+  const evr = rpmEVR(meta, target);
+  const v = `${evr.epoch !== undefined ? `${evr.epoch}:` : ''}${evr.version}`;
+  const name = canonicalizeName(meta.name);
+  const kinds = target.dependencyStyle === 'python3dist' ? ['python3dist', versionedDist(target)] : [versionedDist(target)];
+  return kinds.map((k) => `${k}(${name}) = ${v}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependency translation: the one place that turns Requires-Dist into RPM requirements.
+// The dependency issue (src/deps/) supplies a full translator (versions, rich dependencies);
+// swap it in by changing `rpmDependencies` below — nothing else calls the simple one.
+
+export interface RpmDependencies {
+  /** capabilities for Requires:, sorted */
+  requires: string[];
+  /** capabilities for Suggests: (extras), sorted */
+  suggests: string[];
+}
+
+export type RpmDependencyTranslator = (meta: PythonMetadata, target: TargetProfile, deps?: DependencyOptions) => RpmDependencies;
+
+/**
+ * The simple version: `python3dist(<pep503 name>)` without versions, for every requirement
+ * whose marker holds in the *target's* marker environment with no extra; requirements that
+ * only an extra pulls in (and whose marker then holds) become Suggests. URL requirements are
+ * left out (they name no distribution the target can provide).
+ */
+export const simpleRpmDependencies: RpmDependencyTranslator = (meta, target) => {
+  const kind = target.dependencyStyle === 'python3dist' ? 'python3dist' : versionedDist(target);
+  const requires = new Set<string>();
+  const suggests = new Set<string>();
+  for (const line of meta.requiresDist) {
+    const req = parseRequirement(line);
+    if (req.url !== undefined) continue;
+    const cap = `${kind}(${req.normalizedName})`;
+    if (!req.marker || evaluateMarker(req.marker, { ...target.markerEnvironment, extra: '' })) {
+      requires.add(cap);
+      continue;
+    }
+    const marker = req.marker;
+    if (markerExtras(marker).some((extra) => evaluateMarker(marker, { ...target.markerEnvironment, extra }))) suggests.add(cap);
+  }
+  for (const r of requires) suggests.delete(r);
+  return { requires: [...requires].sort(), suggests: [...suggests].sort() };
+};
+
+/** The translator the RPM format uses (swap point, see above). */
+export const rpmDependencies: RpmDependencyTranslator = (meta, target, deps = NO_DEPENDENCY_OPTIONS) => {
+  // src/deps/rpm.ts: versions and rich dependencies as Fedora's generator writes them
+  const d = rpmRequires(meta, target, deps);
+  return { requires: d.requires, suggests: d.suggests };
+};
+
+// ---------------------------------------------------------------------------------------------
+// License
+
+const SPDX_TOKEN = /^(AND|OR|WITH|[A-Za-z0-9][A-Za-z0-9.+-]*(:[A-Za-z0-9.+-]+)?)$/;
+
+/** Whether `text` reads as an SPDX license expression (identifiers, AND/OR/WITH, parentheses). */
+export function isSpdxExpression(text: string): boolean {
+  if (!text.trim() || text.length > 200 || /[\r\n]/.test(text)) return false;
+  const tokens = text.replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
+  if (!tokens.every((t) => SPDX_TOKEN.test(t))) return false;
+  let depth = 0;
+  for (const c of text) {
+    if (c === '(') depth++;
+    if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0 && !/^(AND|OR|WITH)$/.test(tokens[0] as string) && !/^(AND|OR|WITH)$/.test(tokens[tokens.length - 1] as string);
+}
+
+/** Trove classifiers and common free-text names -> SPDX identifiers. */
+const SPDX_NAMES: Array<[RegExp, string]> = [
+  [/^MIT( License)?$/i, 'MIT'],
+  [/^BSD( License)?$/i, 'BSD-3-Clause'],
+  [/^BSD[- ]3/i, 'BSD-3-Clause'],
+  [/^BSD[- ]2/i, 'BSD-2-Clause'],
+  [/^Apache Software License$|^Apache[- ]?2(\.0)?$|^Apache License,? Version 2\.0$/i, 'Apache-2.0'],
+  [/^GNU General Public License v2 or later/i, 'GPL-2.0-or-later'],
+  [/^GNU General Public License v2/i, 'GPL-2.0-only'],
+  [/^GNU General Public License v3 or later/i, 'GPL-3.0-or-later'],
+  [/^GNU General Public License v3/i, 'GPL-3.0-only'],
+  [/^GNU Lesser General Public License v3 or later/i, 'LGPL-3.0-or-later'],
+  [/^GNU Lesser General Public License v3/i, 'LGPL-3.0-only'],
+  [/^GNU Lesser General Public License v2 or later/i, 'LGPL-2.0-or-later'],
+  [/^GNU Lesser General Public License v2/i, 'LGPL-2.0-only'],
+  [/^Mozilla Public License 2\.0/i, 'MPL-2.0'],
+  [/^ISC License/i, 'ISC'],
+  [/^Python Software Foundation License$/i, 'PSF-2.0'],
+  [/^The Unlicense/i, 'Unlicense'],
+  [/^CC0 1\.0 Universal/i, 'CC0-1.0'],
+  [/^Boost Software License 1\.0/i, 'BSL-1.0'],
+  [/^Zope Public License$/i, 'ZPL-2.1'],
+  [/^Eclipse Public License 2\.0/i, 'EPL-2.0'],
+];
+
+/**
+ * The License: tag. License-Expression (core metadata 2.4) when it is SPDX; else the SPDX
+ * identifier of the License field or a license classifier; else a short License field as
+ * written; else `LicenseRef-Unknown` (rpm needs a value).
+ */
+export function rpmLicense(meta: PythonMetadata): string {
+  if (meta.licenseExpression && isSpdxExpression(meta.licenseExpression.trim())) return meta.licenseExpression.trim().replace(/\s+/g, ' ');
+  const fromClassifier = meta.classifiers.filter((c) => c.startsWith('License ::')).map((c) => c.split('::').pop()?.trim() ?? '');
+  const candidates = [meta.license ?? '', ...fromClassifier].map((s) => s.trim()).filter((s) => s && s.length < 80 && !s.includes('\n'));
+  for (const c of candidates) for (const [re, id] of SPDX_NAMES) if (re.test(c)) return id;
+  const license = meta.license?.trim();
+  if (license && isSpdxExpression(license)) return license;
+  if (license && license.length < 80 && !license.includes('\n')) return license;
+  return 'LicenseRef-Unknown';
+}
+
+// ---------------------------------------------------------------------------------------------
+// File list
+
+export interface StagedEntry {
+  /** absolute path in the package */
+  path: string;
+  type: 'file' | 'dir';
+}
+
+/** /usr/share/<x> trees that other packages own too: never claimed as the package's own. */
+const SHARED_SHARE_DIRS = new Set([
+  'doc', 'licenses', 'man', 'info', 'locale', 'icons', 'pixmaps', 'applications', 'metainfo', 'appdata', 'mime',
+  'bash-completion', 'zsh', 'fish', 'dbus-1', 'polkit-1', 'systemd', 'glib-2.0', 'fonts', 'sounds', 'themes', 'help',
+]);
+
+const LICENSE_FILE = /^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-][A-Za-z0-9._-]*)?$/i;
+
+const under = (path: string, dir: string) => path.startsWith(`${dir}/`);
+
+/** Directories the package owns: below the site dir, its doc and license dirs, its own /usr/share trees. */
+export function ownsDirectory(path: string, target: TargetProfile, pkg: string): boolean {
+  if (under(path, target.siteDir)) return true;
+  for (const d of [`/usr/share/doc/${pkg}`, `/usr/share/licenses/${pkg}`]) if (path === d || under(path, d)) return true;
+  const share = /^\/usr\/share\/([^/]+)/.exec(path);
+  return share !== null && !SHARED_SHARE_DIRS.has(share[1] as string);
+}
+
+function directiveFor(entry: StagedEntry, target: TargetProfile, pkg: string, distInfoDir: string | undefined): string {
+  if (entry.type === 'dir') return '%dir';
+  if (under(entry.path, `/usr/share/doc/${pkg}`)) return '%doc';
+  if (under(entry.path, `/usr/share/licenses/${pkg}`)) return '%license';
+  if (distInfoDir && under(entry.path, distInfoDir)) {
+    const rel = entry.path.slice(distInfoDir.length + 1);
+    if (rel.startsWith('licenses/') || LICENSE_FILE.test(rel)) return '%license';
+  }
+  if (under(entry.path, target.scriptsDir)) return '%attr(0755,root,root)';
+  return '';
+}
+
+/**
+ * The %files list from the staged tree, in path order:
+ *  - every file, with %doc / %license / %attr(0755) where it belongs; every directory the
+ *    package owns as %dir (not /usr, the site dir or /usr/bin, which the system owns);
+ *  - the bytecode the target's Python writes on first import (`__pycache__/*.cpython-XY.pyc`
+ *    and `.opt-1.pyc`) as %ghost, so rpm -e removes it although the package ships none
+ *    (py2pkg cannot compile for the target's Python);
+ *  - a name rpm cannot list literally (see isSpecSafePath) is covered by listing its nearest
+ *    owned directory whole; when there is none, RPM_FILE_NAME.
+ */
+export function planFiles(staged: readonly StagedEntry[], target: TargetProfile, pkg: string, distInfoDir: string | undefined): SpecFileEntry[] {
+  // directories listed whole because something below them has an unlistable name
+  const whole = new Set<string>();
+  for (const e of staged) {
+    if (isSpecSafePath(e.path)) continue;
+    let dir = e.path.slice(0, e.path.lastIndexOf('/'));
+    while (dir && !(ownsDirectory(dir, target, pkg) && isSpecSafePath(dir))) dir = dir.slice(0, dir.lastIndexOf('/'));
+    if (!dir) throw new Py2pkgError('RPM_FILE_NAME', `the package would install ${singleLine(JSON.stringify(e.path), 160)}, a name an RPM file list cannot hold`);
+    whole.add(dir);
+  }
+  const covered = (p: string) => [...whole].some((d) => under(p, d));
+  const wholeDirs = [...whole].filter((d) => !covered(d));
+
+  const tag = target.pythonVersion.replace('.', '');
+  const entries: Array<{ directive: string; path: string }> = [];
+  const ghostDirs = new Set<string>();
+  const stagedPaths = new Set(staged.map((e) => e.path));
+  for (const e of staged) {
+    if (covered(e.path)) continue;
+    if (wholeDirs.includes(e.path)) {
+      entries.push({ directive: '', path: e.path });
+      continue;
+    }
+    if (e.type === 'dir' && !ownsDirectory(e.path, target, pkg)) continue;
+    entries.push({ directive: directiveFor(e, target, pkg, distInfoDir), path: e.path });
+    if (e.type === 'file' && under(e.path, target.siteDir) && e.path.endsWith('.py')) {
+      const slash = e.path.lastIndexOf('/');
+      const cache = `${e.path.slice(0, slash)}/__pycache__`;
+      const stem = e.path.slice(slash + 1, -'.py'.length);
+      if (!stagedPaths.has(cache)) ghostDirs.add(cache);
+      for (const suffix of ['', '.opt-1']) entries.push({ directive: '%ghost', path: `${cache}/${stem}.cpython-${tag}${suffix}.pyc` });
+    }
+  }
+  for (const d of ghostDirs) entries.push({ directive: '%ghost %dir', path: d });
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return entries.map((e) => ({ directive: e.directive, path: untrusted(e.path) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The spec
+
+export interface SpecData {
+  [key: string]: unknown;
+  name: string;
+  epoch: string;
+  version: string;
+  release: string;
+  evr: string;
+  summary: Untrusted;
+  summaryFallback: Untrusted;
+  license: Untrusted;
+  url: Untrusted;
+  packager: Untrusted;
+  provides: string[];
+  requires: string[];
+  suggests: string[];
+  description: Untrusted;
+  descriptionFallback: Untrusted;
+  files: SpecFileEntry[];
+  timestamp: number;
+  changelog: Untrusted[];
+}
+
+export interface SpecInput {
+  meta: PythonMetadata;
+  target: TargetProfile;
+  provenance: Provenance;
+  maintainer: string;
+  sourceDateEpoch: number;
+  toolVersion: string;
+  staged: readonly StagedEntry[];
+  distInfoDir: string | undefined;
+  /** --with-extras and the config's dependency overrides */
+  dependencies?: DependencyOptions;
+}
+
+export function specData(input: SpecInput): SpecData {
+  const { meta, target } = input;
+  const name = rpmPackageName(meta, target);
+  const evr = rpmEVR(meta, target);
+  const deps = rpmDependencies(meta, target, input.dependencies);
+  const hasScripts = input.staged.some((e) => e.type === 'file' && under(e.path, target.scriptsDir));
+  return {
+    name,
+    epoch: evr.epoch !== undefined ? String(evr.epoch) : '',
+    version: evr.version,
+    release: evr.release,
+    evr: rpmFullVersion(evr),
+    summary: untrusted(meta.summary),
+    summaryFallback: untrusted(`Python 3 distribution ${meta.name}`),
+    license: untrusted(rpmLicense(meta)),
+    url: untrusted(homepageOf(meta)),
+    packager: untrusted(input.maintainer),
+    provides: rpmProvides(meta, target),
+    // python(abi) ties the package to the site directory's Python, as Fedora's generator does
+    requires: [`python(abi) = ${target.pythonVersion}`, ...(hasScripts ? ['/usr/bin/python3'] : []), ...deps.requires],
+    suggests: deps.suggests,
+    description: untrusted(meta.description.trim() ? meta.description : ''),
+    descriptionFallback: untrusted(`${meta.summary.trim() || `Python 3 distribution ${meta.name}`}\n\nThis package provides the Python 3 distribution ${meta.name}.`),
+    files: planFiles(input.staged, target, name, input.distInfoDir),
+    timestamp: input.sourceDateEpoch,
+    changelog: [
+      `Converted from the Python sdist ${input.provenance.sdist.filename} by py2pkg ${input.toolVersion} for ${target.id}.`,
+      `sdist sha256: ${input.provenance.sdist.sha256}`,
+      ...trustLines(input.provenance),
+    ].map(untrusted),
+  };
+}

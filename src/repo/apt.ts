@@ -1,0 +1,265 @@
+/**
+ * The Apt repository writer. Layout (what apt expects):
+ *
+ *   pool/<component>/<p>/<source>/<name>_<version>_<arch>.deb
+ *   dists/<suite>/{Release,InRelease,Release.gpg}
+ *   dists/<suite>/<component>/binary-{all,amd64,...}/Packages{,.gz,.xz}
+ *   key.asc, <label>.sources
+ *
+ * `dists/<suite>` is a symlink to a generation directory under .py2pkg/apt/<suite>/: a
+ * publish writes a complete new generation beside the old one (indexes, Release, both
+ * signatures, its own state.json) and switches the symlink by rename. Packages go into the
+ * pool before the switch under names no current generation uses, and files nothing refers
+ * to are removed after it. A publish killed at any point leaves the previous generation in
+ * place, and apt accepts it.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Py2pkgError } from '../errors.js';
+import { run } from '../exec.js';
+import { armorSignature } from '../sign/armor.js';
+import { readDebLayout, signDeb } from '../sign/deb-sig.js';
+import { readPublicKeys } from '../sign/openpgp-verify.js';
+import { contentDigest, verifyDeb } from '../sign/verify-package.js';
+import { bytesData, feed } from '../sign/sign-data.js';
+import { checkControl, debFileName, indexArchs, packagesFile, poolDir, releaseText, type DebEntry, type IndexFile } from './apt-index.js';
+import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, tempName, writeAtomic, writeNew } from './fsutil.js';
+import { withLock } from './lock.js';
+import { slug } from './options.js';
+import type { PublishRequest, PublishResult } from './publish-types.js';
+import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
+import { aptSourcesSnippet } from './snippets.js';
+
+export const DPKG_DEB = '/usr/bin/dpkg-deb';
+export const XZ = '/usr/bin/xz';
+
+interface AptState {
+  version: 1;
+  entries: DebEntry[];
+}
+
+const suiteLink = (dir: string, suite: string) => join(dir, 'dists', suite);
+const suiteGens = (dir: string, suite: string) => join(dir, STATE_DIR, 'apt', suite);
+
+async function loadSuite(dir: string, suite: string): Promise<{ gen: string | undefined; state: AptState }> {
+  const link = suiteLink(dir, suite);
+  let target: string | undefined;
+  try {
+    target = await readlinkOrUndefined(link);
+  } catch {
+    throw new Py2pkgError('REPO_INVALID', `${link} is not the symlink py2pkg maintains; the repository was changed by hand`);
+  }
+  if (!target) return { gen: undefined, state: { version: 1, entries: [] } };
+  const gen = resolve(dirname(link), target);
+  try {
+    const state = JSON.parse(await readFile(join(gen, 'state.json'), 'utf8')) as AptState;
+    if (state.version !== 1 || !Array.isArray(state.entries)) throw new Error('bad state');
+    return { gen, state };
+  } catch {
+    throw new Py2pkgError('REPO_INVALID', `${link} points at ${target}, which has no readable py2pkg state`);
+  }
+}
+
+async function suites(dir: string): Promise<string[]> {
+  const entries = await readdir(join(dir, 'dists'), { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isSymbolicLink()).map((e) => e.name);
+}
+
+async function fileHashes(path: string): Promise<{ size: number; md5: string; sha1: string; sha256: string }> {
+  const hs = ['md5', 'sha1', 'sha256'].map((a) => createHash(a));
+  const { stat } = await import('node:fs/promises');
+  const size = (await stat(path)).size;
+  await feed({ kind: 'ranges', ranges: [{ path, start: 0, length: size }] }, hs);
+  const [md5, sha1, sha256] = hs.map((h) => h.digest('hex')) as [string, string, string];
+  return { size, md5, sha1, sha256 };
+}
+
+/** Is the .deb already signed (debsigs) by this key? */
+async function signedBy(path: string, publicKeyArmored: string): Promise<boolean> {
+  try {
+    await verifyDeb(path, await readPublicKeys(Buffer.from(publicKeyArmored)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Ingest {
+  entry: DebEntry;
+  /** false when the same package was already published */
+  added: boolean;
+}
+
+async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], everywhere: DebEntry[], publicKey: string): Promise<Ingest> {
+  const { opts } = req;
+  await readDebLayout(src); // a readable ar archive in the .deb layout, or PACKAGE_INVALID
+  const field = await run(DPKG_DEB, ['--field', '--', src], { timeoutMs: 120_000, check: false });
+  if (field.exitCode !== 0) throw new Py2pkgError('PACKAGE_INVALID', `dpkg-deb cannot read ${basename(src)}: ${field.stderr.trim().split('\n').pop() ?? ''}`);
+  let facts;
+  try {
+    facts = checkControl(field.stdout);
+  } catch (e) {
+    throw new Py2pkgError('PACKAGE_INVALID', `${basename(src)} has a control file the repository cannot carry: ${(e as Error).message}`);
+  }
+  const content = await contentDigest(src);
+  const same = current.find((e) => e.name === facts.name && e.version === facts.version && e.arch === facts.arch);
+  if (same && same.content === content) return { entry: same, added: false };
+  if (same && !opts.replace) {
+    throw new Py2pkgError('REPO_CONFLICT', `${facts.name} ${facts.version} (${facts.arch}) is already in ${opts.suite} with different contents`);
+  }
+  // the same package may already be in the pool for another suite: share the file
+  const shared = everywhere.find((e) => e.name === facts.name && e.version === facts.version && e.arch === facts.arch && e.content === content);
+  if (shared) return { entry: { ...shared, component: opts.component }, added: true };
+
+  const dir = poolDir(opts.component, facts.source);
+  const name = debFileName(facts.name, facts.version, facts.arch);
+  const taken = new Set(everywhere.map((e) => e.filename));
+  const rel = taken.has(`${dir}/${name}`) ? `${dir}/${content.slice(0, 16)}/${name}` : `${dir}/${name}`;
+  if (taken.has(rel)) throw new Py2pkgError('REPO_CONFLICT', `${rel} is already taken by another package`);
+  const final = join(opts.dir, rel);
+  await mkdir(dirname(final), { recursive: true });
+  const tmp = tempName(final);
+  try {
+    await copyFile(src, tmp);
+    if (!(await signedBy(tmp, publicKey))) await signDeb(tmp, req.signer, tmp);
+    const h = await fileHashes(tmp);
+    await fsyncPath(tmp);
+    await rename(tmp, final);
+    return { entry: { component: opts.component, name: facts.name, version: facts.version, arch: facts.arch, filename: rel, ...h, content, control: facts.control }, added: true };
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+async function compressXz(data: Buffer): Promise<Buffer> {
+  const r = await run(XZ, ['-c', '-6', '-T1'], { input: data, binaryStdout: true, timeoutMs: 10 * 60_000, maxBuffer: 1024 * 1024 * 1024 });
+  return r.stdoutBuffer ?? Buffer.alloc(0);
+}
+
+function indexFile(path: string, data: Buffer): IndexFile {
+  return { path, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), sha512: createHash('sha512').update(data).digest('hex') };
+}
+
+/** Write a complete generation for the suite; returns its directory. */
+async function writeGeneration(req: PublishRequest, entries: DebEntry[]): Promise<string> {
+  const { opts, signer } = req;
+  const gen = join(suiteGens(opts.dir, opts.suite), `g${Date.now()}-${nonce()}`);
+  await mkdir(gen, { recursive: true });
+  const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
+  const archs = indexArchs(entries);
+  const files: IndexFile[] = [];
+  for (const component of components) {
+    for (const arch of archs) {
+      const rel = `${component}/binary-${arch}/Packages`;
+      await mkdir(join(gen, dirname(rel)), { recursive: true });
+      const text = Buffer.from(packagesFile(entries, component, arch), 'utf8');
+      const variants: Array<[string, Buffer]> = [
+        [rel, text],
+        [`${rel}.gz`, gzipSync(text, { level: 9 })],
+        [`${rel}.xz`, await compressXz(text)],
+      ];
+      for (const [p, data] of variants) {
+        await writeNew(join(gen, p), data);
+        files.push(indexFile(p, data));
+      }
+    }
+  }
+  const now = new Date();
+  const release = releaseText({
+    origin: opts.origin,
+    label: opts.label,
+    suite: opts.suite,
+    components,
+    archs,
+    date: now,
+    ...(opts.validForDays ? { validUntil: new Date(now.getTime() + opts.validForDays * 86400_000) } : {}),
+    files,
+  });
+  await writeNew(join(gen, 'Release'), release);
+  await writeNew(join(gen, 'Release.gpg'), await armorSignature(await signer.detachSign(bytesData(release))));
+  await writeNew(join(gen, 'InRelease'), await signer.clearSign(release));
+  const state: AptState = { version: 1, entries };
+  await writeNew(join(gen, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
+  for (const d of new Set(files.map((f) => dirname(join(gen, f.path))))) await fsyncPath(d);
+  await fsyncPath(gen);
+  return gen;
+}
+
+function matchesRemoval(e: DebEntry, r: { name: string; version?: string }): boolean {
+  return e.name === r.name && (r.version === undefined || e.version === r.version || e.version.replace(/^\d+:/, '') === r.version);
+}
+
+export async function publishApt(req: PublishRequest): Promise<PublishResult> {
+  const { opts, signer } = req;
+  const stateDir = join(opts.dir, STATE_DIR);
+  await mkdir(stateDir, { recursive: true });
+  return withLock(
+    stateDir,
+    opts.lockTimeoutMs,
+    async (lock) => {
+      await ensureMarker(opts.dir, 'apt', signer.key.fingerprint);
+      await removeLeftovers(stateDir);
+      const publicKey = await signer.publicKeyArmored();
+      const { state } = await loadSuite(opts.dir, opts.suite);
+      const otherSuites = (await suites(opts.dir)).filter((s) => s !== opts.suite);
+      const elsewhere: DebEntry[] = [];
+      for (const s of otherSuites) elsewhere.push(...(await loadSuite(opts.dir, s)).state.entries);
+
+      let entries = [...state.entries];
+      const packages: string[] = [];
+      for (const file of req.files) {
+        const { entry, added } = await ingestDeb(req, file, entries, [...entries, ...elsewhere], publicKey);
+        entries = entries.filter((e) => !(e.name === entry.name && e.version === entry.version && e.arch === entry.arch));
+        entries.push(entry);
+        packages.push(entry.filename);
+        req.progress(`${added ? 'added' : 'already published'} ${entry.filename}`);
+      }
+      const removed: string[] = [];
+      for (const r of req.removals) {
+        const hit = entries.filter((e) => matchesRemoval(e, r));
+        if (hit.length === 0) throw new Py2pkgError('REPO_NOT_FOUND', `${r.name}${r.version ? `=${r.version}` : ''} is not in suite ${opts.suite} of ${opts.dir}`);
+        entries = entries.filter((e) => !matchesRemoval(e, r));
+        removed.push(...hit.map((e) => e.filename));
+      }
+
+      const gen = await writeGeneration(req, entries);
+      await lock.assertHeld();
+      const link = suiteLink(opts.dir, opts.suite);
+      await mkdir(dirname(link), { recursive: true });
+      await switchSymlink(link, relative(dirname(link), gen));
+      req.progress(`signed dists/${opts.suite} (InRelease, Release.gpg) with ${signer.key.fingerprint}`);
+
+      const keyFile = join(opts.dir, 'key.asc');
+      await writeAtomic(keyFile, publicKey);
+      const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
+      const snippet = join(opts.dir, `${slug(opts.label)}.sources`);
+      await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
+
+      await collectGarbage(opts.dir);
+      return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
+    },
+    (owner) => req.progress(`waiting for the repository lock held by ${owner}`),
+  );
+}
+
+/** Drop old generations and pool files that no current generation refers to. */
+async function collectGarbage(dir: string): Promise<void> {
+  const keep = new Set<string>();
+  const current = new Set<string>();
+  for (const s of await suites(dir)) {
+    const { gen, state } = await loadSuite(dir, s);
+    if (gen) current.add(gen);
+    for (const e of state.entries) keep.add(e.filename);
+  }
+  const root = join(dir, STATE_DIR, 'apt');
+  for (const s of await readdir(root).catch(() => [] as string[])) {
+    for (const g of await readdir(join(root, s)).catch(() => [] as string[])) {
+      const path = join(root, s, g);
+      if (!current.has(path)) await rm(path, { recursive: true, force: true });
+    }
+  }
+  await sweep(dir, keep, 'pool');
+}

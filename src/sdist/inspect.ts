@@ -59,9 +59,9 @@ async function newestMtime(root: string): Promise<number> {
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      const st = await stat(full);
-      newest = Math.max(newest, Math.floor(st.mtimeMs / 1000));
+      // files only: the unpack stage does not keep directory dates (they are "now")
       if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) newest = Math.max(newest, Math.floor((await stat(full)).mtimeMs / 1000));
     }
   };
   await walk(root);

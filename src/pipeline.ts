@@ -42,6 +42,8 @@ export interface ConvertExtras {
 /** resolve + fetch (src/source/): a requirement -> the sdist and its signature, from the cache or the index. */
 async function fetchStage(s: Settings, progress: Progress, extras: ConvertExtras) {
   if (!s.requirement || !s.source) return undefined;
+  // a precondition the user can fix: say so before any download
+  if (!s.allowUnsigned && !s.trustedKeys) throw new Py2pkgError('SIG_NO_KEYS', 'no trusted keys given: nothing can vouch for this sdist');
   const { resolveAndFetch } = await import('./source/stage.js');
   return resolveAndFetch(s.requirement, s.source, {
     pythonVersion: s.target.pythonFullVersion,

@@ -169,7 +169,7 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
   if (!target) throw new Py2pkgError('USAGE', `unknown --target "${singleLine(targetId, 40)}" (known: ${known()})`);
   if (formatOf(target) !== format) {
     const fitting = [...Object.values(profiles), ...Object.values(extra)].filter((p) => formatOf(p) === format).map((p) => p.id);
-    throw new Py2pkgError('USAGE', `--target ${target.id} is a ${formatOf(target)} target, not ${format}: use --format ${formatOf(target)}, or one of ${fitting.join(', ')}`);
+    throw new Py2pkgError('USAGE', `--target ${target.id} is ${formatOf(target) === 'rpm' ? 'an' : 'a'} ${formatOf(target)} target, not ${format}: use --format ${formatOf(target)}, or one of ${fitting.join(', ')}`);
   }
   const buildTimeoutS = flags.buildTimeout !== undefined ? positiveInt(flags.buildTimeout, '--build-timeout') : (config['build-timeout'] ?? 900);
   const maxMiB = flags.maxUnpackedSize !== undefined ? positiveInt(flags.maxUnpackedSize, '--max-unpacked-size') : 512;

@@ -5,7 +5,8 @@
  * (python3-django is 3:3.2.25 on Debian 12, so `Django<4` must become `(<< 3:4~)`), and whether
  * a relation can be satisfied there at all.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Py2pkgError, singleLine } from '../errors.js';
 import { join } from 'node:path';
 import { projectRoot } from '../paths.js';
 import { debianEpoch } from './debversion.js';
@@ -49,8 +50,11 @@ export function parseArchive(id: string, text: string): Archive {
 export function loadArchive(id: string): Archive {
   let a = cache.get(id);
   if (!a) {
-    if (!/^[a-z0-9-]+$/.test(id)) throw new Error(`bad archive id ${id}`);
-    a = parseArchive(id, readFileSync(join(depsDataDir(), `${id}-archive.tsv`), 'utf8'));
+    const file = join(depsDataDir(), `${id}-archive.tsv`);
+    if (!/^[a-z0-9.-]+$/.test(id) || !existsSync(file)) {
+      throw new Py2pkgError('CONFIG', `the target profile names archive data "${singleLine(id, 40)}", which py2pkg does not ship (src/deps/data/<archive>-archive.tsv)`);
+    }
+    a = parseArchive(id, readFileSync(file, 'utf8'));
     cache.set(id, a);
   }
   return a;

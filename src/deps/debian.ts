@@ -2,6 +2,7 @@
  * Metadata -> Depends / Suggests for a Debian target, checked against the target archive.
  * Pure apart from reading the shipped data files (name map, archive versions) once.
  */
+import { singleLine } from '../errors.js';
 import { parseSpecifierSet, parseVersion } from '../python/pep440.js';
 import type { Requirement } from '../python/pep508.js';
 import type { TargetProfile } from '../targets/profiles.js';
@@ -132,7 +133,7 @@ export function debDependencies(meta: PythonMetadata, profile: TargetProfile, op
   return {
     depends: [...new Set(all)],
     suggests: tidy(suggests).filter((r) => !hardPackages.has(packageOf(r))),
-    warnings,
+    warnings: warnings.map((w) => singleLine(w, 400)),
     unsatisfiable,
     missing,
   };

@@ -5,6 +5,7 @@
  * rich ranges `(x >= V with x < U)`, `!=` as `(x < V or x > V)` (RPM can say it, so it is kept),
  * several clauses joined with `with` in sorted order. Pure functions.
  */
+import { Py2pkgError, singleLine } from '../errors.js';
 import { formatVersion, toRpmVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
 
 function rpmVersion(v: Version): string {
@@ -24,7 +25,7 @@ export function rpmClause(name: string, spec: Specifier): string {
   const v = spec.parsed;
   if (!v) {
     // === with a string that is not a version: RPM compares it as written
-    if (!/^[A-Za-z0-9._+~^]+$/.test(spec.version)) throw new Error(`cannot write ${spec.version} as an RPM version`);
+    if (!/^[A-Za-z0-9._+~^]+$/.test(spec.version)) throw new Py2pkgError('METADATA_INVALID', `===${singleLine(spec.version, 60)} cannot be written as an RPM version`);
     return `${name} = ${spec.version}`;
   }
   switch (spec.operator) {

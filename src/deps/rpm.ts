@@ -5,6 +5,7 @@
  * specifier translated (rich dependencies for ranges), extras as Suggests unless promoted with
  * --with-extras. Pure functions.
  */
+import { singleLine } from '../errors.js';
 import { parseSpecifierSet } from '../python/pep440.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
@@ -41,5 +42,5 @@ export function rpmRequires(meta: PythonMetadata, profile: TargetProfile, opts: 
   // python(abi) = X.Y is the spec's own (src/formats/rpm-data.ts): it pins the target's Python,
   // which says more than any Requires-Python bound the target satisfies (checked at inspect)
   const hard = [...[...new Set(requires)].sort(), ...opts.extraDepends];
-  return { requires: [...new Set(hard)], suggests: [...new Set(suggests)].filter((s) => !hard.includes(s)).sort(), warnings };
+  return { requires: [...new Set(hard)], suggests: [...new Set(suggests)].filter((s) => !hard.includes(s)).sort(), warnings: warnings.map((w) => singleLine(w, 400)) };
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { run } from '../exec.js';
-import { describeAlgorithm, MIN_RSA_BITS, type KeySummary } from './key-check.js';
+import { describeAlgorithm, MIN_RSA_BITS, unusableReason, type KeySummary } from './key-check.js';
 import { parseCleartext, PUBKEY_EDDSA_LEGACY, PUBKEY_RSA, PUBKEY_RSA_SIGN } from './openpgp-packet.js';
 import type { SignData } from './sign-data.js';
 import type { RpmSignSetup, Signer } from './signer.js';
@@ -91,6 +91,13 @@ export async function inspectGpgKey(fingerprint: string): Promise<KeySummary> {
   const k = keys[0]!;
   const problem = gpgKeyProblem(k, fingerprint);
   if (problem) throw new Py2pkgError('KEY_UNUSABLE', `the gpg key ${fingerprint} cannot be used: ${problem}`);
+  // the same rules as for key files, on the public key gpg exports (critical subpackets, validity)
+  const exported = await run(GPG, [...BASE, '--export', '--', fingerprint], { env: gpgEnv(), binaryStdout: true, timeoutMs: 60_000 });
+  const openpgp = await import('openpgp');
+  const pub = await openpgp.readKey({ binaryKey: exported.stdoutBuffer ?? Buffer.alloc(0) }).catch(() => undefined);
+  if (!pub) throw new Py2pkgError('KEY_GPG', `gpg exported no readable public key for ${fingerprint}`);
+  const reason = await unusableReason(pub, new Date());
+  if (reason) throw new Py2pkgError('KEY_UNUSABLE', `the gpg key ${fingerprint} cannot be used: ${reason}`);
   return { fingerprint: k.fingerprint, keyId: k.fingerprint.slice(-16), algorithm: describeAlgorithm(k.algo, k.bits, k.curve), userIds: k.userIds };
 }
 

@@ -53,6 +53,10 @@ export async function unusableReason(key: Key, now: Date): Promise<string | unde
   } else {
     return `its primary key is ${what}; py2pkg signs with RSA (2048 bits or more) or legacy EdDSA Ed25519 primary keys`;
   }
+  const critical = criticalSubpackets(key).filter((t) => !RPM_CRITICAL_OK.has(t));
+  if (critical.length > 0) {
+    return `a self-signature carries critical subpacket ${critical.join(', ')}${critical.includes(32) ? ' (the embedded back-signature openpgp.js writes for signing subkeys)' : ''}, which RPM 4.18 rejects, so rpm could not even import the key: make a key without signing subkeys (py2pkg keygen)`;
+  }
   try {
     await key.verifyPrimaryKey(now);
   } catch (e) {
@@ -67,6 +71,43 @@ export async function unusableReason(key: Key, now: Date): Promise<string | unde
     return 'its primary key is not allowed to sign data (only a subkey is); RPM 4.18 cannot check signatures made by subkeys, so py2pkg signs with the primary key: make a key whose primary key signs (py2pkg keygen)';
   }
   return undefined;
+}
+
+/** Critical subpacket types RPM 4.18's parser understands (creation time, expirations, key flags). */
+export const RPM_CRITICAL_OK = new Set([2, 3, 9, 27]);
+
+/** Types of the critical hashed subpackets in `signatureData` (version .. hashed subpackets). Pure. */
+export function criticalTypes(signatureData: Uint8Array | null): number[] {
+  if (!signatureData || signatureData[0] !== 4 || signatureData.length < 6) return [];
+  const len = (signatureData[4]! << 8) | signatureData[5]!;
+  const area = signatureData.subarray(6, 6 + len);
+  const out: number[] = [];
+  let i = 0;
+  while (i < area.length) {
+    const first = area[i]!;
+    let l: number;
+    if (first < 192) {
+      l = first;
+      i += 1;
+    } else if (first < 255) {
+      l = ((first - 192) << 8) + (area[i + 1] ?? 0) + 192;
+      i += 2;
+    } else {
+      l = ((area[i + 1] ?? 0) << 24) | ((area[i + 2] ?? 0) << 16) | ((area[i + 3] ?? 0) << 8) | (area[i + 4] ?? 0);
+      i += 5;
+    }
+    const type = area[i];
+    if (l === 0 || type === undefined) break;
+    if (type & 0x80) out.push(type & 0x7f);
+    i += l;
+  }
+  return out;
+}
+
+/** Critical subpackets in the key's self-signatures (user certifications, subkey bindings). */
+export function criticalSubpackets(key: Key): number[] {
+  const sigs = [...key.users.flatMap((u) => u.selfCertifications), ...key.subkeys.flatMap((k) => k.bindingSignatures)];
+  return [...new Set(sigs.flatMap((s) => criticalTypes(s.signatureData)))].sort((a, b) => a - b);
 }
 
 export function summarize(key: Key): KeySummary {

@@ -50,7 +50,7 @@ export function netConfig(s: SourceSettings, log: (m: string) => void): NetConfi
     backoffMs: s.backoffMs,
     netrc: loadNetrc(s.netrcEnv),
     hostCredentials,
-    userAgent: `py2pkg/${toolVersion()} (+https://github.com/py2pkg)`,
+    userAgent: `py2pkg/${toolVersion()} node/${process.versions.node}`,
     log,
   };
 }

@@ -51,7 +51,8 @@ function hostListFiles(): string[] {
 /** Give the root Debian's archive index: this machine's lists, else apt-get update with the network. */
 async function prepareLists(r: DebRoot): Promise<void> {
   await writeFile(join(r.dir, 'etc/apt/sources.list.d/py2pkg-updates.list'), `deb ${MIRROR} ${SUITE}-updates main\ndeb ${SECURITY} ${SUITE}-security main\n`);
-  const files = hostListFiles();
+  // PY2PKG_TEST_APT_LISTS=network forces the network path (to check it)
+  const files = process.env.PY2PKG_TEST_APT_LISTS === 'network' ? [] : hostListFiles();
   const haveMain = files.some((f) => f === `deb.debian.org_debian_dists_${SUITE}_InRelease`) && files.some((f) => f.startsWith(`deb.debian.org_debian_dists_${SUITE}_main_binary-amd64_Packages`));
   if (haveMain) {
     for (const f of files) await copyFile(join(HOST_LISTS, f), join(r.dir, 'var/lib/apt/lists', f));
@@ -220,7 +221,7 @@ test('--with-extras: socks resolves (python3-socks); editable fails in apt for e
 
   const editable = await convertReqlike('editable', ['--with-extras', 'editable'], config);
   assert.equal(editable.exitCode, 0, editable.stderr);
-  assert.match(editable.stderr, /warning: dependencies: python3-editables \(>= 0\.3\) \(for editables>=0\.3; extra == "editable"\): debian12 has no package python3-editables/);
+  assert.match(editable.stderr, /warning: dependencies: python3-editables \(>= 0\.3\) \(for editables>=0\.3 ?; extra == "editable"\): debian12 has no package python3-editables/);
   const sim = await simulate(await copyIn(editable.deb));
   assert.equal(sim.ok, false);
   assert.deepEqual(sim.notInstallable, ['python3-editables']);

@@ -16,7 +16,7 @@ import { Py2pkgError } from '../../src/errors.js';
 import { parseByName, sourceSettings, type SourceFlags } from '../../src/source/options.js';
 import { resolveAndFetch } from '../../src/source/stage.js';
 import { makeSdist, sha256, startIndexServer, writeStaticIndex, type IndexServer, type ServedFile } from '../support/index-server.js';
-import { fixtureSdist, fixturesDist, py2pkg, repoRoot, SYSTEM_PATH } from '../support/project.js';
+import { fixtureSdist, fixturesDist, keysDir, py2pkg, repoRoot, SYSTEM_PATH } from '../support/project.js';
 
 const rpcPath = fixtureSdist('rpc4django');
 const rpc: ServedFile = { filename: 'rpc4django-0.6.3.tar.gz', bytes: readFileSync(rpcPath), signature: readFileSync(`${rpcPath}.asc`) };
@@ -102,6 +102,15 @@ test('a static file:// index and a find-links directory resolve to the same byte
     await a.result.dispose();
     await b.result.dispose();
   }
+});
+
+test('--find-links pages over HTTP: a flat page of links, only this project\'s files count', async () => {
+  const s = await serve({ projects: [{ name: 'sel', files: [makeSdist('sel', '1.0'), makeSdist('other', '9.0')] }], mode: 'html', htmlLinks: 'absolute' });
+  const { run, result } = await fetchByName('sel', { indexUrl: `file://${join(work, 'no-index')}/`, findLinks: [`${s.indexUrl}sel/`], allowNoHash: false });
+  await result.dispose();
+  assert.equal(result.sdist.filename, 'sel-1.0.tar.gz');
+  assert.equal(result.source.index, `${s.indexUrl}sel/`);
+  assert.deepEqual(run.warnings, []);
 });
 
 test('every index is asked; the newest version wins and the run says the project is on several', async () => {
@@ -217,13 +226,13 @@ test('a download progress line on a terminal only (script(1) gives py2pkg a pty)
       return true;
     },
   });
-  // no --trusted-keys: the run stops with SIG_NO_KEYS right after the download
-  const args = ['rpc4django', '--index-url', slow.indexUrl];
+  // signed by a key that is not trusted: the run stops with SIG_UNTRUSTED right after the download
+  const args = ['rpc4django', '--index-url', slow.indexUrl, '--trusted-keys', join(keysDir, 'other-TEST-ONLY.pub.asc')];
   const env = { XDG_CACHE_HOME: join(work, 'tty-cache'), HOME: work };
   const cmd = [process.execPath, join(repoRoot, 'bin', 'py2pkg.js'), ...args].map((a) => `'${a}'`).join(' ');
   const tty = await promisify(execFile)('/usr/bin/script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...env } }).catch((e: { stdout: string }) => e);
-  assert.match(tty.stdout, /\r\x1b\[Kpy2pkg: download rpc4django-0\.6\.3\.tar\.gz [\d.]+ (B|KiB) \/ 2\.8 KiB \(\d+%\)/);
-  assert.match(tty.stdout, /error\[SIG_NO_KEYS\]/);
+  assert.match(tty.stdout, /\r\x1b\[Kpy2pkg: download rpc4django-0\.6\.3\.tar\.gz [\d.]+ (B|KiB) \/ [\d.]+ KiB \(\d+%\)/);
+  assert.match(tty.stdout, /error\[SIG_UNTRUSTED\]/);
   const plain = await py2pkg(args, { ...env, XDG_CACHE_HOME: join(work, 'plain-cache') });
   assert.equal(plain.exitCode, 3);
   assert.doesNotMatch(plain.stderr, /\r|download rpc4django/);

@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -22,19 +22,19 @@ function stamp(sdists: string[]): string {
   return h.digest('hex');
 }
 
-/** The newest mtime of the built py2pkg (dist/src) and its templates: any rebuild invalidates caches. */
+/** A hash of the built py2pkg (dist/src/**.js) and its templates: any change invalidates the caches. */
 export function builtStamp(): string {
-  let newest = 0;
+  const h = createHash('sha256');
   const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else newest = Math.max(newest, statSync(full).mtimeMs);
+      else if (!e.name.endsWith('.map')) h.update(`${full}\0`).update(readFileSync(full));
     }
   };
   walk(join(repoRoot, 'dist', 'src'));
   walk(join(repoRoot, 'templates'));
-  return String(newest);
+  return h.digest('hex');
 }
 
 let memo: Promise<ConvertedFixture[]> | undefined;

@@ -25,6 +25,9 @@ Examples:
   # an RPM for RHEL 9 (py2pkg targets lists every profile)
   py2pkg ./rpc4django-0.6.3.tar.gz --format rpm --target el9 --trusted-keys upstream-signers.asc
 
+  # the reST extra's requirements (docutils) as Depends instead of Suggests
+  py2pkg ./rpc4django-0.6.3.tar.gz --trusted-keys upstream-signers.asc --with-extras reST
+
 Exit statuses: 0 ok, 1 internal error, 2 usage, 3 signature/trust, 4 unsafe or malformed
 input, 5 unsupported project, 6 project build failed, 7 external tool missing/failed,
 8 index or network failure, 9 no such project or no matching sdist on the index,

@@ -15,10 +15,10 @@
  * `2.0+post1`). Known approximations (test/integration/version-order.test.ts counts them):
  * `<2` -> `(<< 2~)` admits 2.0's dev releases (`2.0~~dev1`); `>=2.0` -> `(>= 2)` admits
  * pre-releases spelled with the zero (`2.0~rc1`); `<=2.0` and `==2.0` admit 2.0's post releases
- * (`2.0+post1` cannot be told from a repack `2.0+dfsg`). The archive's epoch (Debian 12: python3-django 3:) is put on
- * every bound. `!=` cannot be expressed in Depends (a relation list is an AND of single
- * bounds, and Breaks/Conflicts would forbid the version for every other package too): it is
- * left out with a warning, always.
+ * (`2.0+post1` cannot be told from a repack `2.0+dfsg`).
+ * The archive's epoch (Debian 12: python3-django 3:) is put on every bound. `!=` cannot be
+ * expressed in Depends (a relation list is an AND of single bounds, and Breaks/Conflicts would
+ * forbid the version for every other package too): it is left out with a warning, always.
  */
 import { formatVersion, isPrerelease, toDebianVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
 

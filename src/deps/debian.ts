@@ -3,7 +3,7 @@
  * Pure apart from reading the shipped data files (name map, archive versions) once.
  */
 import { singleLine } from '../errors.js';
-import { parseSpecifierSet, parseVersion } from '../python/pep440.js';
+import { parseSpecifierSet, parseVersion, specifierContains } from '../python/pep440.js';
 import type { Requirement } from '../python/pep508.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
@@ -52,16 +52,18 @@ function pythonAtLeast(profile: TargetProfile, since: string): boolean {
   return true;
 }
 
-/** Requires-Python as relations on python3:any (bounds below Python 3 and `!=` say nothing here). */
+/**
+ * Requires-Python as relations on python3:any, as dh_python3 writes X-Python3-Version
+ * (`>=3.8` -> `python3:any (>= 3.8)`). A lower bound every Python 3 meets (`>=2.7`, `>=3`) and
+ * `!=` clauses say nothing here and are left out; upper bounds stay (`<4` -> `(<< 4~)`).
+ */
 export function debPythonRelations(meta: PythonMetadata): string[] {
   if (!meta.requiresPython) return ['python3:any'];
   const out: string[] = [];
   for (const s of parseSpecifierSet(meta.requiresPython).specifiers) {
     if (s.operator === '!=' || !s.parsed) continue;
-    const major = s.parsed.release[0] ?? 0n;
-    const isLower = s.operator === '>=' || s.operator === '>' || s.operator === '~=';
-    if (isLower && major < 3n && s.operator !== '~=') continue;
-    const bounds = translateSpecifier(s, 0n).bounds.filter((b) => !(b.op === '>=' && major < 3n));
+    const everyPython3 = specifierContains(s, '3.0', { prereleases: true });
+    const bounds = translateSpecifier(s, 0n).bounds.filter((b) => !(everyPython3 && (b.op === '>=' || b.op === '>>')));
     out.push(...relationStrings('python3:any', bounds).filter((r) => r !== 'python3:any'));
   }
   return out.length > 0 ? [...new Set(out)] : ['python3:any'];

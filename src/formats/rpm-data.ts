@@ -195,14 +195,18 @@ export function ownsDirectory(path: string, target: TargetProfile, pkg: string):
   return share !== null && !SHARED_SHARE_DIRS.has(share[1] as string);
 }
 
+/** A license file the wheel put in its .dist-info (`licenses/…`, or LICENSE/COPYING/… at its top). */
+export function isDistInfoLicense(path: string, distInfoDir: string | undefined): boolean {
+  if (!distInfoDir || !under(path, distInfoDir)) return false;
+  const rel = path.slice(distInfoDir.length + 1);
+  return rel.startsWith('licenses/') || LICENSE_FILE.test(rel);
+}
+
 function directiveFor(entry: StagedEntry, target: TargetProfile, pkg: string, distInfoDir: string | undefined): string {
   if (entry.type === 'dir') return '%dir';
   if (under(entry.path, `/usr/share/doc/${pkg}`)) return '%doc';
   if (under(entry.path, `/usr/share/licenses/${pkg}`)) return '%license';
-  if (distInfoDir && under(entry.path, distInfoDir)) {
-    const rel = entry.path.slice(distInfoDir.length + 1);
-    if (rel.startsWith('licenses/') || LICENSE_FILE.test(rel)) return '%license';
-  }
+  if (isDistInfoLicense(entry.path, distInfoDir)) return '%license';
   if (under(entry.path, target.scriptsDir)) return '%attr(0755,root,root)';
   return '';
 }

@@ -8,6 +8,7 @@
  * compression, no build-id links, no brp scripts, and a private HOME so no ~/.rpmmacros
  * of the caller leaks in.
  */
+import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
@@ -16,7 +17,7 @@ import { renderTemplate } from '../render/engine.js';
 import { rpmHelpers } from '../render/rpmspec.js';
 import type { Compression } from '../targets/profiles.js';
 import type { LicenseText, PackageInput, PackageOutput, Packager } from './packager.js';
-import { rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
+import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
 
 export const RPMBUILD = '/usr/bin/rpmbuild';
 
@@ -51,6 +52,7 @@ export const rpmPackager: Packager = {
   format: 'rpm',
   fileName: rpmFileName,
   async build(input: PackageInput): Promise<PackageOutput> {
+    if (!existsSync(RPMBUILD)) throw new Py2pkgError('TOOL_MISSING', `rpmbuild is not installed (${RPMBUILD}), --format rpm needs it: apt-get install rpm`);
     const { metadata: meta, target } = input;
     const pkg = rpmPackageName(meta, target);
     const root = input.build.stagingRoot;
@@ -59,7 +61,7 @@ export const rpmPackager: Packager = {
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
     await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
-    const distInfoHasLicense = input.build.files.some((f) => f.path.startsWith(`${input.build.distInfoDir}/`) && /\/(licenses\/.+|(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-][^/]*)?)$/i.test(f.path));
+    const distInfoHasLicense = input.build.files.some((f) => isDistInfoLicense(f.path, input.build.distInfoDir));
     if (!distInfoHasLicense) await writeLicenses(join(root, 'usr/share/licenses', pkg), input.licenseTexts);
 
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);

@@ -233,7 +233,8 @@ export const rpmHelpers: Readonly<Record<string, HelperFn>> = {
   /** "URL: value\n" for an http(s) URL without blanks, else nothing */
   urlLine: (v) => {
     const u = raw(v, 'urlLine').trim();
-    return /^https?:\/\/[^\s<>"]+$/i.test(u) && u.length <= 1000 ? `URL:            ${escapeMacros(u)}\n` : '';
+    // eslint-disable-next-line no-control-regex
+    return /^https?:\/\/[^\s<>"\u0000-\u001f\u007f-\u009f]+$/i.test(u) && u.length <= 1000 ? `URL:            ${escapeMacros(u)}\n` : '';
   },
   fileEntry: (v) => {
     const e = v as SpecFileEntry;

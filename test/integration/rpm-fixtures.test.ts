@@ -216,3 +216,31 @@ test('--format and --target must agree; --target alone picks its format', async 
     await rm(out, { recursive: true, force: true });
   }
 });
+
+test('py2pkg targets: lists every profile and what it sets, adds the config file\'s, refuses an unknown one', async () => {
+  const list = await py2pkg(['targets', '--config', '/dev/null']);
+  assert.equal(list.exitCode, 0, list.stderr);
+  for (const id of ['debian12*', 'debian13', 'ubuntu22.04', 'ubuntu24.04', 'el8', 'el9*', 'el10', 'fedora']) assert.match(list.stdout, new RegExp(`^${id.replace(/[.*]/g, '\\$&')} +(deb|rpm) `, 'm'));
+  const dir = await mkdtemp(join(tmpdir(), 'py2pkg-tcfg-'));
+  try {
+    const cfg = join(dir, 'config.toml');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(cfg, '[targets.el9-acme]\nbase = "el9"\nrevision = "1.acme.el9"\n');
+    const withConfig = await py2pkg(['targets', '--config', cfg, '--json']);
+    assert.equal(withConfig.exitCode, 0, withConfig.stderr);
+    const json = JSON.parse(withConfig.stdout) as { defaults: Record<string, string>; targets: Array<{ id: string; revision: string }> };
+    assert.deepEqual(json.defaults, { deb: 'debian12', rpm: 'el9' });
+    assert.equal(json.targets.find((t) => t.id === 'el9-acme')?.revision, '1.acme.el9');
+    const one = await py2pkg(['targets', 'el9-acme', '--config', cfg]);
+    assert.match(one.stdout, /^release: +1\.acme\.el9$/m);
+    await writeFile(cfg, '[targets.el9]\nrevision = "2"\n');
+    const bad = await py2pkg(['targets', '--config', cfg]);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr, /^py2pkg: error\[CONFIG\]: .*targets\.el9: redefines the built-in profile el9/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const unknown = await py2pkg(['targets', 'el7', '--config', '/dev/null']);
+  assert.equal(unknown.exitCode, 2);
+  assert.match(unknown.stderr, /^py2pkg: error\[USAGE\]: unknown target "el7"/);
+});

@@ -14,15 +14,14 @@
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { translateSpecifier } from '../../src/deps/deb-relations.js';
 import { compareDebianVersions } from '../../src/deps/debversion.js';
 import { rpmClause } from '../../src/deps/rpm-requires.js';
 import { compareVersions, formatVersion, isPrerelease, parseSpecifier, parseVersion, specifierContains, toDebianVersion, toRpmVersion, type Version } from '../../src/python/pep440.js';
 import { SYSTEM_PATH } from '../support/project.js';
+import { noVectors, readTsv } from '../support/vectors.js';
 
-const VECTORS = '/work/shared/vectors/versions/pairs.tsv';
 const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
 
 // ---------------------------------------------------------------------------------------------
@@ -103,16 +102,13 @@ async function checkOrder(cases: Case[]): Promise<string[]> {
   return failures;
 }
 
-test('every vector pair keeps its PEP 440 order under dpkg (Dpkg::Version, apt_pkg) and rpm (labelCompare)', { skip: !existsSync(VECTORS) && 'no vectors' }, async () => {
-  const lines = readFileSync(VECTORS, 'utf8').split('\n').filter(Boolean);
-  const header = (lines[0] as string).split('\t');
-  const col = (row: string[], name: string): string => row[header.indexOf(name)] as string;
+test('every vector pair keeps its PEP 440 order under dpkg (Dpkg::Version, apt_pkg) and rpm (labelCompare)', { skip: noVectors }, async () => {
+  const rows = readTsv('versions/pairs.tsv');
   const cases: Case[] = [];
   let refused = 0;
-  for (const line of lines.slice(1)) {
-    const row = line.split('\t');
-    const a = col(row, 'a_normalized');
-    const b = col(row, 'b_normalized');
+  for (const row of rows) {
+    const a = row.a_normalized as string;
+    const b = row.b_normalized as string;
     if (parseVersion(a).local || parseVersion(b).local) {
       // py2pkg refuses local versions (+ubuntu1): a released package must not carry one
       const local = parseVersion(a).local ? a : b;
@@ -121,11 +117,11 @@ test('every vector pair keeps its PEP 440 order under dpkg (Dpkg::Version, apt_p
       refused++;
       continue;
     }
-    cases.push({ a, b, expected: Number(col(row, 'expected_cmp')) });
+    cases.push({ a, b, expected: Number(row.expected_cmp) });
   }
   const failures = await checkOrder(cases);
   console.log(`# ${cases.length} pairs compared by 3 tools (+ py2pkg's port), ${refused} pairs with a local label refused; ${failures.length} failures`);
-  assert.equal(cases.length + refused, lines.length - 1);
+  assert.equal(cases.length + refused, rows.length);
   assert.deepEqual(failures, []);
 });
 

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { debPackager } from '../../src/formats/deb.js';
 import type { Packager } from '../../src/formats/packager.js';
 import { rpmPackager } from '../../src/formats/rpm.js';
-import { verifyStage } from '../../src/pipeline.js';
+import { sha256File, verifyStage } from '../../src/pipeline.js';
 import { buildStage, listFiles, type BuildResult } from '../../src/python/build.js';
 import { resolveSettings } from '../../src/settings.js';
 import { checkRequiresPython, inspectSource, mergeWheelMetadata, refuseCompiledExtensions } from '../../src/sdist/inspect.js';
@@ -90,7 +90,6 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
   const base = profiles.debian12 as TargetProfile;
   const settings = await resolveSettings(sdistPath, { format: 'deb', target: base.id, trustedKeys: upstreamPub, maintainer: TEST_MAINTAINER, config: '/dev/null' }, env);
   const st = await stat(sdistPath);
-  const { sha256File } = await import('../../src/pipeline.js');
   const sdist = { path: sdistPath, filename: basename(sdistPath), sha256: await sha256File(sdistPath), size: st.size };
   const provenance = await verifyStage(sdist, settings);
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-targets-'));

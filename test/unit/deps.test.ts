@@ -3,7 +3,7 @@
  * archive epochs and satisfiability, overrides. Pure functions (plus the shipped data files).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadArchive } from '../../src/deps/archive.js';
 import { relationStrings, translateSpecifierSet } from '../../src/deps/deb-relations.js';
@@ -19,9 +19,8 @@ import { markerExtras, parseRequirement } from '../../src/python/pep508.js';
 import { checkRequiresPython } from '../../src/sdist/inspect.js';
 import { profiles, type TargetProfile } from '../../src/targets/profiles.js';
 import type { PythonMetadata } from '../../src/types.js';
+import { noVectors, VECTORS } from '../support/vectors.js';
 
-const VECTORS = '/work/shared/vectors/';
-const noVectors = !existsSync(VECTORS) && 'no vectors';
 const debian12 = profiles.debian12 as TargetProfile;
 const el9 = profiles.el9 as TargetProfile;
 const el8 = profiles.el8 as TargetProfile;
@@ -259,6 +258,9 @@ test('Requires-Python becomes python3:any bounds (nothing for bounds every Pytho
   assert.deepEqual(debPythonRelations(meta([], { requiresPython: '>=3.7,<4' })), ['python3:any (>= 3.7)', 'python3:any (<< 4~)']);
   assert.deepEqual(debPythonRelations(meta([], { requiresPython: '>=2.7, !=3.0.*, !=3.1.*' })), ['python3:any']);
   assert.deepEqual(debPythonRelations(meta([], { requiresPython: '~=3.9' })), ['python3:any (>= 3.9)', 'python3:any (<< 4~)']);
+  assert.deepEqual(debPythonRelations(meta([], { requiresPython: '>=3' })), ['python3:any']);
+  assert.deepEqual(debPythonRelations(meta([], { requiresPython: '>=3.0, <4' })), ['python3:any (<< 4~)']);
+  assert.deepEqual(debPythonRelations(meta([], { requiresPython: '==3.*' })), ['python3:any (<< 4~)']);
   assert.throws(() => checkRequiresPython(meta([], { requiresPython: '>=3.12' }), debian12), (e: Py2pkgError) => e.code === 'REQUIRES_PYTHON' && e.exitStatus === 5);
   assert.doesNotThrow(() => checkRequiresPython(meta([], { requiresPython: '>=3.12' }), profiles.debian13 as TargetProfile));
 });

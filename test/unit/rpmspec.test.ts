@@ -123,6 +123,7 @@ test('rpmHelpers refuse unchecked values and raw untrusted text cannot be printe
   assert.throws(() => rpmHelpers.fileEntry!({ directive: '', path: '/a' }));
   assert.equal(rpmHelpers.fileEntry!({ directive: '%ghost %dir', path: untrusted('/a/__pycache__') }), '%ghost %dir "/a/__pycache__"');
   assert.equal(rpmHelpers.urlLine!(untrusted('javascript:alert(1)')), '');
+  assert.equal(rpmHelpers.urlLine!(untrusted('https://e.org/\u0001x')), '');
   assert.equal(rpmHelpers.urlLine!(untrusted('https://e.org/?a=%{x}')), 'URL:            https://e.org/?a=%%{x}\n');
   assert.throws(() => String(untrusted('x')));
 });

@@ -4,12 +4,11 @@
  * translations in test/integration/version-order.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { compareDebianVersions, parseDebianVersion, satisfiesRelation } from '../../src/deps/debversion.js';
 import { compareVersions, parseVersion, toDebianVersion, toRpmVersion } from '../../src/python/pep440.js';
+import { noVectors, readTsv } from '../support/vectors.js';
 
-const PAIRS = '/work/shared/vectors/versions/pairs.tsv';
 
 test('Debian versions: the release in canonical form (trailing zeros dropped, at least two components)', () => {
   const cases: Array<[string, string]> = [
@@ -61,17 +60,14 @@ test('debversion.ts: dpkg\'s order on the usual hard cases', () => {
   assert.ok(!satisfiesRelation('3.0.1-2', '<<', '3~'));
 });
 
-test('every vector pair keeps its order through toDebianVersion + debversion.ts and toRpmVersion', { skip: !existsSync(PAIRS) && 'no vectors' }, () => {
-  const lines = readFileSync(PAIRS, 'utf8').split('\n').filter(Boolean);
-  const h = (lines[0] as string).split('\t');
+test('every vector pair keeps its order through toDebianVersion + debversion.ts and toRpmVersion', { skip: noVectors }, () => {
   const failures: string[] = [];
   let n = 0;
-  for (const line of lines.slice(1)) {
-    const row = line.split('\t');
-    const a = row[h.indexOf('a_normalized')] as string;
-    const b = row[h.indexOf('b_normalized')] as string;
+  for (const row of readTsv('versions/pairs.tsv')) {
+    const a = row.a_normalized as string;
+    const b = row.b_normalized as string;
     if (parseVersion(a).local || parseVersion(b).local) continue;
-    const exp = Number(row[h.indexOf('expected_cmp')]);
+    const exp = Number(row.expected_cmp);
     assert.equal(compareVersions(a, b), exp, `${a} vs ${b}`);
     if (compareDebianVersions(`${toDebianVersion(a)}-1`, `${toDebianVersion(b)}-1`) !== exp) failures.push(`${a} vs ${b}`);
     n++;

@@ -6,7 +6,7 @@
 import { NO_DEPENDENCY_OPTIONS, rpmRequires, type DependencyOptions } from '../deps/index.js';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { toRpmVersion } from '../python/pep440.js';
-import { canonicalizeName, evaluateMarker, markerExtras, parseRequirement } from '../python/pep508.js';
+import { canonicalizeName } from '../python/pep508.js';
 import { untrusted, type Untrusted } from '../render/engine.js';
 import { isSpecSafePath, type SpecFileEntry } from '../render/rpmspec.js';
 import type { TargetProfile } from '../targets/profiles.js';
@@ -64,50 +64,24 @@ export function rpmProvides(meta: PythonMetadata, target: TargetProfile): string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dependency translation: the one place that turns Requires-Dist into RPM requirements.
-// The dependency issue (src/deps/) supplies a full translator (versions, rich dependencies);
-// swap it in by changing `rpmDependencies` below — nothing else calls the simple one.
+// Dependency translation: the one place the RPM format turns Requires-Dist into RPM
+// requirements. It is src/deps/ (issue 6): markers evaluated for the target's Python,
+// python3dist()/python3.Xdist() names, versions and rich dependencies as Fedora's generator
+// writes them, extras as Suggests, the user's overrides.
 
 export interface RpmDependencies {
-  /** capabilities for Requires:, sorted */
+  /** dependencies for Requires: */
   requires: string[];
-  /** capabilities for Suggests: (extras), sorted */
+  /** dependencies for Suggests: (extras) */
   suggests: string[];
+  /** what could not be expressed, for %changelog */
+  warnings: string[];
 }
 
 export type RpmDependencyTranslator = (meta: PythonMetadata, target: TargetProfile, deps?: DependencyOptions) => RpmDependencies;
 
-/**
- * The simple version: `python3dist(<pep503 name>)` without versions, for every requirement
- * whose marker holds in the *target's* marker environment with no extra; requirements that
- * only an extra pulls in (and whose marker then holds) become Suggests. URL requirements are
- * left out (they name no distribution the target can provide).
- */
-export const simpleRpmDependencies: RpmDependencyTranslator = (meta, target) => {
-  const kind = target.dependencyStyle === 'python3dist' ? 'python3dist' : versionedDist(target);
-  const requires = new Set<string>();
-  const suggests = new Set<string>();
-  for (const line of meta.requiresDist) {
-    const req = parseRequirement(line);
-    if (req.url !== undefined) continue;
-    const cap = `${kind}(${req.normalizedName})`;
-    if (!req.marker || evaluateMarker(req.marker, { ...target.markerEnvironment, extra: '' })) {
-      requires.add(cap);
-      continue;
-    }
-    const marker = req.marker;
-    if (markerExtras(marker).some((extra) => evaluateMarker(marker, { ...target.markerEnvironment, extra }))) suggests.add(cap);
-  }
-  for (const r of requires) suggests.delete(r);
-  return { requires: [...requires].sort(), suggests: [...suggests].sort() };
-};
-
-/** The translator the RPM format uses (swap point, see above). */
-export const rpmDependencies: RpmDependencyTranslator = (meta, target, deps = NO_DEPENDENCY_OPTIONS) => {
-  // src/deps/rpm.ts: versions and rich dependencies as Fedora's generator writes them
-  const d = rpmRequires(meta, target, deps);
-  return { requires: d.requires, suggests: d.suggests };
-};
+/** The translator the RPM format uses. */
+export const rpmDependencies: RpmDependencyTranslator = (meta, target, deps = NO_DEPENDENCY_OPTIONS) => rpmRequires(meta, target, deps);
 
 // ---------------------------------------------------------------------------------------------
 // License
@@ -326,6 +300,7 @@ export function specData(input: SpecInput): SpecData {
       `Converted from the Python sdist ${input.provenance.sdist.filename} by py2pkg ${input.toolVersion} for ${target.id}.`,
       `sdist sha256: ${input.provenance.sdist.sha256}`,
       ...trustLines(input.provenance),
+      ...deps.warnings.map((w) => `Dependencies: ${w}`),
     ].map(untrusted),
   };
 }

@@ -75,7 +75,8 @@ export async function checkRepoDir(dir: string, kind: RepoKind, fingerprint: str
     if ((await foreignEntries(dir)).length > 0) throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is not empty and was not made by py2pkg; py2pkg does not write into other tools' repositories`);
     return;
   }
-  if (marker.kind !== kind) throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is a ${marker.kind === 'apt' ? 'Apt' : 'Yum'} repository; ${kind === 'apt' ? '.deb' : '.rpm'} packages go into a${kind === 'apt' ? 'n Apt' : ' Yum'} repository`);
+  const name = (k: RepoKind) => (k === 'apt' ? 'an Apt' : 'a Yum');
+  if (marker.kind !== kind) throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is ${name(marker.kind)} repository; ${kind === 'apt' ? '.deb' : '.rpm'} packages go into ${name(kind)} repository`);
   if (marker.key !== fingerprint) {
     throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is signed with key ${marker.key}, not ${fingerprint}: every client trusts that key, so publishing with another would break them (to change keys, start a new repository and move clients to it)`);
   }

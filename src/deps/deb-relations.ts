@@ -20,7 +20,7 @@
  * expressed in Depends (a relation list is an AND of single bounds, and Breaks/Conflicts would
  * forbid the version for every other package too): it is left out with a warning, always.
  */
-import { formatVersion, isPrerelease, toDebianVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
+import { formatVersion, toDebianVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
 
 export interface DebBound {
   op: '<<' | '<=' | '=' | '>=' | '>>';

@@ -1,14 +1,14 @@
 /** The .deb format: staged files + rendered control files -> dpkg-deb --build. */
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
 import { debHelpers, renderTemplate } from '../render/engine.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
 import { changelogData, controlData, copyrightData, debFullVersion, debPackageName } from './deb-data.js';
+import { normalizeTree } from './staging.js';
 import type { PackageInput, PackageOutput, Packager } from './packager.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
@@ -68,27 +68,6 @@ export const debPackager: Packager = {
   },
 };
 
-/** Same input, same bytes: fixed modes and mtimes (dpkg-deb sorts entries and clamps to SOURCE_DATE_EPOCH). */
-async function normalizeTree(dir: string, epoch: number, scriptsDir: string | undefined): Promise<void> {
-  const walk = async (d: string, rel: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const full = join(d, entry.name);
-      const relPath = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) {
-        await walk(full, relPath);
-        await chmod(full, 0o755);
-      } else if (entry.isFile()) {
-        const executable = scriptsDir !== undefined && relPath.startsWith(`${scriptsDir}/`);
-        await chmod(full, executable ? 0o755 : 0o644);
-      } else {
-        throw new Py2pkgError('BUILD_FAILED', `unexpected non-regular file in the staging tree: ${relPath}`);
-      }
-      await utimes(full, epoch, epoch);
-    }
-  };
-  await walk(dir, '');
-  await utimes(dir, epoch, epoch);
-}
 
 interface Payload {
   files: Array<{ rel: string; md5: string }>;

@@ -9,7 +9,7 @@
  * of the caller leaks in.
  */
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
@@ -18,6 +18,7 @@ import { rpmHelpers } from '../render/rpmspec.js';
 import type { Compression } from '../targets/profiles.js';
 import type { LicenseText, PackageInput, PackageOutput, Packager } from './packager.js';
 import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
+import { normalizeTree } from './staging.js';
 
 export const RPMBUILD = '/usr/bin/rpmbuild';
 
@@ -119,26 +120,6 @@ async function writeLicenses(dir: string, texts: LicenseText[]): Promise<void> {
   }
 }
 
-/** Same input, same bytes: fixed modes and mtimes (rpmbuild also clamps to SOURCE_DATE_EPOCH). */
-async function normalizeTree(root: string, epoch: number, scriptsDir: string): Promise<void> {
-  const walk = async (d: string, rel: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const full = join(d, entry.name);
-      const relPath = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) {
-        await walk(full, relPath);
-        await chmod(full, 0o755);
-      } else if (entry.isFile()) {
-        await chmod(full, relPath.startsWith(`${scriptsDir}/`) ? 0o755 : 0o644);
-      } else {
-        throw new Py2pkgError('BUILD_FAILED', `unexpected non-regular file in the staging tree: ${relPath}`);
-      }
-      await utimes(full, epoch, epoch);
-    }
-  };
-  await walk(root, '');
-  await utimes(root, epoch, epoch);
-}
 
 /** Every file and directory below the staging root, as package paths, sorted. */
 export async function listStaged(root: string): Promise<StagedEntry[]> {

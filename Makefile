@@ -35,6 +35,7 @@ demo: fixtures
 
 bench: fixtures
 	$(NODE) dist/bench/convert.js
+	$(NODE) dist/bench/sign.js
 
 lint:
 	npx tsc -p tsconfig.json --noEmit

@@ -1,14 +1,14 @@
 /** The verify command's work, loaded only when the command runs. */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { Py2pkgError } from '../errors.js';
+import { Py2pkgError, singleLine } from '../errors.js';
 import { readPublicKeys } from '../sign/openpgp-verify.js';
 import { verifyDeb, verifyRpm, type Verified } from '../sign/verify-package.js';
 import type { Io } from './context.js';
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-export async function runVerify(path: string, flags: { key: string; suite?: string; json?: boolean; quiet?: boolean }, io: Io): Promise<void> {
+export async function runVerify(path: string, flags: { key: string; suite?: string; at?: string; json?: boolean; quiet?: boolean }, io: Io): Promise<void> {
   let keyBytes: Buffer;
   try {
     const st = await stat(flags.key);
@@ -20,6 +20,8 @@ export async function runVerify(path: string, flags: { key: string; suite?: stri
   const keys = await readPublicKeys(keyBytes).catch(() => []);
   if (keys.length === 0) throw new Py2pkgError('KEY_READ', `${basename(flags.key)} holds no OpenPGP public key`, { hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)' });
 
+  const now = flags.at === undefined ? new Date() : new Date(flags.at);
+  if (Number.isNaN(now.getTime())) throw new Py2pkgError('USAGE', `--at wants an ISO 8601 date, got "${singleLine(flags.at ?? '', 40)}"`);
   const target = resolve(path);
   const st = await stat(target).catch(() => undefined);
   if (!st) throw new Py2pkgError('INPUT_NOT_FOUND', `no such file or directory: ${path}`);
@@ -29,20 +31,20 @@ export async function runVerify(path: string, flags: { key: string; suite?: stri
     if (await exists(join(target, 'dists'))) {
       kind = 'apt';
       const { verifyAptRepo } = await import('../repo/verify-apt.js');
-      result = await verifyAptRepo(target, keys, flags.suite ? { suite: flags.suite } : {});
+      result = await verifyAptRepo(target, keys, { now, ...(flags.suite ? { suite: flags.suite } : {}) });
     } else if (await exists(join(target, 'repodata'))) {
       kind = 'yum';
       const { verifyYumRepo } = await import('../repo/verify-yum.js');
-      result = await verifyYumRepo(target, keys);
+      result = await verifyYumRepo(target, keys, { now });
     } else {
       throw new Py2pkgError('REPO_INVALID', `${path} has neither dists/ (Apt) nor repodata/ (Yum)`);
     }
   } else if (target.endsWith('.deb')) {
     kind = 'deb';
-    result = await verifyDeb(target, keys);
+    result = await verifyDeb(target, keys, now);
   } else if (target.endsWith('.rpm')) {
     kind = 'rpm';
-    result = await verifyRpm(target, keys);
+    result = await verifyRpm(target, keys, now);
   } else {
     throw new Py2pkgError('USAGE', `verify takes a .deb, an .rpm or a repository directory, not ${basename(path)}`);
   }

@@ -20,11 +20,12 @@ export function registerVerify(program: Command, { io }: CommandContext): void {
     .argument('<path>', 'a .deb or .rpm file, or a repository directory')
     .requiredOption('--key <file>', 'the OpenPGP public key(s) to trust (armored or binary)')
     .option('--suite <name>', 'Apt: check only this suite (default: every suite in dists/)')
+    .option('--at <date>', 'check as of this time (ISO 8601), e.g. whether the metadata is still valid next week')
     .option('--json', 'print the checks as JSON on stdout')
     .option('-q, --quiet', 'print nothing on success')
     .option('--debug', 'stack traces on errors')
     .addHelpText('after', VERIFY_EXAMPLES)
-    .action(async (path: string, flags: { key: string; suite?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (path: string, flags: { key: string; suite?: string; at?: string; json?: boolean; quiet?: boolean }) => {
       const { runVerify } = await import('./verify-run.js');
       await runVerify(path, flags, io);
     });

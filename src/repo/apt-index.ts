@@ -80,7 +80,7 @@ export function indexArchs(entries: DebEntry[]): string[] {
  */
 export function packagesFile(entries: DebEntry[], component: string, arch: string): string {
   return entries
-    .filter((e) => e.component === component && (e.arch === arch || (e.arch === 'all' && arch !== 'all') || (arch === 'all' && e.arch === 'all')))
+    .filter((e) => e.component === component && (e.arch === arch || e.arch === 'all'))
     .sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)))
     .map(packagesStanza)
     .join('\n');

@@ -201,7 +201,7 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
     opts.lockTimeoutMs,
     async (lock) => {
       await ensureMarker(opts.dir, 'apt', signer.key.fingerprint);
-      await removeLeftovers(stateDir);
+      await removeLeftovers(opts.dir);
       const publicKey = await signer.publicKeyArmored();
       const { state } = await loadSuite(opts.dir, opts.suite);
       const otherSuites = (await suites(opts.dir)).filter((s) => s !== opts.suite);

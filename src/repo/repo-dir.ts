@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
-import { writeAtomic } from './fsutil.js';
+import { PARTIAL, writeAtomic } from './fsutil.js';
 import { processStart } from './lock.js';
 
 export const STATE_DIR = '.py2pkg';
@@ -91,11 +91,21 @@ export async function ensureMarker(dir: string, kind: RepoKind, fingerprint: str
   await writeAtomic(markerPath(dir), `${JSON.stringify(m, null, 2)}\n`);
 }
 
-/** Remove leftovers of killed runs: temp files, stale lock candidates. */
-export async function removeLeftovers(stateDir: string): Promise<void> {
+/**
+ * Remove leftovers of killed runs (called with the lock held, so no live publisher owns
+ * them): temp files of atomic writes and symlink switches, stale lock candidates. Pool
+ * temp files go with the pool sweep.
+ */
+export async function removeLeftovers(dir: string): Promise<void> {
+  const stateDir = join(dir, STATE_DIR);
   for (const e of await readdir(stateDir).catch(() => [] as string[])) {
     const m = /^lock\.(?:stale\.)?(\d+)-/.exec(e);
     if (m && processStart(Number(m[1])) === undefined) await rm(join(stateDir, e), { force: true });
+  }
+  for (const d of [dir, stateDir, join(dir, 'dists')]) {
+    for (const e of await readdir(d).catch(() => [] as string[])) {
+      if (PARTIAL.test(e)) await rm(join(d, e), { force: true });
+    }
   }
 }
 

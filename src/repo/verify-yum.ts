@@ -102,7 +102,7 @@ export async function verifyYumRepo(dir: string, keys: PublicKey[], opts: { now?
     const actual = await fileDigest(join(dir, safe), algo);
     if (actual === undefined) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: listed in primary.xml but missing`);
     if (actual !== p.checksum) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match its ${p.checksumType} in primary.xml`);
-    const r = await verifyRpm(join(dir, safe), keys);
+    const r = await verifyRpm(join(dir, safe), keys, opts.now);
     signer = r.signer;
   }
   checks.push({ link: 'packages', detail: `${packages.length} match primary.xml and carry good header signatures` });

@@ -152,7 +152,7 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
     opts.lockTimeoutMs,
     async (lock) => {
       await ensureMarker(opts.dir, 'yum', signer.key.fingerprint);
-      await removeLeftovers(stateDir);
+      await removeLeftovers(opts.dir);
       const publicKey = await signer.publicKeyArmored();
       const { gen: previous, state } = await loadState(opts.dir);
       let entries = [...state.entries];

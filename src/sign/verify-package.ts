@@ -33,18 +33,18 @@ export function linkError(o: Extract<SigOutcome, { ok: false }>, link: string): 
   return new Py2pkgError(failureCode(o), `${link}: ${o.detail}`);
 }
 
-export async function verifyDeb(path: string, keys: PublicKey[]): Promise<Verified> {
+export async function verifyDeb(path: string, keys: PublicKey[], now = new Date()): Promise<Verified> {
   const name = basename(path);
   const layout = await readDebLayout(path);
   const sig = await readOriginSignature(layout);
   const link = `${name} _gpgorigin (debsigs origin signature)`;
   if (!sig) throw new Py2pkgError('VERIFY_NOT_SIGNED', `${link}: the package has no _gpgorigin member`);
-  const o = await verifyDetached(sig, { kind: 'ranges', ranges: signedRanges(layout) }, keys);
+  const o = await verifyDetached(sig, { kind: 'ranges', ranges: signedRanges(layout) }, keys, { now });
   if (!o.ok) throw linkError(o, link);
   return { checks: [{ link, detail: `good signature by ${o.fingerprint}` }], signer: o.fingerprint };
 }
 
-export async function verifyRpm(path: string, keys: PublicKey[]): Promise<Verified> {
+export async function verifyRpm(path: string, keys: PublicKey[], now = new Date()): Promise<Verified> {
   const name = basename(path);
   const l = await readRpmLayout(path);
   const checks: Check[] = [];
@@ -54,7 +54,7 @@ export async function verifyRpm(path: string, keys: PublicKey[]): Promise<Verifi
     const legacy = l.signature.entries.has(SIGTAG.PGP) || l.signature.entries.has(SIGTAG.GPG);
     throw new Py2pkgError('VERIFY_NOT_SIGNED', `${sigLink}: the package has no header signature${legacy ? ' (only a legacy header+payload signature, which RPM 4.18 does not use)' : ''}`);
   }
-  const o = await verifyDetached(sig, { kind: 'bytes', bytes: l.header.blob }, keys);
+  const o = await verifyDetached(sig, { kind: 'bytes', bytes: l.header.blob }, keys, { now });
   if (!o.ok) throw linkError(o, sigLink);
   checks.push({ link: sigLink, detail: `good signature by ${o.fingerprint}` });
 

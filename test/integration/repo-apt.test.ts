@@ -199,3 +199,19 @@ test('a lock held by a live process makes publish wait (and give up after --lock
   assert.equal(existsSync(lock), false);
   assert.deepEqual(await packages(repo), ['py2pkg-a=1.0-1', 'py2pkg-b=1.0-1']);
 });
+
+test('a publish with no packages re-signs the metadata (a new Date and Valid-Until), keeping every package', async () => {
+  const repo = join(work, 'refresh');
+  assert.equal((await publish(repo, [await tinyDeb('py2pkg-a', '1.0-1'), '--valid-for', '1'])).exitCode, 0);
+  const before = await readFile(join(repo, 'dists/stable/Release'), 'utf8');
+  await new Promise((r) => setTimeout(r, 1100));
+  const r = await publish(repo, ['--valid-for', '30']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const after = await readFile(join(repo, 'dists/stable/Release'), 'utf8');
+  const until = (t: string) => Date.parse(/^Valid-Until: (.+)$/m.exec(t)![1]!.replace(/UTC$/, 'GMT'));
+  assert.ok(until(after) - until(before) > 28 * 86400_000);
+  assert.deepEqual(await packages(repo), ['py2pkg-a=1.0-1']);
+  const empty = await py2pkg(['publish', '--repo', join(work, 'never-made'), '--sign-key', ORG_SEC]);
+  assert.equal(empty.exitCode, 2);
+  assert.match(empty.stderr, /nothing to publish/);
+});

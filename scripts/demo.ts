@@ -3,13 +3,15 @@
  * A local package index (a file:// PEP 503 tree generated from fixtures/dist) ->
  * `py2pkg rpc4django` resolves the newest sdist there, checks it against the index's sha256,
  * fetches its signature (signed with the TEST-ONLY upstream key) -> verified, built in the
- * sandbox, packaged -> lintian's verdict, dpkg-deb --info, and the package installed with
- * apt-get into a clean Debian 12 root where its module imports.
+ * sandbox, packaged -> lintian's verdict, dpkg-deb --info, provenance.json -> signed with the
+ * TEST-ONLY org key and published in a signed Apt repository (py2pkg verify) -> the same as a
+ * signed el9 RPM with rpmlint's verdict -> apt-get update + install from the signed repository
+ * in a clean Debian 12 root, where the module imports.
  */
 import { execa } from 'execa';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { copyFile, readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { freshRoot } from '../test/support/debroot.js';
 import { writeStaticIndex, type ServedProject } from '../test/support/index-server.js';
 import { allFixtureSdists, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../test/support/project.js';
@@ -49,12 +51,54 @@ async function main(): Promise<number> {
   say('provenance.json in the package');
   process.stdout.write(`${(await execa('/usr/bin/dpkg-deb', ['--fsys-tarfile', deb], { env, extendEnv: false, encoding: 'buffer' }).then((t) => execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-rpc4django/provenance.json'], { input: t.stdout, env, extendEnv: false }))).stdout}\n`);
 
-  say('apt-get install into a clean Debian 12 root (mmdebstrap, cached), then import it');
+  // sign with the organization's (TEST-ONLY) key and publish a signed Apt repository
+  const orgSec = join(repoRoot, 'fixtures', 'keys', 'org-repo-TEST-ONLY.sec.asc');
+  const orgPub = join(repoRoot, 'fixtures', 'keys', 'org-repo-TEST-ONLY.pub.asc');
+  const repo = join(out, 'apt');
+  say('py2pkg publish out/demo/*.deb --repo out/demo/apt --sign-key fixtures/keys/org-repo-TEST-ONLY.sec.asc (TEST-ONLY key)');
+  const pub = await py2pkg(['publish', deb, '--repo', repo, '--sign-key', orgSec, '--label', 'py2pkg-demo']);
+  process.stdout.write(`${pub.stderr}${pub.stdout}`);
+  if (pub.exitCode !== 0) return pub.exitCode;
+  say('py2pkg verify out/demo/apt --key fixtures/keys/org-repo-TEST-ONLY.pub.asc');
+  const ver = await py2pkg(['verify', repo, '--key', orgPub]);
+  process.stdout.write(`${ver.stdout}${ver.stderr}`);
+  if (ver.exitCode !== 0) return ver.exitCode;
+
+  say('the same sdist as a signed RPM for el9, and rpmlint\'s verdict');
+  const rpmOut = join(out, 'rpm');
+  await mkdir(rpmOut, { recursive: true });
+  const rpm = await py2pkg(['rpc4django', '--format', 'rpm', '--index-url', indexUrl, '--trusted-keys', upstreamPub, '--out', rpmOut, '--sign-key', orgSec, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>', '--quiet'], { XDG_CACHE_HOME: join(out, 'cache') });
+  process.stdout.write(`${rpm.stderr}${rpm.stdout.trimEnd()}\n`);
+  if (rpm.exitCode !== 0) return rpm.exitCode;
+  // rpm -K (which rpmlint runs) and rpmkeys read the org's public key from a private rpm database
+  const rpmHome = join(out, 'rpmhome');
+  await mkdir(rpmHome, { recursive: true });
+  await writeFile(join(rpmHome, '.rpmmacros'), `%_dbpath ${join(out, 'rpmdb')}\n`);
+  const rpmEnv = { ...env, HOME: rpmHome };
+  await execa('/usr/bin/rpm', ['--initdb'], { env: rpmEnv, extendEnv: false });
+  await execa('/usr/bin/rpmkeys', ['--import', orgPub], { env: rpmEnv, extendEnv: false });
+  const check = await execa('/usr/bin/rpmkeys', ['--checksig', '-v', rpm.stdout.trim()], { env: rpmEnv, extendEnv: false, reject: false });
+  process.stdout.write(`rpmkeys --checksig -v:\n${check.stdout}\n`);
+  const rpmlint = await execa('/usr/bin/rpmlint', ['--config', join(repoRoot, 'test', 'rpmlint.toml'), rpm.stdout.trim()], { env: rpmEnv, extendEnv: false, reject: false });
+  const lintLines = rpmlint.stdout.split('\n');
+  const rpmErrors = lintLines.filter((l) => /: E: /.test(l));
+  process.stdout.write(`${rpmErrors.join('\n')}${rpmErrors.length ? '\n' : ''}rpmlint: ${rpmErrors.length} errors, ${lintLines.filter((l) => /: W: /.test(l)).length} warnings (listed with reasons in test/rpmlint-allowed.txt)\n`);
+
+  say('apt-get update + install from the signed repository in a clean Debian 12 root (mmdebstrap, cached), then import it');
   const root = await freshRoot();
   try {
-    await copyFile(deb, join(root.dir, 'tmp', basename(deb)));
-    const inst = await root.run(['apt-get', 'install', '-y', `/tmp/${basename(deb)}`]);
-    process.stdout.write(inst.stdout.split('\n').filter((l) => /Setting up|Unpacking/.test(l)).join('\n') + '\n');
+    // the repository switches generations by symlink: copy what the links point at
+    await cp(repo, join(root.dir, 'srv', 'py2pkg-demo'), { recursive: true, dereference: true });
+    const sources = (await readFile(join(repo, 'py2pkg-demo.sources'), 'utf8')).replace(/^URIs: .*$/m, 'URIs: file:///srv/py2pkg-demo');
+    await mkdir(join(root.dir, 'etc', 'apt', 'sources.list.d'), { recursive: true });
+    await writeFile(join(root.dir, 'etc', 'apt', 'sources.list.d', 'py2pkg-demo.sources'), sources);
+    process.stdout.write(`/etc/apt/sources.list.d/py2pkg-demo.sources:\n${sources.split('\n').filter((l) => !/^ /.test(l)).join('\n')}\n`);
+    const apt = ['-o', 'Dir::Etc::SourceList=/dev/null', '-o', 'Acquire::Check-Valid-Until=true', '-o', 'APT::Update::Error-Mode=any'];
+    const upd = await root.run(['apt-get', ...apt, 'update']);
+    process.stdout.write(`${upd.stdout}${upd.stderr}`);
+    if (upd.exitCode !== 0) return 1;
+    const inst = await root.run(['apt-get', ...apt, 'install', '-y', 'python3-rpc4django']);
+    process.stdout.write(inst.stdout.split('\n').filter((l) => /Get:|Setting up|Unpacking/.test(l)).join('\n') + '\n');
     if (inst.exitCode !== 0) {
       process.stdout.write(inst.stderr);
       return 1;

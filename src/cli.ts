@@ -18,6 +18,14 @@ const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerP
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
+// `py2pkg ... | head`: a closed pipe is the reader's choice, not an error worth a stack trace
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 export function buildProgram(io: Io): Command {
   const program = new Command('py2pkg')
     .description('Turn a verified Python sdist into an operating-system package.')

@@ -8,21 +8,30 @@ import { createReadStream, existsSync } from 'node:fs';
 import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { checkDependencies } from './deps/index.js';
 import { Py2pkgError } from './errors.js';
-import { debPackager } from './formats/deb.js';
-import { rpmPackager } from './formats/rpm.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
-import { planRelease, runRelease } from './sign/stage.js';
 import { unsignedProvenance, verifyDetachedSignature } from './trust/verify.js';
 import type { LocalSdist, Provenance } from './types.js';
 import { toolVersion } from './version.js';
 
-const packagers: Readonly<Record<string, Packager>> = { deb: debPackager, rpm: rpmPackager };
+/**
+ * One packager per format, loaded only when used (and while the sandboxed build runs), so a
+ * conversion does not pay for the modules of the other format, signing or dependencies.
+ */
+const packagers: Readonly<Record<string, () => Promise<Packager>>> = {
+  deb: async () => (await import('./formats/deb.js')).debPackager,
+  rpm: async () => (await import('./formats/rpm.js')).rpmPackager,
+};
+
+/** Start an import now, await it later; a failure surfaces where it is awaited. */
+function early<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= load());
+}
 
 export interface ConvertResult {
   output: PackageOutput;
@@ -102,12 +111,15 @@ export async function verifyStage(sdist: LocalSdist, s: Settings): Promise<Prove
 }
 
 export async function convert(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<ConvertResult> {
-  const packager = packagers[s.format];
-  if (!packager) throw new Py2pkgError('USAGE', `unknown format ${s.format}`);
+  const loadPackager = packagers[s.format];
+  if (!loadPackager) throw new Py2pkgError('USAGE', `unknown format ${s.format}`);
+  const packagerModule = early(loadPackager);
+  const depsModule = early(() => import('./deps/index.js'));
   // every precondition a user can fix is checked before any work starts
   await checkOutDir(s.outDir);
   // the signing key's public facts and the repository (the key is opened only after the build)
-  const release = await planRelease(s.signing, s.repo, s.format);
+  const signStage = s.signing || s.repo ? await import('./sign/stage.js') : undefined;
+  const release = signStage ? await signStage.planRelease(s.signing, s.repo, s.format) : undefined;
   const fetched = await fetchStage(s, progress, extras);
   const sdist = fetched?.sdist ?? (await localSdist(s.input));
 
@@ -137,10 +149,15 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
 
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
     // load the render stage's modules while the sandboxed build runs (node is idle then)
-    void import('handlebars').catch(() => {});
+    for (const load of [() => import('handlebars'), packagerModule]) void load().catch(() => {});
+    void depsModule()
+      .then((d) => d.warmDependencyData(s.target, s.format))
+      .catch(() => {});
     const built = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs });
     const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
     // dependencies the target archive cannot satisfy stop the run here (DEPENDS_UNSATISFIABLE)
+    const { checkDependencies } = await depsModule();
+    const packager = await packagerModule();
     for (const w of checkDependencies(metadata, s.target, s.format, s.dependencies)) (extras.warn ?? progress)(`dependencies: ${w}`);
 
     progress(`package ${packager.fileName(metadata, s.target)}`);
@@ -161,7 +178,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
       workDir: work,
       dependencies: s.dependencies,
     });
-    const released = release ? await runRelease(release, output, s.outDir, work, progress) : output;
+    const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {
     await fetched?.dispose();

@@ -28,7 +28,7 @@ import { checkControl, debFileName, indexArchs, packagesFile, poolDir, releaseTe
 import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, tempName, writeAtomic, writeNew } from './fsutil.js';
 import { withLock } from './lock.js';
 import { slug } from './options.js';
-import type { PublishRequest, PublishResult } from './publish-types.js';
+import { applyChanges, type PublishRequest, type PublishResult } from './publish-types.js';
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
 
@@ -208,22 +208,12 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       const elsewhere: DebEntry[] = [];
       for (const s of otherSuites) elsewhere.push(...(await loadSuite(opts.dir, s)).state.entries);
 
-      let entries = [...state.entries];
-      const packages: string[] = [];
-      for (const file of req.files) {
-        const { entry, added } = await ingestDeb(req, file, entries, [...entries, ...elsewhere], publicKey);
-        entries = entries.filter((e) => !(e.name === entry.name && e.version === entry.version && e.arch === entry.arch));
-        entries.push(entry);
-        packages.push(entry.filename);
-        req.progress(`${added ? 'added' : 'already published'} ${entry.filename}`);
-      }
-      const removed: string[] = [];
-      for (const r of req.removals) {
-        const hit = entries.filter((e) => matchesRemoval(e, r));
-        if (hit.length === 0) throw new Py2pkgError('REPO_NOT_FOUND', `${r.name}${r.version ? `=${r.version}` : ''} is not in suite ${opts.suite} of ${opts.dir}`);
-        entries = entries.filter((e) => !matchesRemoval(e, r));
-        removed.push(...hit.map((e) => e.filename));
-      }
+      const { entries, packages, removed } = await applyChanges(req, state.entries, {
+        ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),
+        sameSlot: (a, b) => a.name === b.name && a.version === b.version && a.arch === b.arch,
+        matches: matchesRemoval,
+        where: `suite ${opts.suite} of ${opts.dir}`,
+      });
 
       const gen = await writeGeneration(req, entries);
       await lock.assertHeld();

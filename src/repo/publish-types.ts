@@ -35,3 +35,45 @@ export function parseRemoval(text: string): Removal {
   if (!m) throw new Py2pkgError('USAGE', `--remove wants NAME or NAME=VERSION, got "${singleLine(text, 60)}"`);
   return m[2] ? { name: m[1]!, version: m[2] } : { name: m[1]! };
 }
+
+export interface Changes<E> {
+  entries: E[];
+  /** repository-relative paths of the packages added (or already there, same content) */
+  packages: string[];
+  removed: string[];
+}
+
+/**
+ * The step both writers share: ingest each package file (the new entry replaces the one in
+ * the same slot: name, version, architecture), then apply the removals, refusing one that
+ * matches nothing.
+ */
+export async function applyChanges<E extends { filename: string }>(
+  req: PublishRequest,
+  current: readonly E[],
+  hooks: {
+    ingest: (file: string, entries: E[]) => Promise<{ entry: E; added: boolean }>;
+    sameSlot: (a: E, b: E) => boolean;
+    matches: (e: E, r: Removal) => boolean;
+    /** where a removal was looked for, for the error message */
+    where: string;
+  },
+): Promise<Changes<E>> {
+  let entries = [...current];
+  const packages: string[] = [];
+  for (const file of req.files) {
+    const { entry, added } = await hooks.ingest(file, entries);
+    entries = entries.filter((e) => !hooks.sameSlot(e, entry));
+    entries.push(entry);
+    packages.push(entry.filename);
+    req.progress(`${added ? 'added' : 'already published'} ${entry.filename}`);
+  }
+  const removed: string[] = [];
+  for (const r of req.removals) {
+    const hit = entries.filter((e) => hooks.matches(e, r));
+    if (hit.length === 0) throw new Py2pkgError('REPO_NOT_FOUND', `${r.name}${r.version ? `=${r.version}` : ''} is not in ${hooks.where}`);
+    entries = entries.filter((e) => !hooks.matches(e, r));
+    removed.push(...hit.map((e) => e.filename));
+  }
+  return { entries, packages, removed };
+}

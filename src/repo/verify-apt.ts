@@ -32,7 +32,8 @@ export function safeRelative(p: string): string | undefined {
   return n.startsWith('..') || n === '.' ? undefined : n;
 }
 
-async function sha256Of(path: string): Promise<{ size: number; sha256: string } | undefined> {
+/** Size and digest of a regular file, streamed; undefined when it is missing or not a file. */
+export async function fileDigest(path: string, algo: string): Promise<{ size: number; digest: string } | undefined> {
   let size: number;
   try {
     const st = await stat(path);
@@ -41,9 +42,9 @@ async function sha256Of(path: string): Promise<{ size: number; sha256: string } 
   } catch {
     return undefined;
   }
-  const h = createHash('sha256');
+  const h = createHash(algo);
   await feed({ kind: 'ranges', ranges: [{ path, start: 0, length: size }] }, [h]);
-  return { size, sha256: h.digest('hex') };
+  return { size, digest: h.digest('hex') };
 }
 
 export async function verifyAptRepo(dir: string, keys: PublicKey[], opts: { suite?: string; now?: Date } = {}): Promise<Verified> {
@@ -127,9 +128,9 @@ export async function verifyAptRepo(dir: string, keys: PublicKey[], opts: { suit
         const safe = filename ? safeRelative(filename) : undefined;
         if (!safe || !sha256) throw new Py2pkgError('VERIFY_BAD_SIGNATURE', `${rel}/${pf}: a stanza without a safe Filename or SHA256`);
         if (poolChecked.has(`${safe} ${sha256}`)) continue;
-        const actual = await sha256Of(join(dir, safe));
+        const actual = await fileDigest(join(dir, safe), 'sha256');
         if (!actual) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: listed in ${rel}/${pf} but missing`);
-        if (actual.sha256 !== sha256 || actual.size !== size) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match the SHA256 and size in ${rel}/${pf}`);
+        if (actual.digest !== sha256 || actual.size !== size) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match the SHA256 and size in ${rel}/${pf}`);
         poolChecked.add(`${safe} ${sha256}`);
       }
     }

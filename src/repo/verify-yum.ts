@@ -5,15 +5,15 @@
  * every rpm's header signature (verifyRpm).
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { PublicKey } from 'openpgp';
 import { Py2pkgError } from '../errors.js';
 import { verifyDetached } from '../sign/openpgp-verify.js';
-import { bytesData, feed } from '../sign/sign-data.js';
+import { bytesData } from '../sign/sign-data.js';
 import { linkError, verifyRpm, type Check, type Verified } from '../sign/verify-package.js';
-import { safeRelative } from './verify-apt.js';
+import { fileDigest, safeRelative } from './verify-apt.js';
 
 const HASH_NAMES: Record<string, string> = { sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' };
 
@@ -39,20 +39,6 @@ export function xmlRefs(xml: string, element: 'data' | 'package'): XmlRef[] {
     out.push({ href: unescapeXml(href), checksumType: ck[1]!, checksum: ck[2]!.toLowerCase() });
   }
   return out;
-}
-
-async function fileDigest(path: string, algo: string): Promise<string | undefined> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) return undefined;
-    size = st.size;
-  } catch {
-    return undefined;
-  }
-  const h = createHash(algo);
-  await feed({ kind: 'ranges', ranges: [{ path, start: 0, length: size }] }, [h]);
-  return h.digest('hex');
 }
 
 export async function verifyYumRepo(dir: string, keys: PublicKey[], opts: { now?: Date } = {}): Promise<Verified> {
@@ -99,7 +85,7 @@ export async function verifyYumRepo(dir: string, keys: PublicKey[], opts: { now?
     const safe = safeRelative(p.href);
     const algo = HASH_NAMES[p.checksumType];
     if (!safe || !algo) throw new Py2pkgError('VERIFY_BAD_SIGNATURE', `primary.xml: package ${p.href} has an unsafe path or a weak checksum (${p.checksumType})`);
-    const actual = await fileDigest(join(dir, safe), algo);
+    const actual = (await fileDigest(join(dir, safe), algo))?.digest;
     if (actual === undefined) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: listed in primary.xml but missing`);
     if (actual !== p.checksum) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match its ${p.checksumType} in primary.xml`);
     const r = await verifyRpm(join(dir, safe), keys, opts.now);

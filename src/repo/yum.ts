@@ -24,7 +24,7 @@ import { contentDigest, verifyRpm } from '../sign/verify-package.js';
 import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, tempName, writeAtomic, writeNew } from './fsutil.js';
 import { withLock } from './lock.js';
 import { slug } from './options.js';
-import type { PublishRequest, PublishResult, Removal } from './publish-types.js';
+import { applyChanges, type PublishRequest, type PublishResult, type Removal } from './publish-types.js';
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { yumRepoSnippet } from './snippets.js';
 
@@ -155,22 +155,12 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
       await removeLeftovers(opts.dir);
       const publicKey = await signer.publicKeyArmored();
       const { gen: previous, state } = await loadState(opts.dir);
-      let entries = [...state.entries];
-      const packages: string[] = [];
-      for (const file of req.files) {
-        const { entry, added } = await ingestRpm(req, file, entries, publicKey);
-        entries = entries.filter((e) => !(e.name === entry.name && e.epoch === entry.epoch && e.version === entry.version && e.release === entry.release && e.arch === entry.arch));
-        entries.push(entry);
-        packages.push(entry.filename);
-        req.progress(`${added ? 'added' : 'already published'} ${entry.filename}`);
-      }
-      const removed: string[] = [];
-      for (const r of req.removals) {
-        const hit = entries.filter((e) => matches(e, r));
-        if (hit.length === 0) throw new Py2pkgError('REPO_NOT_FOUND', `${r.name}${r.version ? `=${r.version}` : ''} is not in ${opts.dir}`);
-        entries = entries.filter((e) => !matches(e, r));
-        removed.push(...hit.map((e) => e.filename));
-      }
+      const { entries, packages, removed } = await applyChanges(req, state.entries, {
+        ingest: (file, current) => ingestRpm(req, file, current, publicKey),
+        sameSlot: (a, b) => a.name === b.name && a.epoch === b.epoch && a.version === b.version && a.release === b.release && a.arch === b.arch,
+        matches,
+        where: opts.dir,
+      });
       entries.sort((a, b) => a.filename.localeCompare(b.filename));
 
       const gen = await writeGeneration(req, entries, previous);

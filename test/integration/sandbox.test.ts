@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { createServer, type Server } from 'node:net';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { signDetached } from '../../fixtures/sign.js';
-import { buildTgz } from '../support/tarbuilder.js';
+import { writeSignedProbeSdist } from '../support/signed-sdist.js';
 import { keysDir, py2pkg, SYSTEM_PATH, upstreamPub } from '../support/project.js';
 
 const CANARY = 'py2pkg-canary-secret-4f1d2c';
@@ -85,17 +84,7 @@ test('hostile build code finds no network, no secrets, no other processes, a rea
   assert.equal(direct.stdout.trim(), 'ok');
   const before = connections;
 
-  const tgz = buildTgz([
-    { path: 'probe-1.0/', type: 'dir' },
-    { path: 'probe-1.0/PKG-INFO', data: 'Metadata-Version: 2.1\nName: probe\nVersion: 1.0\nSummary: sandbox probe\n' },
-    { path: 'probe-1.0/setup.py', data: SETUP_PY },
-    { path: 'probe-1.0/PORT', data: String(port) },
-    { path: 'probe-1.0/probe/', type: 'dir' },
-    { path: 'probe-1.0/probe/__init__.py', data: '' },
-  ]);
-  const sdist = join(work, 'probe-1.0.tar.gz');
-  await writeFile(sdist, tgz);
-  await writeFile(`${sdist}.asc`, (await signDetached(tgz, readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'))) as string);
+  const sdist = await writeSignedProbeSdist(work, 'probe', SETUP_PY, [{ path: 'PORT', data: String(port) }]);
   const out = join(work, 'out');
   await mkdir(out);
   // the canary stands for a secret in py2pkg's own environment (a passphrase, a token)

@@ -8,12 +8,10 @@
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { signDetached } from '../../fixtures/sign.js';
-import { buildTgz } from '../support/tarbuilder.js';
+import { writeSignedProbeSdist } from '../support/signed-sdist.js';
 import { fixtureSdist, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../support/project.js';
 
 const PROT_SEC = join(keysDir, 'org-repo-protected-TEST-ONLY.sec.asc');
@@ -56,16 +54,7 @@ found["env"] = sorted(os.environ)
 open("probe/findings.py", "w").write("# " + json.dumps(found) + "\n")
 setup(name="keyprobe", version="1.0", packages=["probe"])
 `;
-  const tgz = buildTgz([
-    { path: 'keyprobe-1.0/', type: 'dir' },
-    { path: 'keyprobe-1.0/PKG-INFO', data: 'Metadata-Version: 2.1\nName: keyprobe\nVersion: 1.0\nSummary: signing key probe\n' },
-    { path: 'keyprobe-1.0/setup.py', data: setupPy },
-    { path: 'keyprobe-1.0/probe/', type: 'dir' },
-    { path: 'keyprobe-1.0/probe/__init__.py', data: '' },
-  ]);
-  const sdist = join(work, 'keyprobe-1.0.tar.gz');
-  await writeFile(sdist, tgz);
-  await writeFile(`${sdist}.asc`, (await signDetached(tgz, readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'))) as string);
+  const sdist = await writeSignedProbeSdist(work, 'keyprobe', setupPy);
   const out = join(work, 'out');
   await mkdir(out);
   const r = await py2pkg(['--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', keyCopy, sdist], { PY2PKG_PASSPHRASE: PASSPHRASE });

@@ -14,7 +14,7 @@ import { buildStage } from './python/build.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
-import { unsignedProvenance, verifyDetachedSignature } from './trust/verify.js';
+import type { FetchedEvidence } from './trust/stage.js';
 import type { LocalSdist, Provenance } from './types.js';
 import { toolVersion } from './version.js';
 
@@ -46,18 +46,21 @@ export type Progress = (message: string) => void;
 export interface ConvertExtras {
   warn?: (message: string) => void;
   live?: (text: string) => void;
+  /** what must be seen even with --quiet (a trust-on-first-use pin) */
+  notify?: (message: string) => void;
 }
 
 /** resolve + fetch (src/source/): a requirement -> the sdist and its signature, from the cache or the index. */
 async function fetchStage(s: Settings, progress: Progress, extras: ConvertExtras) {
   if (!s.requirement || !s.source) return undefined;
-  // a precondition the user can fix: say so before any download
-  if (!s.allowUnsigned && !s.trustedKeys) throw new Py2pkgError('SIG_NO_KEYS', 'no trusted keys given: nothing can vouch for this sdist');
   const { resolveAndFetch } = await import('./source/stage.js');
   return resolveAndFetch(s.requirement, s.source, {
     pythonVersion: s.target.pythonFullVersion,
     maxFileBytes: s.maxUnpackedBytes,
     fetchSignature: !s.signature && !s.allowUnsigned,
+    // a policy that pins signers for this project probes <url>.asc whatever the index hints
+    probeSignature: (s.trustPolicy.projects.get(s.requirement.project)?.pgp.length ?? 0) > 0,
+    fetchProvenance: !s.provenance && !s.allowUnsigned,
     progress,
     warn: extras.warn ?? (() => {}),
     ...(extras.live ? { live: extras.live } : {}),
@@ -99,15 +102,9 @@ async function checkOutDir(dir: string): Promise<void> {
   }
 }
 
-export async function verifyStage(sdist: LocalSdist, s: Settings): Promise<Provenance> {
-  const signature = s.signature ?? `${sdist.path}.asc`;
-  const now = new Date();
-  if (s.allowUnsigned) {
-    return unsignedProvenance(sdist, 'converted with --allow-unsigned: the upstream signature was not checked', now, s.sourceDateEpoch);
-  }
-  if (!s.trustedKeys) throw new Py2pkgError('SIG_NO_KEYS', 'no trusted keys given: nothing can vouch for this sdist');
-  if (!existsSync(signature)) throw new Py2pkgError('SIG_MISSING', `no signature for ${sdist.filename} (looked for ${basename(signature)})`);
-  return verifyDetachedSignature({ sdist, signaturePath: signature, trustedKeysPath: s.trustedKeys, now, ...(s.sourceDateEpoch !== undefined ? { sourceDateEpoch: s.sourceDateEpoch } : {}) });
+export async function verifyStage(sdist: LocalSdist, s: Settings, fetched?: FetchedEvidence, notify: (m: string) => void = () => {}): Promise<Provenance> {
+  const { trustStage } = await import('./trust/stage.js');
+  return trustStage(sdist, s, fetched, notify);
 }
 
 export async function convert(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<ConvertResult> {
@@ -126,7 +123,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
   progress(`verify ${sdist.filename}`);
   let provenance: Provenance;
   try {
-    const verified = await verifyStage(sdist, fetched?.signaturePath ? { ...s, signature: fetched.signaturePath } : s);
+    const verified = await verifyStage(sdist, s, fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined, extras.notify ?? extras.warn ?? progress);
     provenance = fetched ? { ...verified, source: fetched.source } : verified;
   } catch (e) {
     await fetched?.dispose();
@@ -197,10 +194,13 @@ export const MIN_SOURCE_DATE_EPOCH = 315532800;
  */
 export function deriveSourceDateEpoch(newestMtime: number, p: Provenance): number {
   if (newestMtime >= MIN_SOURCE_DATE_EPOCH) return newestMtime;
-  if (p.verification.method === 'openpgp-detached-signature') {
-    const signed = Math.max(...p.verification.signers.map((x) => Math.floor(Date.parse(x.signedAt) / 1000)));
-    if (Number.isFinite(signed) && signed >= MIN_SOURCE_DATE_EPOCH) return signed;
+  const times: number[] = [];
+  for (const v of p.evidence ?? [p.verification]) {
+    if (v.method === 'openpgp-detached-signature') times.push(...v.signers.map((x) => Math.floor(Date.parse(x.signedAt) / 1000)));
+    if (v.method === 'pep740-attestation') times.push(...v.attestations.map((a) => Math.floor(Date.parse(a.transparencyLog.integratedTime) / 1000)));
   }
+  const signed = Math.max(...times);
+  if (Number.isFinite(signed) && signed >= MIN_SOURCE_DATE_EPOCH) return signed;
   return MIN_SOURCE_DATE_EPOCH;
 }
 

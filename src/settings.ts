@@ -8,6 +8,8 @@ import { Py2pkgError, singleLine } from './errors.js';
 import { maintainerField } from './render/deb822.js';
 import { looksLikeLocalPath, parseByName, sourceSettings, type ByNameRequirement, type SourceFlags, type SourceSettings } from './source/options.js';
 import { parseConfigProfiles } from './targets/config.js';
+import { BUILTIN_POLICY, DEFAULT_RULES, loadPolicyFile, parseTrustTable, type DefaultRule, type TrustPolicy } from './trust/policy.js';
+import { defaultStorePath } from './trust/store.js';
 import type { RepoFlags, RepoOptions } from './repo/options.js';
 import { releaseSettings, type SignFlags } from './sign/options.js';
 import type { SignerSpec } from './sign/signer.js';
@@ -19,6 +21,12 @@ export interface ConvertFlags extends SourceFlags, SignFlags, RepoFlags {
   trustedKeys?: string;
   signature?: string;
   allowUnsigned?: boolean;
+  /** the trust policy (src/trust/policy.ts) and its companions */
+  trustPolicy?: string;
+  trustDefault?: string;
+  trustStore?: string;
+  trustedRoot?: string;
+  provenance?: string;
   out?: string;
   maintainer?: string;
   config?: string;
@@ -44,7 +52,15 @@ export interface Settings {
   repo?: RepoOptions;
   trustedKeys: string | undefined;
   signature: string | undefined;
+  /** PEP 740 provenance object of a local sdist (default: <sdist>.provenance when it exists) */
+  provenance: string | undefined;
   allowUnsigned: boolean;
+  /** --trust-policy FILE, else the config file's [trust] table, else the built-in "any" */
+  trustPolicy: TrustPolicy;
+  /** the TOFU trust store (--trust-store, [trust] store, default under the config directory) */
+  trustStore: string;
+  /** Sigstore trusted root for PEP 740 (--trusted-root, [trust] trusted-root, default the shipped public-good root) */
+  trustedRoot: string | undefined;
   outDir: string;
   maintainer: string;
   buildTimeoutMs: number;
@@ -74,9 +90,11 @@ interface ConfigFile {
   'depends-map'?: Record<string, unknown>;
   'extra-depends'?: unknown[];
   'drop-depends'?: unknown[];
+  /** the trust policy, checked by src/trust/policy.ts */
+  trust?: TrustPolicy;
 }
 
-const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends']);
+const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends', 'trust']);
 
 export function configCandidates(env: NodeJS.ProcessEnv): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
@@ -115,7 +133,8 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
   for (const k of ['extra-depends', 'drop-depends'] as const) {
     if (doc[k] !== undefined && !Array.isArray(doc[k])) throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a list of strings`);
   }
-  return { file, config: { ...(doc as ConfigFile), ...(targets ? { targets } : {}) } };
+  const trust = doc.trust === undefined ? undefined : parseTrustTable(doc.trust, file);
+  return { file, config: { ...(doc as ConfigFile), ...(targets ? { targets } : {}), ...(trust ? { trust } : {}) } };
 }
 
 function positiveInt(value: string, flag: string): number {
@@ -183,7 +202,9 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
     target,
     trustedKeys: trusted ? resolve(trusted) : undefined,
     signature: flags.signature ? resolve(flags.signature) : undefined,
+    provenance: flags.provenance ? resolve(flags.provenance) : undefined,
     allowUnsigned: Boolean(flags.allowUnsigned),
+    ...(await trustSettings(flags, config.trust, env)),
     outDir: resolve(flags.out ?? config.out ?? '.'),
     maintainer: pickMaintainer(flags.maintainer, config.maintainer, env),
     buildTimeoutMs: buildTimeoutS * 1000,
@@ -199,5 +220,20 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
       format,
       `config file ${file ?? ''}`,
     ),
+  };
+}
+
+/** The trust policy and its files: flags beat the policy file, which beats the config file's [trust]. */
+export async function trustSettings(flags: Pick<ConvertFlags, 'trustPolicy' | 'trustDefault' | 'trustStore' | 'trustedRoot'>, fromConfig: TrustPolicy | undefined, env: NodeJS.ProcessEnv): Promise<Pick<Settings, 'trustPolicy' | 'trustStore' | 'trustedRoot'>> {
+  let policy = flags.trustPolicy ? await loadPolicyFile(resolve(flags.trustPolicy)) : (fromConfig ?? BUILTIN_POLICY);
+  if (flags.trustDefault !== undefined) {
+    if (!(DEFAULT_RULES as readonly string[]).includes(flags.trustDefault)) throw new Py2pkgError('USAGE', `--trust-default must be one of ${DEFAULT_RULES.join(', ')}, not "${singleLine(flags.trustDefault, 20)}"`);
+    policy = { ...policy, default: flags.trustDefault as DefaultRule, source: `${policy.source} with --trust-default ${flags.trustDefault}` };
+  }
+  const root = flags.trustedRoot ? resolve(flags.trustedRoot) : policy.trustedRoot;
+  return {
+    trustPolicy: policy,
+    trustStore: flags.trustStore ? resolve(flags.trustStore) : (policy.store ?? env.PY2PKG_TRUST_STORE ?? defaultStorePath(env)),
+    trustedRoot: root,
   };
 }

@@ -1,4 +1,7 @@
 /** The typed values passed between pipeline stages (see ../shared/DESIGN.md, "The pipeline"). */
+import type { Pep740Verification } from './trust/pep740-types.js';
+
+export type { Pep740Verification };
 
 /** What the user handed us: a local sdist file (resolve/fetch come in a later issue). */
 export interface LocalSdist {
@@ -13,26 +16,54 @@ export interface SignerIdentity {
   fingerprint: string;
   /** signing (sub)key id that made the signature, upper-case hex */
   keyId: string;
+  /** the signing (sub)key's own fingerprint (a policy may pin a subkey; it resolves to the primary) */
+  signingFingerprint?: string;
   userIds: string[];
   /** signature creation time, ISO 8601 */
   signedAt: string;
+}
+
+/** An upstream OpenPGP detached signature, checked against pinned keys. */
+export interface PgpVerification {
+  method: 'openpgp-detached-signature';
+  tool: string;
+  signatureFile: string;
+  signatureSha256: string;
+  /** the keyring file name(s), comma-separated */
+  trustedKeysFile: string;
+  trustedKeyFingerprints: string[];
+  signers: SignerIdentity[];
+}
+
+/** A sha256 the organization reviewed and pinned in its trust policy. */
+export interface PinnedDigestVerification {
+  method: 'pinned-sha256';
+  sha256: string;
+}
+
+export type Verification = PgpVerification | Pep740Verification | PinnedDigestVerification | { method: 'none'; reason: string };
+
+/** Which rule of the trust policy admitted the sdist (src/trust/admit.ts). */
+export interface TrustDecision {
+  /** the rule, for people: `project rpc4django: publisher`, `default tofu (first use)` */
+  rule: string;
+  /** where the rule is written: the policy or config file, "built-in", or a flag */
+  policy: string;
+  /** the PEP 503 name the rule was looked up by */
+  project: string;
+  /** under tofu: what the trust store said and did */
+  store?: { file: string; action: 'pinned-first-use' | 'matched' | 'extended'; firstSeen: string };
 }
 
 /** The verify stage's result: who vouched for the sdist and how we checked. */
 export interface Provenance {
   sdist: { filename: string; sha256: string; size: number };
   unsigned: boolean;
-  verification:
-    | {
-        method: 'openpgp-detached-signature';
-        tool: string;
-        signatureFile: string;
-        signatureSha256: string;
-        trustedKeysFile: string;
-        trustedKeyFingerprints: string[];
-        signers: SignerIdentity[];
-      }
-    | { method: 'none'; reason: string };
+  /** the evidence that admitted the sdist (the first, when several did) */
+  verification: Verification;
+  /** every piece of evidence that verified (with require = "all", each pinned kind) */
+  evidence?: Verification[];
+  trust?: TrustDecision;
   /** ISO 8601; clamped to SOURCE_DATE_EPOCH so packages stay reproducible */
   verifiedAt: string;
   /** by-name runs: where the sdist came from (src/source/); not written into the package */
@@ -51,6 +82,8 @@ export interface ProvenanceSource {
   indexSha256: string | null;
   /** where the signature came from; null when none was fetched */
   signatureUrl: string | null;
+  /** where the PEP 740 provenance object came from; null or absent when none was fetched */
+  provenanceUrl?: string | null;
   /** PEP 592: the reason, when a yanked release was taken because the requirement pins it */
   yanked?: string;
 }

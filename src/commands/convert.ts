@@ -45,7 +45,12 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('-t, --target <profile>', 'target distribution profile, see py2pkg targets (default: debian12 for deb, el9 for rpm)')
     .option('-k, --trusted-keys <file>', 'OpenPGP public keys of the upstream signers you pinned (armored or binary)')
     .option('-s, --signature <file>', 'detached signature of the sdist (default: <sdist>.asc)')
-    .option('--allow-unsigned', 'convert without a valid upstream signature; recorded as unsigned in the package')
+    .option('--provenance <file>', 'PEP 740 provenance object (or attestation) of a local sdist (default: <sdist>.provenance)')
+    .option('--trust-policy <file>', 'trust policy (TOML [trust] table; default: the config file\'s [trust], else "any")')
+    .addOption(new Option('--trust-default <rule>', 'the rule for projects the policy does not name').choices(['any', 'tofu', 'none', 'unsigned']))
+    .option('--trust-store <file>', 'trust-on-first-use store (default: $XDG_CONFIG_HOME/py2pkg/trust-store.toml)')
+    .option('--trusted-root <file>', 'Sigstore trusted root for PEP 740 attestations (default: the shipped public-good root)')
+    .option('--allow-unsigned', 'convert without checking any upstream evidence; recorded as unsigned in the package')
     .option('-o, --out <dir>', 'directory for the package (default: current directory)')
     .option('-m, --maintainer <"Name <email>">', 'Maintainer field (default: config, then DEBFULLNAME/DEBEMAIL)')
     .option('-c, --config <file>', 'config file (default: $XDG_CONFIG_HOME/py2pkg/config.toml, /etc/py2pkg/config.toml)')
@@ -87,7 +92,9 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
       }
       const warn = settings.quiet ? () => {} : (m: string) => io.err(`py2pkg: warning: ${m}\n`);
       const live = process.stderr.isTTY && !settings.quiet && !settings.json ? io.err : undefined;
-      const result = await convert(settings, progress, { warn, ...(live ? { live } : {}) });
+      // a trust-on-first-use pin is shown even with --quiet: someone must see it
+      const notify = (m: string) => io.err(`py2pkg: ${m}\n`);
+      const result = await convert(settings, progress, { warn, notify, ...(live ? { live } : {}) });
       if (settings.json) {
         io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
       } else {

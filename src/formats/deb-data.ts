@@ -74,7 +74,16 @@ export function trustLines(p: Provenance): string[] {
   if (p.unsigned || p.verification.method === 'none') {
     return [`UNSIGNED: converted with --allow-unsigned; no upstream signature was checked (${p.verification.method === 'none' ? p.verification.reason : 'unsigned'}).`];
   }
-  return p.verification.signers.map((s) => `Upstream signature verified: key ${s.fingerprint} (${s.userIds[0] ?? 'no user id'}).`);
+  const lines: string[] = [];
+  for (const v of p.evidence ?? [p.verification]) {
+    if (v.method === 'openpgp-detached-signature') lines.push(...v.signers.map((s) => `Upstream signature verified: key ${s.fingerprint} (${s.userIds[0] ?? 'no user id'}).`));
+    else if (v.method === 'pep740-attestation') {
+      const pub = Object.entries(v.publisher).map(([k, val]) => `${k}=${val}`).join(', ');
+      const logs = v.attestations.map((a) => a.transparencyLog.logIndex).join(', ');
+      lines.push(`Upstream PEP 740 attestation verified: Trusted Publisher ${pub}; Rekor log index ${logs}.`);
+    } else if (v.method === 'pinned-sha256') lines.push(`sdist sha256 pinned as reviewed in the trust policy.`);
+  }
+  return lines;
 }
 
 export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Provenance, maintainer: string, timestamp: number, toolVersion: string, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): Record<string, unknown> {

@@ -4,14 +4,17 @@
  * hash the index gives (sha256/384/512; refused when there is none, unless --allow-no-hash
  * or the file is local), and is staged for an atomic rename when the whole run's fetching
  * succeeded. The signature is `<file URL>.asc`: fetched when the index hints one, probed
- * otherwise (404 = no signature), skipped when the index says there is none.
+ * otherwise (404 = no signature), skipped when the index says there is none (unless the
+ * policy pins signers). The PEP 740 provenance object comes from the index's link or PyPI's
+ * Integrity API.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Py2pkgError, singleLine } from '../errors.js';
-import { MAX_SIGNATURE_FILE_BYTES } from '../trust/verify.js';
+import { MAX_PROVENANCE_BYTES } from '../trust/pep740-object.js';
+import { MAX_SIGNATURE_FILE_BYTES } from '../trust/pgp-read.js';
 import { formatSize, httpGet } from './http.js';
 import type { SourceContext } from './resolve.js';
 import type { Candidate } from './select.js';
@@ -139,20 +142,55 @@ async function matchesAll(path: string, expected: Record<string, string>, strong
 }
 
 /** `<file URL>.asc`, or undefined when the index says there is no signature / none exists. */
-export async function fetchSignature(c: Candidate, ctx: SourceContext): Promise<FetchedSignature | undefined> {
+export async function fetchSignature(c: Candidate, ctx: SourceContext, probe = false): Promise<FetchedSignature | undefined> {
   const { file } = c;
-  if (file.gpgSig === false) {
+  // PyPI says gpg-sig: false for every file since 2023, even where an older .asc is still
+  // served: a policy that pins signers probes anyway (probe = true)
+  if (file.gpgSig === false && !probe) {
     ctx.progress(`the index says ${file.filename} has no signature`);
     return undefined;
   }
   const url = new URL(file.url.href);
   url.pathname += '.asc';
+  return fetchCompanion(url, `${file.filename}.asc`, `signature of ${file.filename}`, MAX_SIGNATURE_FILE_BYTES, file.gpgSig === true, ctx);
+}
+
+/**
+ * The PEP 740 provenance object of the chosen file: where the index links it (PEP 691
+ * `provenance`, PEP 503 `data-provenance`), else PyPI's Integrity API on pypi.org, else
+ * `<file>.provenance` beside a local file. Undefined when none exists.
+ */
+export async function fetchProvenance(c: Candidate, ctx: SourceContext): Promise<FetchedSignature | undefined> {
+  const { file } = c;
+  let url = file.provenance;
+  let hinted = url !== undefined;
+  if (!url) {
+    const index = new URL(c.source.url);
+    const m = /^(.+)-([^-]+)\.(?:tar\.gz|zip)$/.exec(file.filename);
+    if ((index.hostname === 'pypi.org' || index.hostname === 'test.pypi.org') && index.protocol === 'https:' && m?.[1] && m[2]) {
+      url = new URL(`/integrity/${encodeURIComponent(m[1])}/${encodeURIComponent(m[2])}/${encodeURIComponent(file.filename)}/provenance`, index);
+    } else if (file.url.protocol === 'file:') {
+      url = new URL(file.url.href);
+      url.pathname += '.provenance';
+    } else {
+      ctx.progress(`the index links no PEP 740 provenance for ${file.filename}`);
+      return undefined;
+    }
+    hinted = false;
+  }
+  return fetchCompanion(url, `${file.filename}.provenance`, `provenance of ${file.filename}`, MAX_PROVENANCE_BYTES, hinted, ctx, 'application/vnd.pypi.integrity.v1+json, application/json;q=0.9');
+}
+
+/** A small file that belongs to the download (signature, provenance), cached like it; undefined when absent. */
+async function fetchCompanion(url: URL, name: string, what: string, maxBytes: number, hinted: boolean, ctx: SourceContext, accept?: string): Promise<FetchedSignature | undefined> {
   const key = publicUrl(url);
-  const name = `${file.filename}.asc`;
   if (url.protocol === 'file:') {
     const st = await stat(fileURLToPath(url)).catch(() => undefined);
-    if (!st?.isFile()) return undefined;
-    const got = await download(url, name, MAX_SIGNATURE_FILE_BYTES, ctx);
+    if (!st?.isFile()) {
+      if (hinted) ctx.warn(`the index links the ${what}, but ${redactUrl(url)} does not exist`);
+      return undefined;
+    }
+    const got = await download(url, name, maxBytes, ctx);
     ctx.tx.stageBlob(got.temp, got.sha256);
     return { blob: ctx.cache.blobPath(got.sha256), sha256: got.sha256, size: got.bytes, url: key };
   }
@@ -160,23 +198,23 @@ export async function fetchSignature(c: Candidate, ctx: SourceContext): Promise<
     const ref = await ctx.cache.readRef(key);
     const hit = ref?.sha256 ? await ctx.cache.findBlob(ref.sha256) : undefined;
     if (ref?.sha256 && hit) return { blob: hit.path, sha256: ref.sha256, size: hit.size, url: key };
-    if (!ref) ctx.warn(`--offline: no cached signature for ${file.filename}`);
+    if (!ref) ctx.warn(`--offline: no cached ${what}`);
     return undefined;
   }
   const temp = ctx.tx.tempPath(name);
   let r;
   try {
     // probing (no hint): object stores answer 403 for a key that does not exist
-    const absent = file.gpgSig === true ? [404, 410] : [403, 404, 410];
-    r = await httpGet(url, ctx.net, { what: `signature ${name}`, maxBytes: MAX_SIGNATURE_FILE_BYTES, tooLargeCode: 'FETCH_TOO_LARGE', toFile: temp, passStatuses: absent });
+    const absent = hinted ? [404, 410] : [403, 404, 410];
+    r = await httpGet(url, ctx.net, { what, maxBytes, tooLargeCode: 'FETCH_TOO_LARGE', toFile: temp, passStatuses: absent, ...(accept ? { headers: { accept } } : {}) });
   } catch (e) {
     await ctx.tx.discard(temp);
     throw e;
   }
   if (r.status < 200 || r.status >= 300) {
     await ctx.tx.discard(temp);
-    if (file.gpgSig === true) ctx.warn(`the index says ${file.filename} is signed, but ${redactUrl(url)} answered ${r.status}`);
-    else ctx.progress(`no signature at ${redactUrl(url)} (${r.status})`);
+    if (hinted) ctx.warn(`the index links the ${what}, but ${redactUrl(url)} answered ${r.status}`);
+    else ctx.progress(`no ${what} at ${redactUrl(url)} (${r.status})`);
     await ctx.tx.stageRef({ url: key, sha256: null, size: 0 });
     return undefined;
   }

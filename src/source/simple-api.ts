@@ -25,6 +25,8 @@ export interface IndexFile {
   coreMetadata: false | { hashes: Record<string, string> };
   /** PEP 700 */
   size: number | undefined;
+  /** PEP 740: where the index serves the file's provenance object */
+  provenance?: URL | undefined;
 }
 
 export interface ProjectPage {
@@ -157,7 +159,9 @@ function parseHtmlPage(text: string, ctx: ParseContext): ProjectPage {
     const yanked = a.attrs.get('data-yanked');
     const sig = a.attrs.get('data-gpg-sig');
     const meta = a.attrs.get('data-core-metadata') ?? a.attrs.get('data-dist-info-metadata');
+    const prov = a.attrs.get('data-provenance');
     files.push({
+      ...(prov ? { provenance: provenanceLink(prov, base, ctx, what) } : {}),
       filename,
       url,
       hashes,
@@ -169,6 +173,13 @@ function parseHtmlPage(text: string, ctx: ParseContext): ProjectPage {
     });
   }
   return { format: 'html', apiVersion, name: undefined, files, versions: undefined };
+}
+
+/** A PEP 740 provenance URL: resolved like any link on the page (same rules, no fragment). */
+function provenanceLink(href: string, base: URL, ctx: ParseContext, what: string): URL {
+  const u = link(href, base, ctx);
+  if (u.hash !== '') throw unsafe(ctx.url, `${what}: a provenance URL with a fragment`);
+  return u;
 }
 
 function htmlMetadataHint(value: string | undefined, ctx: ParseContext, what: string): IndexFile['coreMetadata'] {
@@ -233,7 +244,10 @@ function jsonFile(f: unknown, i: number, ctx: ParseContext): IndexFile {
   if (meta === true) coreMetadata = { hashes: {} };
   else if (isObject(meta)) coreMetadata = { hashes: checkHashes(meta, ctx, `${what}.core-metadata`) };
   else if (meta !== undefined && meta !== false) throw malformed(ctx.url, `JSON: ${what}.core-metadata is not a boolean or hash object`);
+  const prov = f.provenance;
+  if (prov !== undefined && prov !== null && typeof prov !== 'string') throw malformed(ctx.url, `JSON: ${what}.provenance is not a URL string`);
   return {
+    ...(typeof prov === 'string' && prov !== '' ? { provenance: provenanceLink(prov, ctx.url, ctx, what) } : {}),
     filename,
     url: fromFragment.url,
     hashes,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LocalSdist, ProvenanceSource } from '../types.js';
 import { toolVersion } from '../version.js';
 import { DownloadCache } from './cache.js';
-import { fetchSdist, fetchSignature } from './fetch.js';
+import { fetchProvenance, fetchSdist, fetchSignature } from './fetch.js';
 import type { NetConfig } from './http.js';
 import { loadNetrc } from './netrc.js';
 import type { ByNameRequirement, SourceSettings } from './options.js';
@@ -22,6 +22,10 @@ export interface FetchStageOptions {
   maxFileBytes: number;
   /** false with --signature FILE or --allow-unsigned */
   fetchSignature: boolean;
+  /** probe `<url>.asc` even when the index says there is no signature (the policy pins signers) */
+  probeSignature?: boolean;
+  /** false with --provenance FILE or --allow-unsigned */
+  fetchProvenance?: boolean;
   progress: (message: string) => void;
   warn: (message: string) => void;
   /** the TTY progress line, when stderr is a terminal and not --quiet/--json */
@@ -31,6 +35,8 @@ export interface FetchStageOptions {
 export interface FetchStageResult {
   sdist: LocalSdist;
   signaturePath: string | undefined;
+  /** the PEP 740 provenance object, named `<file>.provenance`, and its URL */
+  provenance: { path: string; url: string } | undefined;
   source: ProvenanceSource;
   /** remove the private directory holding the named copies */
   dispose: () => Promise<void>;
@@ -68,7 +74,7 @@ export async function resolveAndFetch(req: ByNameRequirement, s: SourceSettings,
   const cache = new DownloadCache(s.cacheDir);
   const tx = await cache.begin();
   const ctx: SourceContext = { net: netConfig(s, o.progress), cache, tx, offline: s.offline, maxPageBytes: s.maxPageBytes, warn: o.warn, progress: o.progress };
-  let fetched, signature, chosen;
+  let fetched, signature, provenance, chosen;
   try {
     const resolution = await resolveRequirement(req, { indexUrls: s.indexUrls, findLinks: s.findLinks, pre: s.pre, pythonVersion: o.pythonVersion }, ctx);
     chosen = resolution.chosen;
@@ -78,7 +84,8 @@ export async function resolveAndFetch(req: ByNameRequirement, s: SourceSettings,
     } finally {
       bar.done();
     }
-    signature = o.fetchSignature ? await fetchSignature(chosen, ctx) : undefined;
+    signature = o.fetchSignature ? await fetchSignature(chosen, ctx, o.probeSignature ?? false) : undefined;
+    provenance = o.fetchProvenance ? await fetchProvenance(chosen, ctx) : undefined;
     await tx.commit();
   } catch (e) {
     await tx.abort();
@@ -93,17 +100,24 @@ export async function resolveAndFetch(req: ByNameRequirement, s: SourceSettings,
       signaturePath = `${path}.asc`;
       await place(signature.blob, signaturePath);
     }
+    let provenancePlaced: FetchStageResult['provenance'];
+    if (provenance) {
+      provenancePlaced = { path: `${path}.provenance`, url: provenance.url };
+      await place(provenance.blob, provenancePlaced.path);
+    }
     const source: ProvenanceSource = {
       requirement: req.text,
       index: chosen.source.url,
       url: publicUrl(chosen.file.url),
       indexSha256: fetched.indexSha256,
       signatureUrl: signature?.url ?? null,
+      provenanceUrl: provenance?.url ?? null,
       ...(chosen.file.yanked !== false ? { yanked: chosen.file.yanked } : {}),
     };
     return {
       sdist: { path, filename: chosen.file.filename, sha256: fetched.sha256, size: fetched.size },
       signaturePath,
+      provenance: provenancePlaced,
       source,
       dispose: () => rm(dir, { recursive: true, force: true }),
     };

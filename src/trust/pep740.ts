@@ -15,7 +15,10 @@ import { basename, join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import { attestationToBundle, checkSubject, parseProvenance, parseStatement, type Attestation } from './pep740-object.js';
+import type { AttestationEvidence, Pep740Verification } from './pep740-types.js';
 import { describePublisher, publisherFromCert, publisherMismatch, publisherRecord, type CertIdentity, type Publisher } from './publisher.js';
+
+export type { AttestationEvidence, Pep740Verification };
 import type { TrustMaterial } from '@sigstore/verify';
 
 /** The Sigstore public-good instance's trusted root, shipped with py2pkg (see trust-roots/README.md). */
@@ -27,25 +30,6 @@ export interface TrustedRoot {
   file: string;
   sha256: string;
   material: TrustMaterial;
-}
-
-export interface AttestationEvidence {
-  predicateType: string;
-  subject: { name: string; sha256: string };
-  certificate: CertIdentity & { sha256: string };
-  transparencyLog: { logIndex: string; integratedTime: string; logId: string };
-}
-
-export interface Pep740Verification {
-  method: 'pep740-attestation';
-  tool: string;
-  /** where the provenance object came from: its file name, or its URL for by-name runs */
-  provenanceFile: string;
-  provenanceSha256: string;
-  trustedRoot: { file: string; sha256: string };
-  /** the Trusted Publisher the certificates prove (PyPI's field names) */
-  publisher: Record<string, string>;
-  attestations: AttestationEvidence[];
 }
 
 const MAX_ROOT_BYTES = 1024 * 1024;

@@ -129,7 +129,7 @@ test('good armored signature, armored keyring: provenance names the upstream key
     assert.equal(v.trustedKeysFile, 'upstream-TEST-ONLY.pub.asc');
     assert.deepEqual(v.trustedKeyFingerprints, [upstreamFpr]);
     assert.deepEqual(v.signers, [
-      { fingerprint: upstreamFpr, keyId: upstreamFpr.slice(-16), userIds: [UPSTREAM_UID], signedAt: SIGNED_AT.toISOString() },
+      { fingerprint: upstreamFpr, keyId: upstreamFpr.slice(-16), signingFingerprint: upstreamFpr, userIds: [UPSTREAM_UID], signedAt: SIGNED_AT.toISOString() },
     ]);
     assert.match(upstreamFpr, /^[0-9A-F]{40}$/);
   } finally {

@@ -134,7 +134,18 @@ function sigstoreVerifyVersion(): string {
   return verifyVersion;
 }
 
-async function verifyOne(a: Attestation, root: TrustedRoot, dist: { filename: string; sha256: string }, where: string): Promise<AttestationEvidence> {
+/** What the Sigstore verification of one attestation gives: the signed statement and the certificate's claims. */
+export interface VerifiedAttestation {
+  statement: Buffer;
+  certificate: CertIdentity & { sha256: string };
+  transparencyLog: AttestationEvidence['transparencyLog'];
+}
+
+/**
+ * The cryptography of one attestation, and nothing else: the bundle it stands for verifies
+ * against the trusted root (chain, SCT, log inclusion, DSSE signature).
+ */
+export async function verifyAttestationSignature(a: Attestation, root: TrustedRoot, where: string): Promise<VerifiedAttestation> {
   const [{ bundleFromJSON }, { toSignedEntity, Verifier }, core] = await Promise.all([import('@sigstore/bundle'), import('@sigstore/verify'), import('@sigstore/core')]);
   let bundle;
   try {
@@ -152,21 +163,30 @@ async function verifyOne(a: Attestation, root: TrustedRoot, dist: { filename: st
       detail: (e as Error).stack ?? String(e),
     });
   }
-  const statement = parseStatement(Buffer.from(a.statement, 'base64'), where);
-  checkSubject(statement, dist, where);
   const der = Buffer.from(a.certificate, 'base64');
-  const cert = core.X509Certificate.parse(der);
   const entry = bundle.verificationMaterial.tlogEntries[0];
   return {
-    predicateType: statement.predicateType,
-    subject: statement.subject,
-    certificate: { ...certIdentity(cert), sha256: createHash('sha256').update(der).digest('hex') },
+    statement: Buffer.from(a.statement, 'base64'),
+    certificate: { ...certIdentity(core.X509Certificate.parse(der)), sha256: createHash('sha256').update(der).digest('hex') },
     transparencyLog: {
       logIndex: String(entry?.logIndex ?? ''),
       integratedTime: new Date(Number(entry?.integratedTime ?? 0) * 1000).toISOString(),
       logId: entry?.logId ? Buffer.from(entry.logId.keyId).toString('base64') : '',
     },
   };
+}
+
+/** A Fulcio certificate's claims (for tests and `py2pkg trust` messages). */
+export async function certificateIdentity(der: Buffer<ArrayBuffer>): Promise<CertIdentity> {
+  const core = await import('@sigstore/core');
+  return certIdentity(core.X509Certificate.parse(der));
+}
+
+async function verifyOne(a: Attestation, root: TrustedRoot, dist: { filename: string; sha256: string }, where: string): Promise<AttestationEvidence> {
+  const v = await verifyAttestationSignature(a, root, where);
+  const statement = parseStatement(v.statement, where);
+  checkSubject(statement, dist, where);
+  return { predicateType: statement.predicateType, subject: statement.subject, certificate: v.certificate, transparencyLog: v.transparencyLog };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -193,7 +193,9 @@ async function pinnedPgp(i: AdmitInput, rule: ProjectRule): Promise<PgpVerificat
   const pinned = v.signers.filter((s) => rule.pgp.includes(s.fingerprint) || (s.signingFingerprint !== undefined && rule.pgp.includes(s.signingFingerprint)));
   if (pinned.length === 0) {
     const who = v.signers.map((s) => `${s.fingerprint}${s.userIds[0] ? ` ("${s.userIds[0]}")` : ''}`).join(', ');
-    throw new Py2pkgError('SIG_UNTRUSTED', `${i.sdist.filename} is signed by ${who}, which is not a signer the trust policy pins for ${i.project}`);
+    throw new Py2pkgError('SIG_UNTRUSTED', `${i.sdist.filename} is signed by ${who}, which is not a signer the trust policy pins for ${i.project}`, {
+      hint: 'confirm the new signer with upstream through a second channel, then add its full fingerprint to the project\'s pgp list',
+    });
   }
   return { ...v, signers: pinned };
 }

@@ -64,7 +64,7 @@ export async function checkContinuity(c: ContinuityInput): Promise<NonNullable<T
     if (how === 'changed') {
       throw new Py2pkgError(
         'TRUST_CHANGED',
-        `${c.project} ${c.version} comes from ${describeIdentity(id)}, but ${c.project} was first admitted (${entry.firstVersion}, ${entry.firstSeen}) from ${describeIdentity(entry)} (trust store ${c.file})`,
+        `${c.project} ${c.version} comes from ${describeIdentity(id)}, but ${c.project} ${entry.origin === 'pin' ? `was pinned (${entry.firstSeen}) to` : `was first admitted (${entry.firstVersion}, ${entry.firstSeen}) from`} ${describeIdentity(entry)} (trust store ${c.file})`,
       );
     }
     if (how === 'extended') {

@@ -56,7 +56,7 @@ async function sdist(name: string, version: string, signWith?: string): Promise<
 }
 
 async function run(s: { dir: string; path: string }, args: string[], env: Record<string, string> = {}) {
-  return py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--maintainer', 'T <t@example.org>', '--config', '/dev/null', ...args, s.path], { XDG_CONFIG_HOME: join(work, 'xdg'), ...env });
+  return py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--maintainer', 'T <t@example.org>', '--config', '/dev/null', '--quiet', ...args, s.path], { XDG_CONFIG_HOME: join(work, 'xdg'), ...env });
 }
 
 function refused(r: { exitCode: number; stderr: string; stdout: string }, code: string, status: number, message?: RegExp): void {
@@ -89,7 +89,7 @@ test('a project table pins a signer: admitted, the rule is recorded in the packa
   await mkdir(join(s.dir, 'keys'));
   await writeFile(join(s.dir, 'keys', 'signers.asc'), await readFile(upstreamPub));
   const file = await policy(s.dir, `[trust]\ndefault = "none"\n[trust.project.PinPGP]\npgp = ["${upstreamFpr.match(/.{4}/g)?.join(' ')}"]\nkeys = ["keys/signers.asc"]\n`);
-  const r = await run(s, ['--trust-policy', file, '--quiet']);
+  const r = await run(s, ['--trust-policy', file]);
   assert.equal(r.exitCode, 0, r.stderr);
   const p = await packagedProvenance(s);
   assert.deepEqual(p.trust, { rule: 'project pinpgp: pgp', policy: file, project: 'pinpgp' });
@@ -105,7 +105,7 @@ test('signed by a key in the keyring that the project does not pin: SIG_UNTRUSTE
 test('a reviewed sha256 admits an unsigned sdist; another digest is refused', async () => {
   const s = await sdist('legacy-tool', '2.0');
   const good = await policy(s.dir, `[trust]\ndefault = "none"\n[trust.project.legacy_tool]\nsha256 = ["${s.sha256}"]\n`);
-  const r = await run(s, ['--trust-policy', good, '--quiet']);
+  const r = await run(s, ['--trust-policy', good]);
   assert.equal(r.exitCode, 0, r.stderr);
   const p = await packagedProvenance(s);
   assert.deepEqual(p.verification, { method: 'pinned-sha256', sha256: s.sha256 });
@@ -121,7 +121,7 @@ test('require = "all": a signer and a digest must both be there', async () => {
   const file = await policy(s.dir, `[trust]\n[trust.project.both]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\nsha256 = ["${'a'.repeat(64)}"]\nrequire = "all"\n`);
   refused(await run(s, ['--trust-policy', file]), 'SHA256_NOT_PINNED', 3);
   const any = await policy(s.dir, `[trust]\n[trust.project.both]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\nsha256 = ["${'a'.repeat(64)}"]\nrequire = "any"\n`);
-  const r = await run(s, ['--trust-policy', any, '--quiet']);
+  const r = await run(s, ['--trust-policy', any]);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(((await packagedProvenance(s)).trust as { rule: string }).rule, 'project both: pgp (require any)');
 });
@@ -166,7 +166,7 @@ test('trust on first use: the second release from another signer is refused unti
   const common = ['--trust-default', 'tofu', '--trust-store', store, '--trusted-keys', keyring];
 
   const first = await sdist('tofuproj', '1.0', upstreamSec);
-  const r1 = await run(first, [...common, '--quiet']);
+  const r1 = await run(first, [...common]);
   assert.equal(r1.exitCode, 0, r1.stderr);
   // said loudly, even with --quiet
   assert.match(r1.stderr, new RegExp(`FIRST USE of tofuproj: pinned signer ${upstreamFpr}`));
@@ -175,7 +175,7 @@ test('trust on first use: the second release from another signer is refused unti
   assert.equal((p1.trust as { rule: string }).rule, 'default tofu (first use, pinned): pgp');
 
   const same = await sdist('tofuproj', '1.1', upstreamSec);
-  const r2 = await run(same, [...common, '--quiet']);
+  const r2 = await run(same, [...common]);
   assert.equal(r2.exitCode, 0, r2.stderr);
   assert.equal(r2.stderr, '');
   assert.equal(((await packagedProvenance(same)).trust as { store: { action: string } }).store.action, 'matched');
@@ -191,7 +191,7 @@ test('trust on first use: the second release from another signer is refused unti
 
   const forgot = await py2pkg(['trust', 'forget', 'tofuproj', '--trust-store', store]);
   assert.equal(forgot.exitCode, 0, forgot.stderr);
-  const r3 = await run(changed, [...common, '--quiet']);
+  const r3 = await run(changed, [...common]);
   assert.equal(r3.exitCode, 0, r3.stderr);
   assert.match(r3.stderr, new RegExp(`FIRST USE of tofuproj: pinned signer ${otherFpr}`));
 });
@@ -214,7 +214,7 @@ test('concurrent first uses of different projects do not lose each other\'s entr
   const runs = [];
   for (let i = 0; i < 4; i++) {
     const s = await sdist(`race${i}`, '1.0', upstreamSec);
-    runs.push(run(s, ['--trust-default', 'tofu', '--trust-store', store, '--trusted-keys', upstreamPub, '--quiet']));
+    runs.push(run(s, ['--trust-default', 'tofu', '--trust-store', store, '--trusted-keys', upstreamPub]));
   }
   for (const r of await Promise.all(runs)) assert.equal(r.exitCode, 0, r.stderr);
   const text = await readFile(store, 'utf8');

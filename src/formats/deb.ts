@@ -9,7 +9,7 @@ import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
 import { changelogData, controlData, copyrightData, debFullVersion, debPackageName } from './deb-data.js';
 import { normalizeTree } from './staging.js';
-import type { PackageInput, PackageOutput, Packager } from './packager.js';
+import { writeProvenanceDocs, type PackageInput, type PackageOutput, type Packager } from './packager.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 
@@ -29,11 +29,11 @@ export const debPackager: Packager = {
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
 
-    // documentation: copyright, changelog.Debian.gz, provenance.json
+    // documentation: copyright, changelog.Debian.gz, provenance.json, sbom.cdx.json
     await writeFile(join(docDir, 'copyright'), await renderTemplate('deb/copyright.hbs', copyrightData(meta, input.provenance, input.licenseTexts), debHelpers));
     const changelog = await renderTemplate('deb/changelog.hbs', changelogData(meta, target, input.provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
-    await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
+    await writeProvenanceDocs(docDir, input, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch: 'all' });
 
     // control area
     const controlDir = join(root, 'DEBIAN');

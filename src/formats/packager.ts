@@ -43,3 +43,20 @@ export interface Packager {
   fileName(metadata: PythonMetadata, target: TargetProfile): string;
   build(input: PackageInput): Promise<PackageOutput>;
 }
+
+/** provenance.json and the CycloneDX SBOM, side by side in the package's documentation directory. */
+export async function writeProvenanceDocs(docDir: string, input: PackageInput, pkg: { format: 'deb' | 'rpm'; name: string; version: string; arch: string }): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { makeSbom, toolsOf, SBOM_FILE } = await import('../sbom/cyclonedx.js');
+  await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
+  const sbom = await makeSbom({
+    metadata: input.metadata,
+    provenance: input.provenance,
+    package: { ...pkg, distro: input.target.id },
+    sourceDateEpoch: input.sourceDateEpoch,
+    tools: toolsOf(input.provenance, input.toolVersion),
+    buildBackend: input.build.buildSystem.backend,
+  });
+  await writeFile(join(docDir, SBOM_FILE), sbom);
+}

@@ -16,7 +16,7 @@ import { run } from '../exec.js';
 import { renderTemplate } from '../render/engine.js';
 import { rpmHelpers } from '../render/rpmspec.js';
 import type { Compression } from '../targets/profiles.js';
-import type { LicenseText, PackageInput, PackageOutput, Packager } from './packager.js';
+import { writeProvenanceDocs, type LicenseText, type PackageInput, type PackageOutput, type Packager } from './packager.js';
 import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
 import { normalizeTree } from './staging.js';
 
@@ -61,7 +61,7 @@ export const rpmPackager: Packager = {
     // documentation: the provenance record beside the deb's, licenses as %license
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
-    await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
+    await writeProvenanceDocs(docDir, input, { format: 'rpm', name: pkg, version: rpmFullVersion(rpmEVR(meta, target)), arch: 'noarch' });
     const distInfoHasLicense = input.build.files.some((f) => isDistInfoLicense(f.path, input.build.distInfoDir));
     if (!distInfoHasLicense) await writeLicenses(join(root, 'usr/share/licenses', pkg), input.licenseTexts);
 

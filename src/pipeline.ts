@@ -160,7 +160,9 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     progress(`package ${packager.fileName(metadata, s.target)}`);
     // the index route stays out of the package: the same verified sdist + signature give the
     // same bytes whether they came from a file, PyPI or a mirror (README, "Reproducible")
-    const { source: _route, ...packagedProvenance } = finalProvenance;
+    const { source: _route, ...routeless } = finalProvenance;
+    // nor does the trust store's answer (first use or matched): the same inputs give the same package
+    const packagedProvenance = routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
     const output = await packager.build({
       metadata,
       provenance: packagedProvenance,

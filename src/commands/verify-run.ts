@@ -4,11 +4,24 @@ import { basename, join, resolve } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { readPublicKeys } from '../sign/openpgp-verify.js';
 import { verifyDeb, verifyRpm, type Verified } from '../sign/verify-package.js';
+import { chainError, packageChain, type PackageChain } from '../trust/chain.js';
 import type { Io } from './context.js';
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-export async function runVerify(path: string, flags: { key: string; suite?: string; at?: string; json?: boolean; quiet?: boolean }, io: Io): Promise<void> {
+export interface VerifyFlags {
+  key: string;
+  suite?: string;
+  at?: string;
+  json?: boolean;
+  quiet?: boolean;
+  trustStore?: string;
+  config?: string;
+  /** signatures only: skip provenance, SBOM and trust store */
+  signaturesOnly?: boolean;
+}
+
+export async function runVerify(path: string, flags: VerifyFlags, io: Io): Promise<void> {
   let keyBytes: Buffer;
   try {
     const st = await stat(flags.key);
@@ -48,9 +61,25 @@ export async function runVerify(path: string, flags: { key: string; suite?: stri
   } else {
     throw new Py2pkgError('USAGE', `verify takes a .deb, an .rpm or a repository directory, not ${basename(path)}`);
   }
-  if (flags.json) io.out(`${JSON.stringify({ path: target, kind, verified: true, signer: result.signer, checks: result.checks }, null, 2)}\n`);
-  else if (!flags.quiet) {
-    for (const c of result.checks) io.out(`ok  ${c.link}: ${c.detail}\n`);
-    io.out(`verified: ${path} (signed by ${result.signer})\n`);
+  // past the signatures: provenance, SBOM, upstream evidence, policy rule, trust store
+  const chains: PackageChain[] = [];
+  if (!flags.signaturesOnly) {
+    const { loadConfig, trustSettings } = await import('../settings.js');
+    const { config } = await loadConfig(flags.config, process.env);
+    const { trustStore } = await trustSettings(flags.trustStore ? { trustStore: flags.trustStore } : {}, config.trust, process.env);
+    const files = kind === 'deb' || kind === 'rpm' ? [target] : (result.packages ?? []).map((p) => join(target, p));
+    for (const f of files) chains.push(await packageChain(f, f.endsWith('.rpm') ? 'rpm' : 'deb', trustStore));
   }
+  const failure = chainError(chains);
+  if (flags.json) {
+    io.out(`${JSON.stringify({ path: target, kind, verified: failure === undefined, signer: result.signer, checks: result.checks, packages: chains.map((c) => ({ package: c.package, chain: c.links, provenance: c.provenance })) }, null, 2)}\n`);
+  } else if (!flags.quiet) {
+    for (const c of result.checks) io.out(`ok    ${c.link}: ${c.detail}\n`);
+    for (const c of chains) {
+      if (chains.length > 1 || kind === 'apt' || kind === 'yum') io.out(`-- ${basename(c.package)}\n`);
+      for (const l of c.links) io.out(`${l.status.padEnd(4)}  ${l.link}: ${l.detail}\n`);
+    }
+    if (!failure) io.out(`verified: ${path} (signed by ${result.signer})\n`);
+  }
+  if (failure) throw failure;
 }

@@ -8,7 +8,11 @@ Examples:
   py2pkg verify /srv/yum --key org-repo.pub.asc          # repomd.xml.asc -> primary.xml -> rpms
   py2pkg verify out/python3-rpc4django_0.6.3-1_all.deb --key org-repo.pub.asc
 
-Exit statuses: 0 verified, 10 not signed, 11 bad signature (altered content, a hash that does
+Past the signatures, each package's provenance.json and sbom.cdx.json (covered by its
+signature) are read: the SBOM is checked against CycloneDX's schema and the provenance, and
+the upstream evidence, the policy rule that admitted it and today's trust-store entry are shown.
+
+Exit statuses: 0 verified, 3 the package's upstream identity differs from the trust store, 10 not signed, 11 bad signature (altered content, a hash that does
 not match, expired metadata), 12 signed by a key not in --key (or revoked/expired),
 2 usage, 4 unreadable package, 13 not a repository.
 `;
@@ -21,11 +25,14 @@ export function registerVerify(program: Command, { io }: CommandContext): void {
     .requiredOption('--key <file>', 'the OpenPGP public key(s) to trust (armored or binary)')
     .option('--suite <name>', 'Apt: check only this suite (default: every suite in dists/)')
     .option('--at <date>', 'check as of this time (ISO 8601), e.g. whether the metadata is still valid next week')
+    .option('--trust-store <file>', 'compare each package\'s upstream evidence with this trust store (default: $XDG_CONFIG_HOME/py2pkg/trust-store.toml)')
+    .option('-c, --config <file>', 'config file whose [trust] table names the store')
+    .option('--signatures-only', 'check the signatures and digests only, not provenance, SBOM and trust store')
     .option('--json', 'print the checks as JSON on stdout')
     .option('-q, --quiet', 'print nothing on success')
     .option('--debug', 'stack traces on errors')
     .addHelpText('after', VERIFY_EXAMPLES)
-    .action(async (path: string, flags: { key: string; suite?: string; at?: string; json?: boolean; quiet?: boolean }) => {
+    .action(async (path: string, flags: import('./verify-run.js').VerifyFlags) => {
       const { runVerify } = await import('./verify-run.js');
       await runVerify(path, flags, io);
     });

@@ -136,5 +136,5 @@ export async function verifyAptRepo(dir: string, keys: PublicKey[], opts: { suit
     }
     checks.push({ link: `${rel} pool files`, detail: `${poolChecked.size} match their Packages stanzas` });
   }
-  return { checks, signer };
+  return { checks, signer, packages: [...new Set([...poolChecked].map((k) => k.slice(0, k.lastIndexOf(' '))))].sort() };
 }

@@ -92,5 +92,5 @@ export async function verifyYumRepo(dir: string, keys: PublicKey[], opts: { now?
     signer = r.signer;
   }
   checks.push({ link: 'packages', detail: `${packages.length} match primary.xml and carry good header signatures` });
-  return { checks, signer };
+  return { checks, signer, packages: packages.map((p) => safeRelative(p.href) as string).sort() };
 }

@@ -23,6 +23,8 @@ export interface Verified {
   checks: Check[];
   /** signer fingerprint */
   signer: string;
+  /** repositories: the package files verified, relative to the repository root */
+  packages?: string[];
 }
 
 export function failureCode(o: Extract<SigOutcome, { ok: false }>): ErrorCode {

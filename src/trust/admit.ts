@@ -13,6 +13,7 @@
  * key, an attestation that does not verify or names other bytes) refuses the file even when
  * another kind would have admitted it: fail closed.
  */
+import { basename } from 'node:path';
 import type { ErrorCode } from '../errors.js';
 import { Py2pkgError, isPy2pkgError } from '../errors.js';
 import type { LocalSdist, PgpVerification, Provenance, TrustDecision, Verification } from '../types.js';
@@ -78,7 +79,8 @@ function fatal(a: Attempt, configuredKeys: boolean): Py2pkgError | undefined {
 
 export async function admit(i: AdmitInput): Promise<Provenance> {
   const base = { sdist: { filename: i.sdist.filename, sha256: i.sdist.sha256.toLowerCase(), size: i.sdist.size }, verifiedAt: clampToSourceDateEpoch(i.now, i.sourceDateEpoch).toISOString() };
-  const decision = (rule: string, policy = i.policy.source): TrustDecision => ({ rule, policy, project: i.project });
+  // the file's name only: the same sdist and policy give the same package on every machine
+  const decision = (rule: string, policy = i.policy.source === 'built-in' || i.policy.source.startsWith('built-in ') ? i.policy.source : basename(i.policy.source)): TrustDecision => ({ rule, policy, project: i.project });
   if (i.allowUnsigned) {
     return { ...base, unsigned: true, verification: { method: 'none', reason: 'converted with --allow-unsigned: the upstream signature was not checked' }, evidence: [], trust: decision('--allow-unsigned', 'command line') };
   }
@@ -139,7 +141,8 @@ export async function admit(i: AdmitInput): Promise<Provenance> {
     unsigned: false,
     verification: passed[0] as Verification,
     evidence: passed,
-    trust: { ...decision(`default tofu (${store.action === 'pinned-first-use' ? 'first use, pinned' : store.action === 'extended' ? 'matched the trust store, new evidence added' : 'matched the trust store'}): ${kinds}`), store },
+    // the store's answer (first use or matched) is reported by the run, not packaged: a rebuild gives the same bytes
+    trust: { ...decision(`default tofu: ${kinds}`), store },
   };
 }
 

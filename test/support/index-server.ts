@@ -31,6 +31,14 @@ export interface ServedFile {
   coreMetadata?: Buffer;
   /** serve these bytes instead of `bytes` (the index still hashes `bytes`) */
   servedBytes?: Buffer;
+  /** PEP 740 provenance object, served as PyPI's Integrity API does and linked from the page (JSON `provenance`, HTML `data-provenance`) */
+  provenance?: Buffer | string;
+}
+
+/** PyPI's Integrity API path of a file's provenance (the test server serves it there). */
+export function integrityPath(project: string, f: ServedFile): string {
+  const version = /-([^-]+)\.(?:tar\.gz|zip)$/.exec(f.filename)?.[1] ?? '0';
+  return `/integrity/${canonical(project)}/${encodeURIComponent(version)}/${encodeURIComponent(f.filename)}/provenance`;
 }
 
 export interface ServedProject {
@@ -81,7 +89,7 @@ function fileHash(f: ServedFile): string | undefined {
   return sha256(f.bytes);
 }
 
-export function projectJson(p: ServedProject, fileUrl: (f: ServedFile) => string): string {
+export function projectJson(p: ServedProject, fileUrl: (f: ServedFile) => string, provenanceUrl: (f: ServedFile) => string = (f) => `${fileUrl(f)}.provenance`): string {
   const versions = new Set<string>();
   const files = p.files.map((f) => {
     const v = /-(\d[^-]*?)(\.tar\.gz|\.zip|-py.*\.whl)$/.exec(f.filename)?.[1];
@@ -95,19 +103,21 @@ export function projectJson(p: ServedProject, fileUrl: (f: ServedFile) => string
       ...(f.yanked !== undefined ? { yanked: f.yanked } : {}),
       ...(f.gpgSig !== undefined ? { 'gpg-sig': f.gpgSig } : {}),
       ...(f.coreMetadata ? { 'core-metadata': { sha256: sha256(f.coreMetadata) } } : {}),
+      ...(f.provenance !== undefined ? { provenance: provenanceUrl(f) } : {}),
       size: f.bytes.length,
     };
   });
   return JSON.stringify({ meta: { 'api-version': '1.1' }, name: canonical(p.name), files, versions: [...versions] });
 }
 
-export function projectHtml(p: ServedProject, href: (f: ServedFile) => string): string {
+export function projectHtml(p: ServedProject, href: (f: ServedFile) => string, provenanceHref: (f: ServedFile) => string = (f) => `${href(f)}.provenance`): string {
   const links = p.files.map((f) => {
     const h = fileHash(f);
     const attrs = [`href="${escapeHtml(href(f) + (h ? `#sha256=${h}` : ''))}"`];
     if (f.requiresPython !== undefined) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);
     if (f.yanked !== undefined && f.yanked !== false) attrs.push(`data-yanked="${escapeHtml(f.yanked === true ? '' : f.yanked)}"`);
     if (f.gpgSig !== undefined) attrs.push(`data-gpg-sig="${f.gpgSig}"`);
+    if (f.provenance !== undefined) attrs.push(`data-provenance="${escapeHtml(provenanceHref(f))}"`);
     if (f.coreMetadata) attrs.push(`data-core-metadata="sha256=${sha256(f.coreMetadata)}"`, `data-dist-info-metadata="sha256=${sha256(f.coreMetadata)}"`);
     return `    <a ${attrs.join(' ')}>${escapeHtml(f.filename)}</a><br/>`;
   });
@@ -160,8 +170,8 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       if (!kind) return send(res, 406, 'not acceptable');
       const body =
         kind === 'json'
-          ? projectJson(p, (f) => `${self.origin}/files/${encodeURIComponent(f.filename)}`)
-          : projectHtml(p, (f) => (opts.htmlLinks === 'absolute' ? `/files/${encodeURIComponent(f.filename)}` : `../../files/${encodeURIComponent(f.filename)}`));
+          ? projectJson(p, (f) => `${self.origin}/files/${encodeURIComponent(f.filename)}`, (f) => `${self.origin}${integrityPath(p.name, f)}`)
+          : projectHtml(p, (f) => (opts.htmlLinks === 'absolute' ? `/files/${encodeURIComponent(f.filename)}` : `../../files/${encodeURIComponent(f.filename)}`), (f) => integrityPath(p.name, f));
       const etag = `"${sha256(body).slice(0, 16)}"`;
       const headers = { 'content-type': kind === 'json' ? 'application/vnd.pypi.simple.v1+json' : 'text/html; charset=utf-8', etag, 'last-modified': LAST_MODIFIED, vary: 'Accept' };
       if (req.headers['if-none-match'] === etag) {
@@ -169,6 +179,10 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
         return res.end();
       }
       return send(res, 200, body, headers);
+    }
+    if (path.startsWith('/integrity/')) {
+      for (const p of self.projects) for (const f of p.files) if (f.provenance !== undefined && path === decodeURIComponent(integrityPath(p.name, f))) return send(res, 200, f.provenance, { 'content-type': 'application/vnd.pypi.integrity.v1+json' });
+      return send(res, 404, 'not found');
     }
     const file = /^\/files\/([^/]+)$/.exec(path);
     if (file) {
@@ -214,6 +228,7 @@ export async function writeStaticIndex(dir: string, projects: ServedProject[]): 
     for (const f of p.files) {
       await writeFile(join(dir, 'files', f.filename), f.servedBytes ?? f.bytes);
       if (f.signature !== undefined) await writeFile(join(dir, 'files', `${f.filename}.asc`), f.signature);
+      if (f.provenance !== undefined) await writeFile(join(dir, 'files', `${f.filename}.provenance`), f.provenance);
     }
   }
   return `file://${join(dir, 'simple')}/`;

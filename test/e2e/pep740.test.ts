@@ -146,3 +146,23 @@ test('trust on first use by publisher: a later release from another repository i
   assert.match(second.stderr, /^py2pkg: error\[TRUST_CHANGED\]: tofu740 1\.1 comes from publisher github:evil-org\/tofu740 \(release\.yml\), but tofu740 was first admitted \(1\.0, .*\) from publisher github:good-org\/tofu740/);
   assert.deepEqual((await readdir(out)).filter((f) => f.includes('1.1')), []);
 });
+
+test('a local sdist with <sdist>.provenance beside it, and with --provenance FILE elsewhere', async () => {
+  const dir = join(work, 'local');
+  await mkdir(join(dir, 'out'), { recursive: true });
+  const file = join(dir, basename(sdist));
+  await writeFile(file, bytes);
+  const served = await attested(basename(sdist), bytes, 'py2pkg-test/rpc4django');
+  await writeFile(`${file}.provenance`, served.provenance as string);
+  const policy = await policyFile('local.toml', 'default = "none"\n[trust.project.rpc4django]\npublisher = { kind = "github", repository = "py2pkg-test/rpc4django", workflow = "release.yml" }\n');
+  const r = await run(['--trust-policy', policy, '--out', join(dir, 'out'), '--quiet', '--json', file], work);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { provenance: { verification: { provenanceFile: string } } }).provenance.verification.provenanceFile, 'rpc4django-0.6.3.tar.gz.provenance');
+
+  // elsewhere, named by flag; and a provenance for other bytes is refused
+  const elsewhere = join(work, 'elsewhere.json');
+  await writeFile(elsewhere, (await attested(basename(sdist), Buffer.concat([bytes, Buffer.from('x')]), 'py2pkg-test/rpc4django')).provenance as string);
+  const bad = await run(['--trust-policy', policy, '--out', join(dir, 'out'), '--quiet', '--provenance', elsewhere, file], work);
+  assert.equal(bad.exitCode, 3, bad.stderr);
+  assert.match(bad.stderr, /^py2pkg: error\[ATTESTATION_SUBJECT\]: attestation 1 of elsewhere\.json attests a file with sha256 /);
+});

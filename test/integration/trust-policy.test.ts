@@ -227,3 +227,23 @@ test('no evidence at all under the built-in policy: one SIG_MISSING line naming 
   const s = await sdist('bare', '1.0');
   refused(await run(s, ['--trusted-keys', upstreamPub]), 'SIG_MISSING', 3, /no signature and no PEP 740 provenance \(looked for bare-1\.0\.tar\.gz\.asc, bare-1\.0\.tar\.gz\.provenance\)/);
 });
+
+test('by name, a policy that pins signers probes <file>.asc even where the index says gpg-sig false (as PyPI does for every file since 2023)', async () => {
+  const { startIndexServer } = await import('../support/index-server.js');
+  const s = await sdist('probed', '1.0', upstreamSec);
+  const server = await startIndexServer({ projects: [{ name: 'probed', files: [{ filename: 'probed-1.0.tar.gz', bytes: await readFile(s.path), gpgSig: false, signature: await readFile(`${s.path}.asc`) }] }] });
+  try {
+    const file = await policy(s.dir, `[trust]\n[trust.project.probed]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\n`);
+    const env = { XDG_CACHE_HOME: join(s.dir, 'cache') };
+    const r = await py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--maintainer', 'T <t@example.org>', '--config', '/dev/null', '--quiet', '--index-url', server.indexUrl, '--trust-policy', file, 'probed'], { XDG_CONFIG_HOME: join(work, 'xdg'), ...env });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.ok(server.log.some((l) => l.url === '/files/probed-1.0.tar.gz.asc' && l.status === 200), 'the signature was probed');
+    // without a pinned signer, the hint is taken at its word: no probe, and nothing else vouches
+    const before = server.log.length;
+    const t = await py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--config', '/dev/null', '--quiet', '--index-url', server.indexUrl, '--trusted-keys', upstreamPub, 'probed'], { XDG_CONFIG_HOME: join(work, 'xdg'), XDG_CACHE_HOME: join(s.dir, 'cache2') });
+    refused(t, 'SIG_MISSING', 3);
+    assert.ok(!server.log.slice(before).some((l) => l.url.endsWith('.asc')));
+  } finally {
+    await server.close();
+  }
+});

@@ -63,7 +63,8 @@ export async function packageChain(path: string, format: 'deb' | 'rpm', storeFil
   const docs = await packageDocs(path, format);
   const provBytes = docs.get('provenance.json');
   if (!provBytes) {
-    links.push({ link: 'provenance', status: 'fail', detail: 'the package carries no provenance.json: it was not made by py2pkg, or was altered before signing' });
+    // a repository may hold packages py2pkg did not make: said, not failed
+    links.push({ link: 'provenance', status: 'warn', detail: 'the package carries no provenance.json (not made by py2pkg): its upstream origin is not recorded' });
     return { package: path, links };
   }
   let p: Provenance;

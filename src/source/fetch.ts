@@ -165,10 +165,9 @@ export async function fetchProvenance(c: Candidate, ctx: SourceContext): Promise
   let url = file.provenance;
   let hinted = url !== undefined;
   if (!url) {
-    const index = new URL(c.source.url);
-    const m = /^(.+)-([^-]+)\.(?:tar\.gz|zip)$/.exec(file.filename);
-    if ((index.hostname === 'pypi.org' || index.hostname === 'test.pypi.org') && index.protocol === 'https:' && m?.[1] && m[2]) {
-      url = new URL(`/integrity/${encodeURIComponent(m[1])}/${encodeURIComponent(m[2])}/${encodeURIComponent(file.filename)}/provenance`, index);
+    const integrity = integrityApiUrl(c.source.url, file.filename);
+    if (integrity) {
+      url = integrity;
     } else if (file.url.protocol === 'file:') {
       url = new URL(file.url.href);
       url.pathname += '.provenance';
@@ -179,6 +178,18 @@ export async function fetchProvenance(c: Candidate, ctx: SourceContext): Promise
     hinted = false;
   }
   return fetchCompanion(url, `${file.filename}.provenance`, `provenance of ${file.filename}`, MAX_PROVENANCE_BYTES, hinted, ctx, 'application/vnd.pypi.integrity.v1+json, application/json;q=0.9');
+}
+
+/**
+ * PyPI's Integrity API URL for a file's provenance (`/integrity/<project>/<version>/<file>/provenance`),
+ * for an index on pypi.org or test.pypi.org; undefined elsewhere (other indexes link it or have none).
+ */
+export function integrityApiUrl(indexUrl: string, filename: string): URL | undefined {
+  const index = new URL(indexUrl);
+  const m = /^(.+)-([^-]+)\.(?:tar\.gz|zip)$/.exec(filename);
+  if (!(index.hostname === 'pypi.org' || index.hostname === 'test.pypi.org') || index.protocol !== 'https:' || !m?.[1] || !m[2]) return undefined;
+  const project = m[1].toLowerCase().replace(/[-_.]+/g, '-');
+  return new URL(`/integrity/${encodeURIComponent(project)}/${encodeURIComponent(m[2])}/${encodeURIComponent(filename)}/provenance`, index);
 }
 
 /** A small file that belongs to the download (signature, provenance), cached like it; undefined when absent. */

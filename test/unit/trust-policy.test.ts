@@ -108,3 +108,11 @@ test('continuity: matched, extended, changed', () => {
   assert.equal(compareIdentity(both, { pgp: [FPR], publisher: { ...pub, repository: 'evil/r' } }), 'changed', 'a contradicting publisher is refused even with a matching signer');
   assert.equal(compareIdentity(both, { pgp: [], publisher: pub }), 'matched');
 });
+
+test('PyPI Integrity API URLs: on pypi.org only, project canonicalized', async () => {
+  const { integrityApiUrl } = await import('../../src/source/fetch.js');
+  assert.equal(integrityApiUrl('https://pypi.org/simple/', 'Jaraco.Classes-3.2.1.tar.gz')?.href, 'https://pypi.org/integrity/jaraco-classes/3.2.1/Jaraco.Classes-3.2.1.tar.gz/provenance');
+  assert.equal(integrityApiUrl('https://test.pypi.org/simple/', 'x-1.0.tar.gz')?.href, 'https://test.pypi.org/integrity/x/1.0/x-1.0.tar.gz/provenance');
+  assert.equal(integrityApiUrl('https://pypi.internal/simple/', 'x-1.0.tar.gz'), undefined);
+  assert.equal(integrityApiUrl('http://pypi.org/simple/', 'x-1.0.tar.gz'), undefined, 'never over plain http');
+});

@@ -16,6 +16,10 @@ Examples:
   py2pkg 'rpc4django>=0.6,<0.7' --index-url https://pypi.internal/simple/ --cert corp-ca.pem
   py2pkg rpc4django==0.6.3 --find-links ./wheelhouse --offline
 
+  # PEP 740: the index's provenance (PyPI's Integrity API) checked against the publisher you pin
+  py2pkg sampleproject --trust-policy trust.toml      # [trust.project.sampleproject] publisher = {...}
+  py2pkg ./pkg-1.0.tar.gz --provenance pkg-1.0.tar.gz.provenance --trust-default tofu
+
   # no upstream signature exists: convert anyway, recorded as unsigned in the package
   py2pkg ./pkg-1.0.tar.gz --allow-unsigned --maintainer 'Ops Team <ops@example.org>'
 

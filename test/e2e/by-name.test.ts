@@ -59,6 +59,8 @@ test('by name over HTTPS: the same .deb bytes as the file itself, the route in -
     url: `${server.origin}/files/rpc4django-0.6.3.tar.gz`,
     indexSha256: sha256(bytes),
     signatureUrl: `${server.origin}/files/rpc4django-0.6.3.tar.gz.asc`,
+    // the index links no PEP 740 provenance for this file
+    provenanceUrl: null,
   });
   assert.equal(byName.provenance.sdist.sha256, sha256(bytes));
 

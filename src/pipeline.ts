@@ -147,6 +147,9 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;
 
+    // the description's parser (docutils, in its own Python process) runs beside the build
+    const description = import('./description/index.js').then((d) => d.longDescription(source.metadata));
+    description.catch(() => {});
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
     // load the render stage's modules while the sandboxed build runs (node is idle then)
     for (const load of [() => import('handlebars'), packagerModule]) void load().catch(() => {});
@@ -159,6 +162,9 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     const { checkDependencies } = await depsModule();
     const packager = await packagerModule();
     for (const w of checkDependencies(metadata, s.target, s.format, s.dependencies)) (extras.warn ?? progress)(`dependencies: ${w}`);
+
+    const described = await description;
+    if (described.warning) (extras.warn ?? progress)(described.warning);
 
     progress(`package ${packager.fileName(metadata, s.target)}`);
     // the index route stays out of the package: the same verified sdist + signature give the
@@ -177,6 +183,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
       toolVersion: toolVersion(),
       workDir: work,
       dependencies: s.dependencies,
+      description: described.text,
     });
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };

@@ -9,6 +9,7 @@ import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 import { untrusted, type Untrusted } from '../render/engine.js';
 import type { LicenseText } from './packager.js';
+import { fallbackLine } from '../description/index.js';
 
 export function debPackageName(meta: PythonMetadata): string {
   return debianPackageName(meta.name);
@@ -51,11 +52,12 @@ export function homepageOf(meta: PythonMetadata): string {
   return preferred?.url ?? meta.projectUrls[0]?.url ?? '';
 }
 
-export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): ControlData {
+/**
+ * `description` is the long description as plain text (src/description/: parsed, chosen,
+ * wrapped); the template escapes it for deb822.
+ */
+export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number, description: string, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): ControlData {
   const relations = debDependencies(meta, target, deps);
-  const description = meta.description.trim()
-    ? meta.description
-    : `${meta.summary}\n\nThis package provides the Python 3 distribution ${meta.name}.`;
   return {
     package: debPackageName(meta),
     version: debFullVersion(meta, target),
@@ -66,7 +68,7 @@ export function controlData(meta: PythonMetadata, target: TargetProfile, maintai
     homepage: untrusted(homepageOf(meta)),
     summary: untrusted(meta.summary),
     name: untrusted(`Python 3 distribution ${meta.name}`),
-    description: untrusted(description),
+    description: untrusted(description.trim() ? description : fallbackLine(meta)),
   };
 }
 

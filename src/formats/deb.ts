@@ -9,6 +9,7 @@ import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
 import { changelogData, controlData, copyrightData, debFullVersion, debPackageName } from './deb-data.js';
 import { normalizeTree } from './staging.js';
+import { longDescription } from '../description/index.js';
 import type { PackageInput, PackageOutput, Packager } from './packager.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
@@ -25,6 +26,7 @@ export const debPackager: Packager = {
   async build(input: PackageInput): Promise<PackageOutput> {
     const { metadata: meta, target } = input;
     const pkg = debPackageName(meta);
+    const description = input.description ?? (await longDescription(meta)).text;
     const root = input.build.stagingRoot;
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
@@ -41,7 +43,7 @@ export const debPackager: Packager = {
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
     const payload = await listPayload(root);
     await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
-    const control = await renderTemplate('deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, input.dependencies), debHelpers);
+    const control = await renderTemplate('deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, description, input.dependencies), debHelpers);
     await writeFile(join(controlDir, 'control'), control);
     const scriptData = { package: pkg, siteDir: target.siteDir };
     await writeFile(join(controlDir, 'postinst'), await renderTemplate('deb/postinst.hbs', scriptData, debHelpers));

@@ -28,6 +28,8 @@ export interface PackageInput {
   workDir: string;
   /** the user's dependency overrides and promoted extras (src/deps/); none when absent */
   dependencies?: DependencyOptions;
+  /** the long description as plain text (src/description/); computed by the packager when absent */
+  description?: string;
 }
 
 export interface PackageOutput {

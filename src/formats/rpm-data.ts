@@ -12,6 +12,7 @@ import { isSpecSafePath, type SpecFileEntry } from '../render/rpmspec.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 import { homepageOf, trustLines } from './deb-data.js';
+import { fallbackLine } from '../description/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Name and version
@@ -269,6 +270,8 @@ export interface SpecInput {
   distInfoDir: string | undefined;
   /** --with-extras and the config's dependency overrides */
   dependencies?: DependencyOptions;
+  /** the long description as plain text (src/description/); the fallback line when empty */
+  description: string;
 }
 
 export function specData(input: SpecInput): SpecData {
@@ -292,8 +295,8 @@ export function specData(input: SpecInput): SpecData {
     // python(abi) ties the package to the site directory's Python, as Fedora's generator does
     requires: [`python(abi) = ${target.pythonVersion}`, ...(hasScripts ? ['/usr/bin/python3'] : []), ...deps.requires],
     suggests: deps.suggests,
-    description: untrusted(meta.description.trim() ? meta.description : ''),
-    descriptionFallback: untrusted(`${meta.summary.trim() || `Python 3 distribution ${meta.name}`}\n\nThis package provides the Python 3 distribution ${meta.name}.`),
+    description: untrusted(input.description),
+    descriptionFallback: untrusted(fallbackLine(meta)),
     files: planFiles(input.staged, target, name, input.distInfoDir),
     timestamp: input.sourceDateEpoch,
     changelog: [

@@ -19,6 +19,7 @@ import type { Compression } from '../targets/profiles.js';
 import type { LicenseText, PackageInput, PackageOutput, Packager } from './packager.js';
 import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
 import { normalizeTree } from './staging.js';
+import { longDescription } from '../description/index.js';
 
 export const RPMBUILD = '/usr/bin/rpmbuild';
 
@@ -69,7 +70,7 @@ export const rpmPackager: Packager = {
     const staged = await listStaged(root);
     const spec = await renderTemplate(
       'rpm/package.spec.hbs',
-      specData({ meta, target, provenance: input.provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies }),
+      specData({ meta, target, provenance: input.provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies, description: input.description ?? (await longDescription(meta)).text }),
       rpmHelpers,
     );
 

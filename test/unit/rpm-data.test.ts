@@ -162,7 +162,7 @@ test('specData: python(abi) pins the target Python, /usr/bin/python3 only with s
     verification: { method: 'none', reason: 'test' },
     verifiedAt: '2026-01-01T00:00:00.000Z',
   };
-  const base = { meta: meta(), target: el9, provenance, maintainer: 'T <t@example.org>', sourceDateEpoch: 1767225600, toolVersion: '9.9', distInfoDir: undefined };
+  const base = { meta: meta(), target: el9, provenance, maintainer: 'T <t@example.org>', sourceDateEpoch: 1767225600, toolVersion: '9.9', distInfoDir: undefined, description: 'Demo text.' };
   const withScript = specData({ ...base, staged });
   assert.deepEqual(withScript.requires.slice(0, 2), ['python(abi) = 3.9', '/usr/bin/python3']);
   const noScript = specData({ ...base, staged: staged.filter((e) => !e.path.startsWith('/usr/bin/')) });

@@ -180,6 +180,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
       // a package to be signed goes to --out only once it is signed
       outDir: release ? await mkdtemp(join(work, 'unsigned-')) : s.outDir,
       licenseTexts: source.licenseTexts,
+      sourceNotices: source.sourceNotices,
       toolVersion: toolVersion(),
       workDir: work,
       dependencies: s.dependencies,

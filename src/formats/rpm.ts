@@ -13,7 +13,7 @@ import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
-import { renderTemplate } from '../render/engine.js';
+import { builtinTemplates, renderTemplate } from '../render/templates.js';
 import { rpmHelpers } from '../render/rpmspec.js';
 import type { Compression } from '../targets/profiles.js';
 import type { LicenseText, PackageInput, PackageOutput, Packager } from './packager.js';
@@ -58,19 +58,22 @@ export const rpmPackager: Packager = {
     const { metadata: meta, target } = input;
     const pkg = rpmPackageName(meta, target);
     const root = input.build.stagingRoot;
+    const templates = input.templates ?? (await builtinTemplates('rpm'));
+    const provenance = { ...input.provenance, templates: { digest: templates.digest, source: templates.source } };
 
     // documentation: the provenance record beside the deb's, licenses as %license
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
-    await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
+    await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
     const distInfoHasLicense = input.build.files.some((f) => isDistInfoLicense(f.path, input.build.distInfoDir));
     if (!distInfoHasLicense) await writeLicenses(join(root, 'usr/share/licenses', pkg), input.licenseTexts);
 
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
     const staged = await listStaged(root);
     const spec = await renderTemplate(
+      templates,
       'rpm/package.spec.hbs',
-      specData({ meta, target, provenance: input.provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies, description: input.description ?? (await longDescription(meta)).text }),
+      specData({ meta, target, provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies, description: input.description ?? (await longDescription(meta)).text, licenseTexts: input.licenseTexts }),
       rpmHelpers,
     );
 

@@ -9,12 +9,13 @@ import { registerTargets } from './commands/targets.js';
 import { registerPublish } from './commands/publish.js';
 import { registerVerify } from './commands/verify.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerTemplates } from './commands/templates.js';
 import type { Io, RegisterCommand } from './commands/context.js';
 import { ExitStatus, isPy2pkgError, singleLine } from './errors.js';
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
-const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen];
+const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen, registerTemplates];
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
+import { loadTemplates } from './render/templates.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
@@ -117,6 +118,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
   const depsModule = early(() => import('./deps/index.js'));
   // every precondition a user can fix is checked before any work starts
   await checkOutDir(s.outDir);
+  const templates = await loadTemplates(s.format, s.templatesDir);
   // the signing key's public facts and the repository (the key is opened only after the build)
   const signStage = s.signing || s.repo ? await import('./sign/stage.js') : undefined;
   const release = signStage ? await signStage.planRelease(s.signing, s.repo, s.format) : undefined;
@@ -185,6 +187,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
       workDir: work,
       dependencies: s.dependencies,
       description: described.text,
+      templates,
     });
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };

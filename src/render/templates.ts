@@ -123,7 +123,10 @@ export async function renderTemplate(set: TemplateSet, relPath: string, data: Re
     if (!fn) {
       const Handlebars = (await import('handlebars')).default;
       const hb = Handlebars.create();
-      hb.unregisterHelper('log'); // would print values to the console, outside any escaping
+      // log would print values to the console, outside any escaping
+      hb.registerHelper('log', () => {
+        throw new Error('the log helper is not available in py2pkg templates');
+      });
       for (const [name, helper] of Object.entries(helpers)) {
         // Handlebars passes an options object last; our helpers ignore it
         hb.registerHelper(name, (...args: unknown[]) => helper(...args.slice(0, -1)));

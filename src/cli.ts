@@ -10,12 +10,13 @@ import { registerPublish } from './commands/publish.js';
 import { registerVerify } from './commands/verify.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerTrust } from './commands/trust.js';
+import { registerTemplates } from './commands/templates.js';
 import type { Io, RegisterCommand } from './commands/context.js';
 import { ExitStatus, isPy2pkgError, singleLine } from './errors.js';
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
-const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen, registerTrust];
+const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen, registerTrust, registerTemplates];
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 

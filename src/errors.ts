@@ -107,6 +107,7 @@ export const catalogue = {
   VERIFY_UNKNOWN_KEY: { status: 'unknownKey', hint: 'the signer is not in --key: check its fingerprint with the repository owner before trusting it' },
   VERIFY_KEY_INVALID: { status: 'unknownKey', hint: 'the signing key is revoked or expired: get the current key from the repository owner' },
   DEPENDS_UNSATISFIABLE: { status: 'unsupported', hint: 'the target archive cannot satisfy a requirement; override it per requirement with depends-map or drop-depends in the config file' },
+  TEMPLATE: { status: 'usage', hint: 'fix the template named above: py2pkg templates export DIR writes the built-in templates and a README.md of the variables and helpers they can use' },
   RPM_FILE_NAME: { status: 'unsupported', hint: 'rpm cannot list this file literally (glob or quote characters, a backslash, control characters) and no directory of the package could own it; report it upstream' },
 } as const satisfies Record<string, CatalogueEntry>;
 

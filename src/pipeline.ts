@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
+import { loadTemplates } from './render/templates.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
@@ -114,6 +115,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
   const depsModule = early(() => import('./deps/index.js'));
   // every precondition a user can fix is checked before any work starts
   await checkOutDir(s.outDir);
+  const templates = await loadTemplates(s.format, s.templatesDir);
   // the signing key's public facts and the repository (the key is opened only after the build)
   const signStage = s.signing || s.repo ? await import('./sign/stage.js') : undefined;
   const release = signStage ? await signStage.planRelease(s.signing, s.repo, s.format) : undefined;
@@ -144,6 +146,9 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;
 
+    // the description's parser (docutils, in its own Python process) runs beside the build
+    const description = import('./description/index.js').then((d) => d.longDescription(source.metadata));
+    description.catch(() => {});
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
     // load the render stage's modules while the sandboxed build runs (node is idle then)
     for (const load of [() => import('handlebars'), packagerModule]) void load().catch(() => {});
@@ -156,6 +161,9 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     const { checkDependencies } = await depsModule();
     const packager = await packagerModule();
     for (const w of checkDependencies(metadata, s.target, s.format, s.dependencies)) (extras.warn ?? progress)(`dependencies: ${w}`);
+
+    const described = await description;
+    if (described.warning) (extras.warn ?? progress)(described.warning);
 
     progress(`package ${packager.fileName(metadata, s.target)}`);
     // the index route stays out of the package: the same verified sdist + signature give the
@@ -173,9 +181,12 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
       // a package to be signed goes to --out only once it is signed
       outDir: release ? await mkdtemp(join(work, 'unsigned-')) : s.outDir,
       licenseTexts: source.licenseTexts,
+      sourceNotices: source.sourceNotices,
       toolVersion: toolVersion(),
       workDir: work,
       dependencies: s.dependencies,
+      description: described.text,
+      templates,
     });
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };

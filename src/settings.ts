@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { dependencyOptions, type DependencyOptions } from './deps/options.js';
 import { Py2pkgError, singleLine } from './errors.js';
 import { maintainerField } from './render/deb822.js';
@@ -38,6 +38,8 @@ export interface ConvertFlags extends SourceFlags, SignFlags, RepoFlags {
   keepTemp?: boolean;
   /** extras promoted to hard dependencies (repeatable, comma-separated) */
   withExtras?: string[];
+  /** a directory whose deb/*.hbs, rpm/*.hbs replace the built-in templates */
+  templates?: string;
 }
 
 export interface Settings {
@@ -74,6 +76,8 @@ export interface Settings {
   configFile: string | undefined;
   /** --with-extras and the config's depends-map / extra-depends / drop-depends (src/deps/options.ts) */
   dependencies: DependencyOptions;
+  /** --templates / config `templates`: the user's template directory (src/render/templates.ts) */
+  templatesDir: string | undefined;
 }
 
 /** Keys the config file may set (TOML, kebab-case like the flags). */
@@ -92,9 +96,11 @@ interface ConfigFile {
   'drop-depends'?: unknown[];
   /** the trust policy, checked by src/trust/policy.ts */
   trust?: TrustPolicy;
+  /** a template directory, relative to the config file's directory */
+  templates?: string;
 }
 
-const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends', 'trust']);
+const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends', 'trust', 'templates']);
 
 export function configCandidates(env: NodeJS.ProcessEnv): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
@@ -125,7 +131,7 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
     const v = doc[k];
     if (v !== undefined && typeof v !== 'string') throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a string`);
   };
-  (['maintainer', 'trusted-keys', 'out', 'target', 'format'] as const).forEach(str);
+  (['maintainer', 'trusted-keys', 'out', 'target', 'format', 'templates'] as const).forEach(str);
   if (doc['build-timeout'] !== undefined && typeof doc['build-timeout'] !== 'number') throw new Py2pkgError('CONFIG', `config file ${file}: build-timeout must be a number of seconds`);
   const targets = doc.targets === undefined ? undefined : parseConfigProfiles(doc.targets, file);
   const dm = doc['depends-map'];
@@ -215,6 +221,7 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
     quiet: Boolean(flags.quiet),
     keepTemp: Boolean(flags.keepTemp),
     configFile: file,
+    templatesDir: flags.templates !== undefined ? resolve(flags.templates) : config.templates !== undefined ? resolve(dirname(file ?? '.'), config.templates) : undefined,
     dependencies: dependencyOptions(
       { withExtras: flags.withExtras ?? [], dependsMap: config['depends-map'] ?? {}, extraDepends: config['extra-depends'] ?? [], dropDepends: config['drop-depends'] ?? [] },
       format,

@@ -68,6 +68,8 @@ export interface Provenance {
   verifiedAt: string;
   /** by-name runs: where the sdist came from (src/source/); not written into the package */
   source?: ProvenanceSource;
+  /** the templates the package was rendered with (src/render/templates.ts): sha256 over their names and contents */
+  templates?: { digest: string; source: 'builtin' | 'dir' };
 }
 
 /** The index route of a by-name run. URLs carry no credentials. */

@@ -60,6 +60,7 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('-c, --config <file>', 'config file (default: $XDG_CONFIG_HOME/py2pkg/config.toml, /etc/py2pkg/config.toml)')
     .option('--build-timeout <seconds>', 'kill the sandboxed build after this long (default 900)')
     .option('--with-extras <extras>', 'make these extras\' requirements hard dependencies instead of Suggests (comma-separated, repeatable)', collect, [])
+    .option('--templates <dir>', 'a directory whose deb/*.hbs and rpm/*.hbs replace the built-in templates (see py2pkg templates export)')
     .option('--max-unpacked-size <MiB>', 'refuse sdists that expand past this size (default 512)')
     .option('--index-url <url>', 'simple-API index (default: $PY2PKG_INDEX_URL, $PIP_INDEX_URL, https://pypi.org/simple/)')
     .option('--extra-index-url <url>', 'another index to look in (repeatable; default: $PIP_EXTRA_INDEX_URL)', collect, [])

@@ -8,7 +8,7 @@ import { debianPackageName } from '../sdist/pkginfo.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 import { untrusted, type Untrusted } from '../render/engine.js';
-import type { LicenseText } from './packager.js';
+import { fallbackLine } from '../description/index.js';
 
 export function debPackageName(meta: PythonMetadata): string {
   return debianPackageName(meta.name);
@@ -51,11 +51,12 @@ export function homepageOf(meta: PythonMetadata): string {
   return preferred?.url ?? meta.projectUrls[0]?.url ?? '';
 }
 
-export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): ControlData {
+/**
+ * `description` is the long description as plain text (src/description/: parsed, chosen,
+ * wrapped); the template escapes it for deb822.
+ */
+export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number, description: string, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): ControlData {
   const relations = debDependencies(meta, target, deps);
-  const description = meta.description.trim()
-    ? meta.description
-    : `${meta.summary}\n\nThis package provides the Python 3 distribution ${meta.name}.`;
   return {
     package: debPackageName(meta),
     version: debFullVersion(meta, target),
@@ -66,7 +67,7 @@ export function controlData(meta: PythonMetadata, target: TargetProfile, maintai
     homepage: untrusted(homepageOf(meta)),
     summary: untrusted(meta.summary),
     name: untrusted(`Python 3 distribution ${meta.name}`),
-    description: untrusted(description),
+    description: untrusted(description.trim() ? description : fallbackLine(meta)),
   };
 }
 
@@ -99,47 +100,5 @@ export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Pr
     ].map(untrusted),
     maintainer: untrusted(maintainer),
     timestamp,
-  };
-}
-
-/** Map common license names and trove classifiers to Debian's short names (DEP-5). */
-export function licenseName(meta: PythonMetadata): string {
-  if (meta.licenseExpression) return meta.licenseExpression.replace(/\bMIT\b/g, 'Expat');
-  const fromClassifier = meta.classifiers
-    .filter((c) => c.startsWith('License ::'))
-    .map((c) => c.split('::').pop()?.trim() ?? '');
-  const table: Array<[RegExp, string]> = [
-    [/^MIT( License)?$/i, 'Expat'],
-    [/^BSD( License)?$/i, 'BSD-3-clause'],
-    [/^BSD[- ]3/i, 'BSD-3-clause'],
-    [/^BSD[- ]2/i, 'BSD-2-clause'],
-    [/^Apache Software License$|^Apache[- ]?2(\.0)?$|^Apache License,? Version 2\.0$/i, 'Apache-2.0'],
-    [/^GNU General Public License v2/i, 'GPL-2'],
-    [/^GNU General Public License v3/i, 'GPL-3'],
-    [/^GNU Lesser General Public License v3/i, 'LGPL-3'],
-    [/^Mozilla Public License 2\.0/i, 'MPL-2.0'],
-    [/^ISC License/i, 'ISC'],
-    [/^Python Software Foundation License$/i, 'PSF-2.0'],
-  ];
-  const candidates = [meta.license ?? '', ...fromClassifier].map((s) => s.trim()).filter((s) => s && s.length < 80 && !s.includes('\n'));
-  for (const c of candidates) for (const [re, name] of table) if (re.test(c)) return name;
-  const first = candidates[0];
-  return first ? first.replace(/[^A-Za-z0-9.+-]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown' : 'unknown';
-}
-
-export function copyrightData(meta: PythonMetadata, p: Provenance, licenseTexts: LicenseText[]): Record<string, unknown> {
-  const holder = [meta.author, meta.maintainer].filter((s): s is string => Boolean(s && s.trim()))[0] ?? `the ${meta.name} authors`;
-  const contact = meta.authorEmail ?? meta.maintainerEmail ?? '';
-  const text = licenseTexts.map((l) => l.text.trim()).join('\n\n');
-  return {
-    package: debPackageName(meta),
-    upstreamName: untrusted(meta.name),
-    upstreamContact: untrusted(contact),
-    source: untrusted(homepageOf(meta)),
-    sdistFilename: untrusted(p.sdist.filename),
-    sdistSha256: p.sdist.sha256,
-    copyright: untrusted(holder),
-    licenseName: untrusted(licenseName(meta)),
-    licenseText: untrusted(text),
   };
 }

@@ -4,11 +4,14 @@ import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'no
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { run } from '../exec.js';
-import { debHelpers, renderTemplate } from '../render/engine.js';
+import { debHelpers } from '../render/engine.js';
+import { builtinTemplates, renderTemplate } from '../render/templates.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
-import { changelogData, controlData, copyrightData, debFullVersion, debPackageName } from './deb-data.js';
+import { changelogData, controlData, debFullVersion, debPackageName } from './deb-data.js';
+import { copyrightData } from './deb-copyright.js';
 import { normalizeTree } from './staging.js';
+import { longDescription } from '../description/index.js';
 import { writeProvenanceDocs, type PackageInput, type PackageOutput, type Packager } from './packager.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
@@ -25,15 +28,18 @@ export const debPackager: Packager = {
   async build(input: PackageInput): Promise<PackageOutput> {
     const { metadata: meta, target } = input;
     const pkg = debPackageName(meta);
+    const description = input.description ?? (await longDescription(meta)).text;
+    const templates = input.templates ?? (await builtinTemplates('deb'));
+    const provenance = { ...input.provenance, templates: { digest: templates.digest, source: templates.source } };
     const root = input.build.stagingRoot;
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
 
     // documentation: copyright, changelog.Debian.gz, provenance.json, sbom.cdx.json
-    await writeFile(join(docDir, 'copyright'), await renderTemplate('deb/copyright.hbs', copyrightData(meta, input.provenance, input.licenseTexts), debHelpers));
-    const changelog = await renderTemplate('deb/changelog.hbs', changelogData(meta, target, input.provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
+    await writeFile(join(docDir, 'copyright'), await renderTemplate(templates, 'deb/copyright.hbs', copyrightData(meta, provenance, input.licenseTexts, input.sourceNotices), debHelpers));
+    const changelog = await renderTemplate(templates, 'deb/changelog.hbs', changelogData(meta, target, provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
-    await writeProvenanceDocs(docDir, input, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch: 'all' });
+    await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch: 'all' });
 
     // control area
     const controlDir = join(root, 'DEBIAN');
@@ -41,11 +47,11 @@ export const debPackager: Packager = {
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
     const payload = await listPayload(root);
     await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
-    const control = await renderTemplate('deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, input.dependencies), debHelpers);
+    const control = await renderTemplate(templates, 'deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, description, input.dependencies), debHelpers);
     await writeFile(join(controlDir, 'control'), control);
     const scriptData = { package: pkg, siteDir: target.siteDir };
-    await writeFile(join(controlDir, 'postinst'), await renderTemplate('deb/postinst.hbs', scriptData, debHelpers));
-    await writeFile(join(controlDir, 'prerm'), await renderTemplate('deb/prerm.hbs', scriptData, debHelpers));
+    await writeFile(join(controlDir, 'postinst'), await renderTemplate(templates, 'deb/postinst.hbs', scriptData, debHelpers));
+    await writeFile(join(controlDir, 'prerm'), await renderTemplate(templates, 'deb/prerm.hbs', scriptData, debHelpers));
     await normalizeTree(controlDir, input.sourceDateEpoch, undefined);
     await chmod(join(controlDir, 'postinst'), 0o755);
     await chmod(join(controlDir, 'prerm'), 0o755);

@@ -5,6 +5,7 @@
  */
 import type { DependencyOptions } from '../deps/options.js';
 import type { BuildResult } from '../python/build.js';
+import type { TemplateSet } from '../render/templates.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 
@@ -28,6 +29,12 @@ export interface PackageInput {
   workDir: string;
   /** the user's dependency overrides and promoted extras (src/deps/); none when absent */
   dependencies?: DependencyOptions;
+  /** the long description as plain text (src/description/); computed by the packager when absent */
+  description?: string;
+  /** copyright notices from the sdist's source file headers (src/sdist/inspect.ts) */
+  sourceNotices?: string[];
+  /** the templates to render with (--templates); the built-ins when absent */
+  templates?: TemplateSet;
 }
 
 export interface PackageOutput {

@@ -12,6 +12,11 @@ import { isSpecSafePath, type SpecFileEntry } from '../render/rpmspec.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 import { homepageOf, trustLines } from './deb-data.js';
+import { fallbackLine } from '../description/index.js';
+import { isSpdxExpression, projectLicense } from '../license/spdx.js';
+import type { LicenseText } from './packager.js';
+
+export { isSpdxExpression };
 
 // ---------------------------------------------------------------------------------------------
 // Name and version
@@ -86,60 +91,13 @@ export const rpmDependencies: RpmDependencyTranslator = (meta, target, deps = NO
 // ---------------------------------------------------------------------------------------------
 // License
 
-const SPDX_TOKEN = /^(AND|OR|WITH|[A-Za-z0-9][A-Za-z0-9.+-]*(:[A-Za-z0-9.+-]+)?)$/;
-
-/** Whether `text` reads as an SPDX license expression (identifiers, AND/OR/WITH, parentheses). */
-export function isSpdxExpression(text: string): boolean {
-  if (!text.trim() || text.length > 200 || /[\r\n]/.test(text)) return false;
-  const tokens = text.replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
-  if (!tokens.every((t) => SPDX_TOKEN.test(t))) return false;
-  let depth = 0;
-  for (const c of text) {
-    if (c === '(') depth++;
-    if (c === ')' && --depth < 0) return false;
-  }
-  return depth === 0 && !/^(AND|OR|WITH)$/.test(tokens[0] as string) && !/^(AND|OR|WITH)$/.test(tokens[tokens.length - 1] as string);
-}
-
-/** Trove classifiers and common free-text names -> SPDX identifiers. */
-const SPDX_NAMES: Array<[RegExp, string]> = [
-  [/^MIT( License)?$/i, 'MIT'],
-  [/^BSD( License)?$/i, 'BSD-3-Clause'],
-  [/^BSD[- ]3/i, 'BSD-3-Clause'],
-  [/^BSD[- ]2/i, 'BSD-2-Clause'],
-  [/^Apache Software License$|^Apache[- ]?2(\.0)?$|^Apache License,? Version 2\.0$/i, 'Apache-2.0'],
-  [/^GNU General Public License v2 or later/i, 'GPL-2.0-or-later'],
-  [/^GNU General Public License v2/i, 'GPL-2.0-only'],
-  [/^GNU General Public License v3 or later/i, 'GPL-3.0-or-later'],
-  [/^GNU General Public License v3/i, 'GPL-3.0-only'],
-  [/^GNU Lesser General Public License v3 or later/i, 'LGPL-3.0-or-later'],
-  [/^GNU Lesser General Public License v3/i, 'LGPL-3.0-only'],
-  [/^GNU Lesser General Public License v2 or later/i, 'LGPL-2.0-or-later'],
-  [/^GNU Lesser General Public License v2/i, 'LGPL-2.0-only'],
-  [/^Mozilla Public License 2\.0/i, 'MPL-2.0'],
-  [/^ISC License/i, 'ISC'],
-  [/^Python Software Foundation License$/i, 'PSF-2.0'],
-  [/^The Unlicense/i, 'Unlicense'],
-  [/^CC0 1\.0 Universal/i, 'CC0-1.0'],
-  [/^Boost Software License 1\.0/i, 'BSL-1.0'],
-  [/^Zope Public License$/i, 'ZPL-2.1'],
-  [/^Eclipse Public License 2\.0/i, 'EPL-2.0'],
-];
-
 /**
- * The License: tag. License-Expression (core metadata 2.4) when it is SPDX; else the SPDX
- * identifier of the License field or a license classifier; else a short License field as
- * written; else `LicenseRef-Unknown` (rpm needs a value).
+ * The License: tag, SPDX (src/license/spdx.ts): License-Expression, else the License field
+ * or the license classifiers mapped to SPDX (generic BSD refined by the license file), else
+ * what the license files are, else `LicenseRef-Unknown` (rpm needs a value).
  */
-export function rpmLicense(meta: PythonMetadata): string {
-  if (meta.licenseExpression && isSpdxExpression(meta.licenseExpression.trim())) return meta.licenseExpression.trim().replace(/\s+/g, ' ');
-  const fromClassifier = meta.classifiers.filter((c) => c.startsWith('License ::')).map((c) => c.split('::').pop()?.trim() ?? '');
-  const candidates = [meta.license ?? '', ...fromClassifier].map((s) => s.trim()).filter((s) => s && s.length < 80 && !s.includes('\n'));
-  for (const c of candidates) for (const [re, id] of SPDX_NAMES) if (re.test(c)) return id;
-  const license = meta.license?.trim();
-  if (license && isSpdxExpression(license)) return license;
-  if (license && license.length < 80 && !license.includes('\n')) return license;
-  return 'LicenseRef-Unknown';
+export function rpmLicense(meta: PythonMetadata, texts: readonly LicenseText[] = []): string {
+  return projectLicense(meta, texts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,6 +227,10 @@ export interface SpecInput {
   distInfoDir: string | undefined;
   /** --with-extras and the config's dependency overrides */
   dependencies?: DependencyOptions;
+  /** the long description as plain text (src/description/); the fallback line when empty */
+  description: string;
+  /** the sdist's license files: they refine the License: tag (src/license/spdx.ts) */
+  licenseTexts?: readonly LicenseText[];
 }
 
 export function specData(input: SpecInput): SpecData {
@@ -285,15 +247,15 @@ export function specData(input: SpecInput): SpecData {
     evr: rpmFullVersion(evr),
     summary: untrusted(meta.summary),
     summaryFallback: untrusted(`Python 3 distribution ${meta.name}`),
-    license: untrusted(rpmLicense(meta)),
+    license: untrusted(rpmLicense(meta, input.licenseTexts)),
     url: untrusted(homepageOf(meta)),
     packager: untrusted(input.maintainer),
     provides: rpmProvides(meta, target),
     // python(abi) ties the package to the site directory's Python, as Fedora's generator does
     requires: [`python(abi) = ${target.pythonVersion}`, ...(hasScripts ? ['/usr/bin/python3'] : []), ...deps.requires],
     suggests: deps.suggests,
-    description: untrusted(meta.description.trim() ? meta.description : ''),
-    descriptionFallback: untrusted(`${meta.summary.trim() || `Python 3 distribution ${meta.name}`}\n\nThis package provides the Python 3 distribution ${meta.name}.`),
+    description: untrusted(input.description),
+    descriptionFallback: untrusted(fallbackLine(meta)),
     files: planFiles(input.staged, target, name, input.distInfoDir),
     timestamp: input.sourceDateEpoch,
     changelog: [

@@ -13,12 +13,13 @@ import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
-import { renderTemplate } from '../render/engine.js';
+import { builtinTemplates, renderTemplate } from '../render/templates.js';
 import { rpmHelpers } from '../render/rpmspec.js';
 import type { Compression } from '../targets/profiles.js';
 import { writeProvenanceDocs, type LicenseText, type PackageInput, type PackageOutput, type Packager } from './packager.js';
 import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
 import { normalizeTree } from './staging.js';
+import { longDescription } from '../description/index.js';
 
 export const RPMBUILD = '/usr/bin/rpmbuild';
 
@@ -57,19 +58,22 @@ export const rpmPackager: Packager = {
     const { metadata: meta, target } = input;
     const pkg = rpmPackageName(meta, target);
     const root = input.build.stagingRoot;
+    const templates = input.templates ?? (await builtinTemplates('rpm'));
+    const provenance = { ...input.provenance, templates: { digest: templates.digest, source: templates.source } };
 
     // documentation: the provenance record beside the deb's, licenses as %license
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
-    await writeProvenanceDocs(docDir, input, { format: 'rpm', name: pkg, version: rpmFullVersion(rpmEVR(meta, target)), arch: 'noarch' });
+    await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'rpm', name: pkg, version: rpmFullVersion(rpmEVR(meta, target)), arch: 'noarch' });
     const distInfoHasLicense = input.build.files.some((f) => isDistInfoLicense(f.path, input.build.distInfoDir));
     if (!distInfoHasLicense) await writeLicenses(join(root, 'usr/share/licenses', pkg), input.licenseTexts);
 
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
     const staged = await listStaged(root);
     const spec = await renderTemplate(
+      templates,
       'rpm/package.spec.hbs',
-      specData({ meta, target, provenance: input.provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies }),
+      specData({ meta, target, provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies, description: input.description ?? (await longDescription(meta)).text, licenseTexts: input.licenseTexts }),
       rpmHelpers,
     );
 

@@ -1,34 +1,63 @@
 /**
  * Handlebars, configured so it cannot leak unescaped metadata: escaping off (we are not
  * writing HTML), strict mode (a missing value is an error, not an empty string), and every
- * value from the sdist wrapped in `Untrusted`, whose toString() throws. A template can only
- * print such a value through a typed helper that escapes it for the place it lands.
+ * value from the sdist wrapped in `Untrusted`, whose toString() throws and whose text sits
+ * in a private field no template can reach (`{{x.value}}`, `{{#each x}}` and `{{lookup}}`
+ * find nothing). A template — built in or the user's (--templates, src/render/templates.ts)
+ * — can only print such a value through a typed helper that escapes it for where it lands.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { templatesDir } from '../paths.js';
 import { changelogText, fieldValue, foldedText, maintainerField, rfc2822Date, shellPackageName, synopsis, urlField, wrapLine } from './deb822.js';
 
+/** Thrown when a template prints an Untrusted value directly. */
+export class UntrustedPrintError extends Error {
+  constructor() {
+    super('a value from the sdist was printed without an escaping helper');
+    this.name = 'UntrustedPrintError';
+  }
+}
+
 export class Untrusted {
-  constructor(readonly value: string) {}
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The raw text, for helpers and pure code only (templates cannot call this). */
+  static text(u: Untrusted): string {
+    return u.#value;
+  }
   toString(): string {
-    throw new Error('template bug: an untrusted value was printed without an escaping helper');
+    throw new UntrustedPrintError();
+  }
+  toJSON(): never {
+    throw new UntrustedPrintError();
   }
 }
 
 export const untrusted = (v: string | undefined): Untrusted => new Untrusted(v ?? '');
 
-function raw(v: unknown, helper: string): string {
-  if (v instanceof Untrusted) return v.value;
+/** The text of a helper argument: an Untrusted value's, or a plain string or number. */
+export function raw(v: unknown, helper: string): string {
+  if (v instanceof Untrusted) return Untrusted.text(v);
   if (typeof v === 'string' || typeof v === 'number') return String(v);
-  throw new Error(`template bug: helper ${helper} got ${typeof v}`);
+  throw new Error(`helper ${helper} got ${v === undefined ? 'nothing' : typeof v}`);
 }
 
-type HelperFn = (...args: unknown[]) => string;
+export type HelperFn = (...args: unknown[]) => string | boolean;
+
+/** Helpers every template has: `{{#if (present x)}}` tests an Untrusted value for text. */
+export const commonHelpers: Readonly<Record<string, HelperFn>> = {
+  present: (v) => raw(v, 'present').trim() !== '',
+};
 
 /** Helpers for deb822 files and maintainer scripts. */
 export const debHelpers: Readonly<Record<string, HelperFn>> = {
+  ...commonHelpers,
   field: (v) => fieldValue(raw(v, 'field')),
+  /** a multi-line field value from a list: the first item on the field's line, each further one on a continuation line */
+  lines: (v) => {
+    if (!Array.isArray(v)) throw new Error('lines wants a list');
+    return v.map((x) => fieldValue(raw(x, 'lines'))).filter(Boolean).join('\n ');
+  },
   synopsis: (v, fallback) => synopsis(raw(v, 'synopsis'), raw(fallback, 'synopsis')),
   folded: (v) => foldedText(raw(v, 'folded')),
   maintainer: (v) => maintainerField(raw(v, 'maintainer')),
@@ -67,21 +96,3 @@ export const debHelpers: Readonly<Record<string, HelperFn>> = {
   /** a changelog bullet: "  * text" wrapped at 80 columns with 4-space continuation lines */
   bullet: (v) => wrapLine(`* ${changelogText(raw(v, 'bullet'))}`, 78).map((l) => `  ${l}`).join('\n'),
 };
-
-const cache = new Map<string, (data: unknown) => string>();
-
-export async function renderTemplate(relPath: string, data: Record<string, unknown>, helpers: Readonly<Record<string, HelperFn>>): Promise<string> {
-  let fn = cache.get(relPath);
-  if (!fn) {
-    const Handlebars = (await import('handlebars')).default;
-    const hb = Handlebars.create();
-    for (const [name, helper] of Object.entries(helpers)) {
-      // Handlebars passes an options object last; our helpers ignore it
-      hb.registerHelper(name, (...args: unknown[]) => helper(...args.slice(0, -1)));
-    }
-    const source = await readFile(join(templatesDir(), relPath), 'utf8');
-    fn = hb.compile(source, { noEscape: true, strict: true, knownHelpersOnly: false });
-    cache.set(relPath, fn);
-  }
-  return fn(data);
-}

@@ -16,7 +16,7 @@
  * Pure functions; test/unit/rpmspec.test.ts and the built-rpm tests check them.
  */
 import { fieldValue, wrapLine } from './deb822.js';
-import { Untrusted } from './engine.js';
+import { commonHelpers, raw, Untrusted, type HelperFn } from './engine.js';
 
 /** rpmlint's MaxLineLength: longer Summary or %description lines are errors. */
 export const RPM_MAX_LINE = 79;
@@ -196,12 +196,6 @@ function check(re: RegExp, what: string, s: string): string {
   return s;
 }
 
-function raw(v: unknown, helper: string): string {
-  if (v instanceof Untrusted) return v.value;
-  if (typeof v === 'string' || typeof v === 'number') return String(v);
-  throw new Error(`template bug: helper ${helper} got ${typeof v}`);
-}
-
 /** A %files entry as rpm-data.ts plans it. */
 export interface SpecFileEntry {
   /** '' for a plain file, or a fixed directive ('%dir', '%doc', '%license', '%ghost', ...) */
@@ -211,10 +205,9 @@ export interface SpecFileEntry {
 
 const DIRECTIVES = new Set(['', '%dir', '%doc', '%license', '%ghost', '%ghost %dir', '%attr(0755,root,root)']);
 
-type HelperFn = (...args: unknown[]) => string;
-
 /** Handlebars helpers for templates/rpm/package.spec.hbs. */
 export const rpmHelpers: Readonly<Record<string, HelperFn>> = {
+  ...commonHelpers,
   tag: (v) => specTag(raw(v, 'tag')),
   summary: (v, fallback) => specSummary(raw(v, 'summary'), raw(fallback, 'summary')),
   description: (v, fallback) => specDescription(raw(v, 'description'), raw(fallback, 'description')),
@@ -239,6 +232,6 @@ export const rpmHelpers: Readonly<Record<string, HelperFn>> = {
   fileEntry: (v) => {
     const e = v as SpecFileEntry;
     if (typeof e !== 'object' || e === null || !DIRECTIVES.has(e.directive) || !(e.path instanceof Untrusted)) throw new Error('template bug: fileEntry wants a SpecFileEntry');
-    return e.directive ? `${e.directive} ${specPath(e.path.value)}` : specPath(e.path.value);
+    return e.directive ? `${e.directive} ${specPath(Untrusted.text(e.path))}` : specPath(Untrusted.text(e.path));
   },
 };

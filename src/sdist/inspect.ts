@@ -6,11 +6,14 @@ import type { LicenseText } from '../formats/packager.js';
 import { normalizeVersion, parseSpecifierSet, specifierContains } from '../python/pep440.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
+import { sourceHeaderNotices } from './notices.js';
 import { normalizeName, parseCoreMetadata } from './pkginfo.js';
 
 export interface SourceInfo {
   metadata: PythonMetadata;
   licenseTexts: LicenseText[];
+  /** copyright notices of the source files' headers (src/sdist/notices.ts) */
+  sourceNotices: string[];
   /** newest mtime in the unpacked tree (seconds): when the sdist was made */
   newestMtime: number;
 }
@@ -51,7 +54,7 @@ export async function inspectSource(root: string, sdistFilename: string): Promis
     throw new Py2pkgError('METADATA_MISMATCH', `${singleLine(sdistFilename, 80)} contains ${singleLine(metadata.name, 60)} ${singleLine(metadata.version, 30)}, not what its file name says`);
   }
 
-  return { metadata, licenseTexts: await readLicenseTexts(root, metadata), newestMtime: await newestMtime(root) };
+  return { metadata, licenseTexts: await readLicenseTexts(root, metadata), sourceNotices: await sourceHeaderNotices(root), newestMtime: await newestMtime(root) };
 }
 
 async function newestMtime(root: string): Promise<number> {

@@ -112,6 +112,9 @@ async function input(name: string, files: Record<string, string>): Promise<Packa
     licenseTexts: [{ name: 'LICENSE', text: 'MIT' }],
     toolVersion: '0.0.0-test',
     workDir: dir,
+    // the escaping layer is under test: the hostile lines reach the spec verbatim, as the
+    // description stage (src/description/) could hand them over
+    description: meta.description,
   };
 }
 

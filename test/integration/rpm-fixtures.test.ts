@@ -162,13 +162,13 @@ test('hostile metadata: the rpm says exactly what the metadata said, as text, an
   const description = await rpmQuery(r, '--qf', '%{DESCRIPTION}');
   const lines = description.split('\n');
   // lines rpmbuild would have read as a section, a conditional or a comment keep their text
-  // behind a no-break space; macros stay unexpanded; the rest is verbatim
-  assert.deepEqual(lines.slice(0, 16), [
-    '\u00a0%prep', '', '.', '', '--', '', '$HOME', '', '\u00a0#!/bin/sh -e', 'touch /tmp/py2pkg-pwned', '', '\u00a0%post',
-    'touch /tmp/py2pkg-pwned; echo $(touch /tmp/py2pkg-pwned) `touch', '/tmp/py2pkg-pwned` %{_bindir}', '', 'Package: evil',
+  // behind a no-break space; macros stay unexpanded; the text/plain paragraphs are reflowed
+  // (src/description/plain.ts), as Debian's frontends do
+  assert.deepEqual(lines, [
+    '\u00a0%prep', '', '.', '', '--', '', '$HOME', '', '\u00a0#!/bin/sh -e touch /tmp/py2pkg-pwned', '',
+    '\u00a0%post touch /tmp/py2pkg-pwned; echo $(touch /tmp/py2pkg-pwned) `touch', '/tmp/py2pkg-pwned` %{_bindir}', '',
+    'Package: evil Depends: python3-pwned', '', 'Grüße aus Köln — 日本語の説明文 ✓ 😀', '', "a line starting with a tab EOF '; DROP TABLE packages; --",
   ]);
-  assert.ok(lines.includes('Grüße aus Köln — 日本語の説明文 ✓ 😀'));
-  assert.ok(lines.includes("'; DROP TABLE packages; --"));
   for (const l of lines) assert.ok([...l].length <= 79, `description line over 79: ${l}`);
   assert.equal(existsSync('/tmp/py2pkg-pwned'), false, 'something ran the canary');
 });

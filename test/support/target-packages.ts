@@ -126,6 +126,7 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
         sourceDateEpoch: epoch,
         outDir: join(targetsDir, id),
         licenseTexts: source.licenseTexts,
+        sourceNotices: source.sourceNotices,
         toolVersion: toolVersion(),
         workDir: pwork,
       });

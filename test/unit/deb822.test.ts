@@ -73,7 +73,9 @@ test('rfc2822Date is UTC and fixed-format', () => {
 });
 
 test('Untrusted values cannot be printed without a helper', () => {
-  assert.throws(() => `${untrusted('x')}`, /untrusted value/);
+  assert.throws(() => `${untrusted('x')}`, /without an escaping helper/);
+  assert.throws(() => JSON.stringify({ x: untrusted('x') }), /without an escaping helper/);
+  assert.deepEqual(Object.keys(untrusted('secret')), []);
   assert.equal(debHelpers.field!(new Untrusted('a\nb')), 'a b');
   assert.throws(() => debHelpers.relations!([untrusted('python3-x, evil (>= 1)')]));
   assert.equal(debHelpers.relations!(['python3:any', 'python3-django']), 'python3:any, python3-django');

@@ -16,6 +16,7 @@ import {
 } from '../../src/formats/rpm-data.js';
 import { completeProfile, profiles, type TargetProfile } from '../../src/targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../../src/types.js';
+import { Untrusted } from '../../src/render/engine.js';
 
 const el9 = profiles.el9 as TargetProfile;
 const el8 = profiles.el8 as TargetProfile;
@@ -25,7 +26,7 @@ function meta(over: Partial<PythonMetadata> = {}): PythonMetadata {
   return { metadataVersion: '2.1', name: 'Demo.Pkg', version: '1.0.0', summary: 'A demo', description: '', projectUrls: [], licenseFiles: [], classifiers: [], requiresDist: [], providesExtra: [], dynamic: [], ...over };
 }
 
-const plain = (entries: ReturnType<typeof planFiles>) => entries.map((e) => `${e.directive}|${e.path.value}`);
+const plain = (entries: ReturnType<typeof planFiles>) => entries.map((e) => `${e.directive}|${Untrusted.text(e.path)}`);
 
 test('rpmPackageName: python3- + the PEP 503 name, a leading python- dropped, the profile prefix', () => {
   assert.equal(rpmPackageName(meta({ name: 'Acme.Widgets' }), el9), 'python3-acme-widgets');
@@ -162,12 +163,12 @@ test('specData: python(abi) pins the target Python, /usr/bin/python3 only with s
     verification: { method: 'none', reason: 'test' },
     verifiedAt: '2026-01-01T00:00:00.000Z',
   };
-  const base = { meta: meta(), target: el9, provenance, maintainer: 'T <t@example.org>', sourceDateEpoch: 1767225600, toolVersion: '9.9', distInfoDir: undefined };
+  const base = { meta: meta(), target: el9, provenance, maintainer: 'T <t@example.org>', sourceDateEpoch: 1767225600, toolVersion: '9.9', distInfoDir: undefined, description: 'Demo text.' };
   const withScript = specData({ ...base, staged });
   assert.deepEqual(withScript.requires.slice(0, 2), ['python(abi) = 3.9', '/usr/bin/python3']);
   const noScript = specData({ ...base, staged: staged.filter((e) => !e.path.startsWith('/usr/bin/')) });
   assert.deepEqual(noScript.requires, ['python(abi) = 3.9']);
   assert.equal(withScript.evr, '1-1.el9');
   assert.equal(withScript.name, 'python3-demo-pkg');
-  assert.match(withScript.changelog.map((c) => c.value).join('\n'), /Demo\.Pkg-1\.0\.0\.tar\.gz by py2pkg 9\.9 for el9[\s\S]*UNSIGNED/);
+  assert.match(withScript.changelog.map((c) => Untrusted.text(c)).join('\n'), /Demo\.Pkg-1\.0\.0\.tar\.gz by py2pkg 9\.9 for el9[\s\S]*UNSIGNED/);
 });

@@ -209,9 +209,9 @@ test('--format and --target must agree; --target alone picks its format', async 
   try {
     const r = await py2pkg(['--target', 'fedora', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('flitdemo')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.deepEqual(await readdir(out), ['python3-flitdemo-23-1.fc44.noarch.rpm']);
+    assert.deepEqual(await readdir(out), ['python3-flitdemo-23.0-1.fc44.noarch.rpm']);
     const fromHarness = others.find((p) => p.profile === 'fedora' && p.packageName === 'python3-flitdemo');
-    assert.ok(fromHarness?.path && readFileSync(join(out, 'python3-flitdemo-23-1.fc44.noarch.rpm')).equals(readFileSync(fromHarness.path)), 'the CLI and the test harness disagree for fedora');
+    assert.ok(fromHarness?.path && readFileSync(join(out, 'python3-flitdemo-23.0-1.fc44.noarch.rpm')).equals(readFileSync(fromHarness.path)), 'the CLI and the test harness disagree for fedora');
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ APT_PACKAGES="
   bubblewrap dpkg-dev lintian mmdebstrap xz-utils zstd gnupg
   python3 python3-build python3-installer python3-setuptools python3-wheel
   python3-hatchling flit python3-poetry-core python3-setuptools-scm python3-hatch-vcs
-  python3-stdeb hyperfine time
+  python3-stdeb hyperfine time help2man
   rpm rpmlint rpm2cpio createrepo-c dnf python3-rpm apt-utils debsig-verify gpg-agent
   python3-pip
   python3-apt

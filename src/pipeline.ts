@@ -12,6 +12,7 @@ import { Py2pkgError } from './errors.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
 import { loadTemplates } from './render/templates.js';
+import { addManPages } from './python/manpages.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
@@ -155,8 +156,11 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     void depsModule()
       .then((d) => d.warmDependencyData(s.target, s.format))
       .catch(() => {});
-    const built = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs });
-    const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
+    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs });
+    const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
+    // a man page for each program in /usr/bin (help2man in the sandbox, or a short one)
+    if (wheelBuilt.files.some((f) => f.path.startsWith(`${s.target.scriptsDir}/`))) progress('man pages (help2man, sandboxed)');
+    const { build: built } = await addManPages({ build: wheelBuilt, meta: metadata, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, workDir: work });
     // dependencies the target archive cannot satisfy stop the run here (DEPENDS_UNSATISFIABLE)
     const { checkDependencies } = await depsModule();
     const packager = await packagerModule();

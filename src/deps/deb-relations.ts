@@ -2,25 +2,34 @@
  * PEP 440 specifiers -> Debian relations on one package. Pure functions.
  *
  * A Debian package of upstream version V may spell V's release with or without trailing zeros
- * (`2`, `2.0`, `2.0.0`) and carries a revision or a repack suffix (`2.0-1`, `2.0+dfsg-1`).
- * Each bound is therefore written in the spelling that is safe for its side:
+ * (`2`, `2.0`, `2.0.0`: Debian's python3-six is 1.16.0-4, py2pkg before issue 12 wrote 1.16-1)
+ * and carries a revision or a repack suffix (`2.0-1`, `2.0+dfsg-1`). dpkg orders two spellings
+ * of one release by length (`2` < `2.0~rc1` < `2.0` < `2.0.0~rc1` < `2.0.0`: after the common
+ * part, `.` sorts above `~`, `+` and the end). A bound on a final release is therefore written
+ * in the spelling that holds whatever spelling the package uses:
  *   - lower bounds use the shortest spelling (`>=2.0` -> `(>= 2)`), so every spelling of 2.0
- *     satisfies it;
+ *     satisfies it (`>=1.16` is met by 1.16.0-1 and by 1.16-1);
  *   - bounds just below V end in `~` after the shortest spelling (`<2` -> `(<< 2~)`), which sorts
- *     before every spelling of V and its pre-releases;
+ *     before every spelling of V and its pre-releases (`2~rc1`, `2.0~rc1`, `2.0.0~rc1`, `2.0.0`);
  *   - bounds just above V end in `.~` after the release padded to three components
- *     (`<=2.0` -> `(<< 2.0.0.~)`, `>2.0` -> `(>> 2.0.0.~)`): above `2`, `2.0`, `2.0.0`, any
- *     `+dfsg` suffix and any revision, below `2.0.0.1`, `2.0.1` and `2.1`.
- * A pre-, post- or dev-release bound is written in py2pkg's own spelling (`2.0~rc1`,
- * `2.0+post1`). Known approximations (test/integration/version-order.test.ts counts them):
- * `<2` -> `(<< 2~)` admits 2.0's dev releases (`2.0~~dev1`); `>=2.0` -> `(>= 2)` admits
+ *     (`<=2.0` -> `(<< 2.0.0.~)`, `>2.0` -> `(>> 2.0.0.~)`, `==1.16` -> `(>= 1.16), (<< 1.16.0.~)`):
+ *     above `2`, `2.0`, `2.0.0`, any `+dfsg` suffix and any revision, below `2.0.0.1`, `2.0.1`
+ *     and `2.1`.
+ * A pre-, post- or dev-release bound cannot be: it is written in the spelling py2pkg gives
+ * packages (distro-version.ts, `upstream`: the specifier's release as written, at least two
+ * components: `>=2.0.0rc1` -> `(>= 2.0.0~rc1)`), exact against a package spelled alike, since a
+ * requirement names a pre-release the way its project spells it.
+ * Known approximations (test/integration/version-order.test.ts counts them):
+ * `<2.1` -> `(<< 2.1~)` admits 2.1's dev releases (`2.1~~dev1`); `>=2.0` -> `(>= 2)` admits
  * pre-releases spelled with the zero (`2.0~rc1`); `<=2.0` and `==2.0` admit 2.0's post releases
- * (`2.0+post1` cannot be told from a repack `2.0+dfsg`).
+ * (`2.0+post1` cannot be told from a repack `2.0+dfsg`); a pre/post/dev bound compares a package
+ * that spells the same release with more zeros as greater, one with fewer as smaller.
  * The archive's epoch (Debian 12: python3-django 3:) is put on every bound. `!=` cannot be
  * expressed in Depends (a relation list is an AND of single bounds, and Breaks/Conflicts would
  * forbid the version for every other package too): it is left out with a warning, always.
  */
-import { formatVersion, toDebianVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
+import { toDebianVersion } from '../python/distro-version.js';
+import { formatVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
 
 export interface DebBound {
   op: '<<' | '<=' | '=' | '>=' | '>>';
@@ -49,18 +58,18 @@ function withRelease(v: Version, release: bigint[]): Version {
 
 /** shortest spelling: trailing zeros dropped (`2.0rc1` -> `2~rc1`) */
 function shortest(v: Version): string {
-  return toDebianVersion(formatVersion(withRelease(v, trimZeros(v.release))), { keepTrailingZeros: true });
+  return toDebianVersion(formatVersion(withRelease(v, trimZeros(v.release))), { release: 'written' });
 }
 
 /** longest usual spelling: release padded with zeros to three components (`2` -> `2.0.0`) */
 function padded(v: Version): string {
   const r = trimZeros(v.release);
   while (r.length < 3) r.push(0n);
-  return toDebianVersion(formatVersion(withRelease(v, r)), { keepTrailingZeros: true });
+  return toDebianVersion(formatVersion(withRelease(v, r)), { release: 'written' });
 }
 
-/** py2pkg's own spelling (`2` -> `2.0`, `2.0.0rc1` -> `2.0~rc1`) */
-function canonical(v: Version): string {
+/** the spelling py2pkg gives packages: as written, at least two components (`2rc1` -> `2.0~rc1`) */
+function packageSpelling(v: Version): string {
   return toDebianVersion(formatVersion(withRelease(v, v.release)));
 }
 
@@ -75,17 +84,17 @@ const isFinal = (v: Version): boolean => !v.pre && v.post === undefined && v.dev
 
 /** the least Debian version of V: every spelling of a final release satisfies `>= 2` */
 function lower(v: Version): string {
-  return isFinal(v) ? shortest(v) : canonical(v);
+  return isFinal(v) ? shortest(v) : packageSpelling(v);
 }
 
 /** just below V: `2~` sorts before 2, 2.0, 2.0.0 and their pre-releases */
 function below(v: Version): string {
-  return isFinal(v) ? `${shortest(v)}~` : canonical(v);
+  return isFinal(v) ? `${shortest(v)}~` : packageSpelling(v);
 }
 
 /** just above V, its revisions and repacks: `2.0.0.~` is above 2, 2.0, 2.0.0, 2.0+dfsg-1 */
 function above(v: Version): string {
-  return `${isFinal(v) ? padded(v) : canonical(v)}.~`;
+  return `${isFinal(v) ? padded(v) : packageSpelling(v)}.~`;
 }
 
 /** Translate one clause; `epoch` is the Debian epoch the target archive gives the package. */

@@ -5,6 +5,12 @@
  *   does (safe_name) and then by the PEP 503 name; otherwise dh-python's guess
  *   `python3-<name>` (sensible_pname).
  *   RPM: `python3dist(<PEP 503 name>)`, the virtual provide Fedora's generator writes.
+ * And a converted project's own binary package name, so that it replaces (or is found by) the
+ * distribution's package of the same project:
+ *   Debian: dh-python's map first (PyYAML -> python3-yaml, pytz -> python3-tz), when it gives the
+ *   project a package of its own; otherwise `python3-<name>`.
+ *   RPM: Fedora's name where it is not `python3-` + the PEP 503 name (src/deps/data/fedora-names:
+ *   dnspython -> python3-dns); otherwise that rule.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +29,8 @@ export interface DebianName {
 interface NameMap {
   bySafeName: Map<string, string>;
   byCanonical: Map<string, string>;
+  /** how many distinct distributions (by safe_name) the map sends to each dependency */
+  shared: Map<string, number>;
 }
 
 let map: NameMap | undefined;
@@ -36,6 +44,7 @@ export function safeName(name: string): string {
 export function parseNameMap(text: string): NameMap {
   const bySafeName = new Map<string, string>();
   const byCanonical = new Map<string, string>();
+  const shared = new Map<string, number>();
   for (const line of text.split('\n')) {
     const t = line.trim();
     if (t === '' || t.startsWith('#')) continue;
@@ -43,10 +52,13 @@ export function parseNameMap(text: string): NameMap {
     if (sp < 0) continue;
     const name = t.slice(0, sp);
     const dep = t.slice(sp + 1).trim();
-    if (!bySafeName.has(safeName(name))) bySafeName.set(safeName(name), dep);
+    if (!bySafeName.has(safeName(name))) {
+      bySafeName.set(safeName(name), dep);
+      shared.set(dep, (shared.get(dep) ?? 0) + 1);
+    }
     if (!byCanonical.has(canonicalizeName(name))) byCanonical.set(canonicalizeName(name), dep);
   }
-  return { bySafeName, byCanonical };
+  return { bySafeName, byCanonical, shared };
 }
 
 function nameMap(): NameMap {
@@ -66,6 +78,44 @@ export function debianNameFor(distName: string): DebianName {
     return { package: dep, source: 'dh-python' };
   }
   return { package: debianPackageName(distName), source: 'guess' };
+}
+
+const DEBIAN_BINARY = /^[a-z0-9][a-z0-9+.-]+$/;
+
+/**
+ * The binary package name for a converted project on Debian and Ubuntu: the package dh-python's
+ * map names for it (Debian's own package of the project: PyYAML -> python3-yaml, pytz ->
+ * python3-tz, beautifulsoup4 -> python3-bs4), unless the map gives that package to several
+ * distributions (azure_* -> python3-azure, types_* -> python3-typeshed: a bundle, not this
+ * project) or only a relation (argparse -> python3 (>= 3.2)); otherwise dh-python's guess
+ * `python3-<name>`. METADATA_INVALID when the name gives no valid package name.
+ */
+export function debianBinaryName(distName: string): string {
+  const guess = debianPackageName(distName); // validates the name
+  const m = nameMap();
+  const dep = m.bySafeName.get(safeName(distName)) ?? m.byCanonical.get(canonicalizeName(distName));
+  if (dep === undefined || !DEBIAN_BINARY.test(dep) || (m.shared.get(dep) ?? 0) !== 1) return guess;
+  return dep;
+}
+
+let fedora: Map<string, string> | undefined;
+
+/** Parse fedora-names text (`<PEP 503 name> <package>` per line, `#` comments). */
+export function parseFedoraNames(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const t = line.replace(/#.*$/, '').trim();
+    if (!t) continue;
+    const [name, pkg] = t.split(/\s+/);
+    if (name && pkg && !out.has(canonicalizeName(name))) out.set(canonicalizeName(name), pkg);
+  }
+  return out;
+}
+
+/** Fedora's package name for a project where it differs from `python3-` + its PEP 503 name. */
+export function fedoraNameFor(distName: string): string | undefined {
+  fedora ??= parseFedoraNames(readFileSync(join(depsDataDir(), 'fedora-names'), 'utf8'));
+  return fedora.get(canonicalizeName(distName));
 }
 
 /**

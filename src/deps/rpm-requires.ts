@@ -6,11 +6,12 @@
  * several clauses joined with `with` in sorted order. Pure functions.
  */
 import { Py2pkgError, singleLine } from '../errors.js';
-import { formatVersion, toRpmVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
+import { toRpmDistVersion } from '../python/distro-version.js';
+import { formatVersion, type Specifier, type SpecifierSet, type Version } from '../python/pep440.js';
 
 function rpmVersion(v: Version): string {
   const { local: _local, ...pub } = v;
-  const r = toRpmVersion(formatVersion(pub));
+  const r = toRpmDistVersion(formatVersion(pub));
   return r.epoch !== undefined ? `${r.epoch}:${r.version}` : r.version;
 }
 

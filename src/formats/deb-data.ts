@@ -3,15 +3,16 @@
  * Golden tests render these without running dpkg.
  */
 import { debDependencies, NO_DEPENDENCY_OPTIONS, type DependencyOptions } from '../deps/index.js';
-import { toDebianVersion } from '../python/pep440.js';
-import { debianPackageName } from '../sdist/pkginfo.js';
+import { debianBinaryName } from '../deps/names.js';
+import { toDebianVersion } from '../python/distro-version.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 import { untrusted, type Untrusted } from '../render/engine.js';
 import { fallbackLine } from '../description/index.js';
 
+/** Debian's name for the project where dh-python's map has one (PyYAML -> python3-yaml), else python3-<name>. */
 export function debPackageName(meta: PythonMetadata): string {
-  return debianPackageName(meta.name);
+  return debianBinaryName(meta.name);
 }
 
 export function debFullVersion(meta: PythonMetadata, target: TargetProfile): string {

@@ -44,7 +44,7 @@ export const debPackager: Packager = {
     // control area
     const controlDir = join(root, 'DEBIAN');
     await mkdir(controlDir, { recursive: true });
-    await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
+    await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir, target.siteDir);
     const payload = await listPayload(root);
     await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
     const control = await renderTemplate(templates, 'deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, description, input.dependencies), debHelpers);

@@ -5,7 +5,8 @@
  */
 import { NO_DEPENDENCY_OPTIONS, rpmRequires, type DependencyOptions } from '../deps/index.js';
 import { Py2pkgError, singleLine } from '../errors.js';
-import { toRpmVersion } from '../python/pep440.js';
+import { toRpmDistVersion, toRpmVersion } from '../python/distro-version.js';
+import { fedoraNameFor } from '../deps/names.js';
 import { canonicalizeName } from '../python/pep508.js';
 import { untrusted, type Untrusted } from '../render/engine.js';
 import { isSpecSafePath, type SpecFileEntry } from '../render/rpmspec.js';
@@ -22,10 +23,14 @@ export { isSpdxExpression };
 // Name and version
 
 /**
- * `python3-` + the PEP 503 name, a leading `python-` dropped (Fedora's naming:
- * `Acme.Widgets` -> `python3-acme-widgets`, `python-dateutil` -> `python3-dateutil`).
+ * Fedora's name for the project where it differs (src/deps/data/fedora-names: dnspython ->
+ * python3-dns, with the profile's prefix), else `python3-` + the PEP 503 name, a leading
+ * `python-` dropped (Fedora's naming: `Acme.Widgets` -> `python3-acme-widgets`,
+ * `python-dateutil` -> `python3-dateutil`).
  */
 export function rpmPackageName(meta: PythonMetadata, target: TargetProfile): string {
+  const known = fedoraNameFor(meta.name);
+  if (known?.startsWith('python3-')) return `${target.packagePrefix}${known.slice('python3-'.length)}`;
   let s = canonicalizeName(meta.name);
   if (s.startsWith('python-') && s.length > 'python-'.length) s = s.slice('python-'.length);
   const name = `${target.packagePrefix}${s}`;
@@ -39,7 +44,7 @@ export interface RpmEVR {
   release: string;
 }
 
-/** Version from PEP 440 in Fedora's way (toRpmVersion), Release from the profile. */
+/** Version from PEP 440 in Fedora's way, the release as upstream wrote it (toRpmVersion); Release from the profile. */
 export function rpmEVR(meta: PythonMetadata, target: TargetProfile): RpmEVR {
   const v = toRpmVersion(meta.version);
   return { ...v, release: target.revision };
@@ -59,10 +64,15 @@ export function rpmFileName(meta: PythonMetadata, target: TargetProfile): string
 /** `python3.9dist` for a profile's Python. */
 const versionedDist = (target: TargetProfile) => `python${target.pythonVersion}dist`;
 
-/** What Fedora's dependency generator provides: `python3dist(name) = V` and `python3.Xdist(name) = V`. */
+/**
+ * What Fedora's dependency generator provides: `python3dist(name) = V` and
+ * `python3.Xdist(name) = V`, V without trailing zeros as the generator writes it (six 1.16.0:
+ * `python3dist(six) = 1.16`, while the package's Version is 1.16.0): requires are written the
+ * same way (src/deps/rpm-requires.ts), so `= 1.16` and `< 1.16.1` compare like with like.
+ */
 export function rpmProvides(meta: PythonMetadata, target: TargetProfile): string[] {
-  const evr = rpmEVR(meta, target);
-  const v = `${evr.epoch !== undefined ? `${evr.epoch}:` : ''}${evr.version}`;
+  const d = toRpmDistVersion(meta.version);
+  const v = `${d.epoch !== undefined ? `${d.epoch}:` : ''}${d.version}`;
   const name = canonicalizeName(meta.name);
   const kinds = target.dependencyStyle === 'python3dist' ? ['python3dist', versionedDist(target)] : [versionedDist(target)];
   return kinds.map((k) => `${k}(${name}) = ${v}`);

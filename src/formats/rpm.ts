@@ -68,7 +68,7 @@ export const rpmPackager: Packager = {
     const distInfoHasLicense = input.build.files.some((f) => isDistInfoLicense(f.path, input.build.distInfoDir));
     if (!distInfoHasLicense) await writeLicenses(join(root, 'usr/share/licenses', pkg), input.licenseTexts);
 
-    await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir);
+    await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir, target.siteDir);
     const staged = await listStaged(root);
     const spec = await renderTemplate(
       templates,

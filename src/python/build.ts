@@ -9,6 +9,7 @@ import { Py2pkgError, singleLine } from '../errors.js';
 import { pythonHelpersDir } from '../paths.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
+import { fixStagedShebangs } from './shebangs.js';
 import { backendPackage, debianPackageForBuildRequirement, detectBuildSystem, type BuildSystem } from './backends.js';
 import { installedDistributions, moduleExists, requirementName, sitePaths } from './installed.js';
 import { defaultMarkerEnvironment, evaluateMarker, parseRequirement } from './pep508.js';
@@ -109,11 +110,15 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
 
   const stagingRoot = join(box, 'staging');
   await cleanStaging(stagingRoot, input.target.siteDir);
-  const files = await listFiles(stagingRoot);
+  let files = await listFiles(stagingRoot);
   const so = files.find((f) => /\.(so|pyd|dylib)(\.|$)/.test(f.path));
   if (so) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the wheel contains a compiled library ${singleLine(so.path, 120)}`);
   const distInfo = files.map((f) => f.path).find((p) => p.startsWith(`${input.target.siteDir}/`) && /^[^/]+\.dist-info\/METADATA$/.test(p.slice(input.target.siteDir.length + 1)));
   if (!distInfo) throw new Py2pkgError('BUILD_FAILED', 'the installed wheel has no .dist-info/METADATA');
+  // module shebangs removed, interpreter lines /usr/bin/python3, RECORD kept true (shebangs.ts)
+  if ((await fixStagedShebangs(stagingRoot, files, input.target.siteDir, input.target.scriptsDir, distInfo.replace(/\/METADATA$/, ''))).size > 0) {
+    files = await listFiles(stagingRoot);
+  }
   const wheelMetadata = await readFile(join(stagingRoot, distInfo), 'utf8');
 
   return {

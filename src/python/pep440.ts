@@ -1,7 +1,7 @@
 /**
  * PEP 440 versions and specifiers, following packaging's behaviour (`packaging.version`,
- * `packaging.specifiers`), plus translations of a version into Debian and RPM version strings.
- * Every function here is pure. Numbers are bigint: version components have no size limit.
+ * `packaging.specifiers`); the translations into Debian and RPM version strings are in
+ * distro-version.ts. Every function here is pure. Numbers are bigint: version components have no size limit.
  */
 import { Py2pkgError, singleLine } from '../errors.js';
 
@@ -117,7 +117,8 @@ function cmpStr(a: string, b: string): Cmp {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function trimZeros(release: bigint[]): bigint[] {
+/** the release without its trailing zeros (`1.0.0` -> `1`, `0.0` -> empty) */
+export function trimZeros(release: readonly bigint[]): bigint[] {
   let n = release.length;
   while (n > 0 && release[n - 1] === 0n) n--;
   return release.slice(0, n);
@@ -334,72 +335,4 @@ export function specifierContains(
   if (pre === undefined) pre = set.specifiers.some(specifierAllowsPrereleases);
   if (item && isPrerelease(item) && !pre) return false;
   return set.specifiers.every((s) => matches(s, item, raw));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Distribution version strings
-
-const MAX_EPOCH = 2147483647n; // dpkg and rpm keep the epoch in a signed 32-bit int
-
-function forDistro(v: string, what: string): Version {
-  const parsed = parseVersion(v);
-  if (parsed.local) {
-    throw new Py2pkgError('METADATA_INVALID', `the version ${singleLine(v, 60)} has a local label (+…), which a released package must not carry (${what})`);
-  }
-  if (parsed.epoch > MAX_EPOCH) throw new Py2pkgError('METADATA_INVALID', `the epoch of ${singleLine(v, 60)} is too large for ${what}`);
-  return parsed;
-}
-
-/**
- * The release segment in its canonical Debian form: trailing zeros dropped, then padded back to
- * at least two components (`1.0.0` -> `1.0`, `2` -> `2.0`, `1.2.0` -> `1.2`, `3.2.25` stays).
- * Every PEP 440-equal release gets the same string, and dpkg orders the strings as PEP 440
- * orders the releases (a longer canonical release only adds a non-zero component).
- */
-function canonicalDebianRelease(release: bigint[]): bigint[] {
-  const r = trimZeros(release);
-  while (r.length < 2) r.push(0n);
-  return r;
-}
-
-/**
- * The upstream part of a Debian version (`dpkg --compare-versions` keeps PEP 440's order):
- *   `N!` -> `N:`; `1.0a1` -> `1.0~a1`; `1.0rc1.dev2` -> `1.0~rc1~dev2`;
- *   `1.0.dev3` -> `1.0~~dev3` (a bare dev release must sort before `1.0~a1`);
- *   `1.0.post1` -> `1.0+post1` (`+` sorts after the end of `1.0` but before `.1`, so
- *   1.0 < 1.0+post1 < 1.0.1, as in PEP 440; `1.0.post1` would sort after `1.0.1`).
- * The release is written in its canonical form (see canonicalDebianRelease): `1.0.0` -> `1.0`,
- * so PEP 440-equal versions give equal Debian versions and `1.0.0` < `1.0.post1` holds in dpkg
- * too (kept as written, `1.0.0` > `1.0+post1`). `keepTrailingZeros` writes the release as
- * given (then 28 of the vector pairs lose their order); `stripTrailingZeros` drops every
- * trailing zero (`1.0.0rc1` -> `1~rc1`), as Fedora does. Local versions (`+abc`) are refused
- * with METADATA_INVALID.
- */
-export function toDebianVersion(v: string, opts: { stripTrailingZeros?: boolean; keepTrailingZeros?: boolean } = {}): string {
-  const p = forDistro(v, 'a Debian version');
-  let s = p.epoch !== 0n ? `${p.epoch}:` : '';
-  const release = opts.keepTrailingZeros ? p.release : opts.stripTrailingZeros ? trimZeros(p.release) : canonicalDebianRelease(p.release);
-  s += (release.length > 0 ? release : [0n]).join('.');
-  if (p.pre) s += `~${p.pre.label}${p.pre.number}`;
-  if (p.post !== undefined) s += `+post${p.post}`;
-  if (p.dev !== undefined) s += p.pre || p.post !== undefined ? `~dev${p.dev}` : `~~dev${p.dev}`;
-  if (!/^(?:[0-9]+:)?[0-9][A-Za-z0-9.+~]*$/.test(s)) throw invalid('cannot be written as a Debian version', v);
-  return s;
-}
-
-/**
- * Fedora's scheme (python-rpm-packaging's RpmVersion): trailing `.0` release components
- * dropped, pre `~rc1`, bare dev `~~dev3`, post `^post1`; dev of a pre/post release becomes
- * `~devN` after it (`1.0rc1.dev2` -> `1~rc1~dev2`, `1.0.post1.dev2` -> `1^post1~dev2`), which
- * Fedora's script drops. Local versions are refused with METADATA_INVALID.
- */
-export function toRpmVersion(v: string): { epoch?: number; version: string } {
-  const p = forDistro(v, 'an RPM version');
-  const release = trimZeros(p.release);
-  let s = (release.length > 0 ? release : [0n]).join('.');
-  if (p.pre) s += `~${p.pre.label}${p.pre.number}`;
-  if (p.post !== undefined) s += `^post${p.post}`;
-  if (p.dev !== undefined) s += p.pre || p.post !== undefined ? `~dev${p.dev}` : `~~dev${p.dev}`;
-  if (!/^[0-9][A-Za-z0-9.+~^]*$/.test(s)) throw invalid('cannot be written as an RPM version', v);
-  return p.epoch !== 0n ? { epoch: Number(p.epoch), version: s } : { version: s };
 }

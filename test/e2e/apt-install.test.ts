@@ -25,6 +25,7 @@ const EXPECT: Record<string, { imports: string[]; scripts: Array<[string, string
   'python3-acme.widgets': { imports: ['acme.widgets'], scripts: [] },
   'python3-nastymeta': { imports: ['nastymeta'], scripts: [['nastymeta', [], /^/]] },
   'python3-extrasmarkers': { imports: ['extrasmarkers'], scripts: [] },
+  'python3-certsdemo': { imports: ['certsdemo', 'certsdemo.certs', 'certsdemo.diagnose'], scripts: [] },
 };
 
 async function listTree(r: DebRoot, dirs: string[]): Promise<string[]> {

@@ -31,6 +31,7 @@ const EXPECT: Record<string, { imports: string[]; scripts: Array<[string, string
   'python3-acme-widgets': { imports: ['acme.widgets'], scripts: [] },
   'python3-nastymeta': { imports: ['nastymeta'], scripts: [] },
   'python3-extrasmarkers': { imports: ['extrasmarkers'], scripts: [] },
+  'python3-certsdemo': { imports: ['certsdemo', 'certsdemo.certs'], scripts: [] },
 };
 
 const RPM = '/usr/bin/rpm';
@@ -76,7 +77,7 @@ for (const id of ['el8', 'el9', 'el10', 'fedora']) {
         const listed = (await rpmIn(root, ['-q', '--qf', '[%{FILEFLAGS:fflags}|%{FILENAMES}\n]', r.packageName])).stdout.split('\n').filter(Boolean);
         for (const line of listed) {
           const [flags, path] = line.split('|') as [string, string];
-          assert.match(path, new RegExp(`^(${target.siteDir.replace(/\./g, '\\.')}/|${target.scriptsDir}/|/usr/share/(doc|licenses)/${r.packageName}(/|$))`), `${id} ${r.packageName}: ${path} is not where ${id} puts it`);
+          assert.match(path, new RegExp(`^(${target.siteDir.replace(/\./g, '\\.')}/|${target.scriptsDir}/|/usr/share/(doc|licenses)/${r.packageName}(/|$)|/usr/share/man/man1/[^/]+\\.1\\.gz$)`), `${id} ${r.packageName}: ${path} is not where ${id} puts it`);
           assert.equal(existsSync(join(root, path)), flags !== 'g', `${id} ${r.packageName}: ${path}`);
         }
         assert.ok(existsSync(join(root, `/usr/share/doc/${r.packageName}/provenance.json`)));
@@ -106,7 +107,9 @@ for (const id of ['el8', 'el9', 'el10', 'fedora']) {
       assert.deepEqual(await filesUnder(join(root, target.scriptsDir)), [], `${id}: left in ${target.scriptsDir}`);
       assert.deepEqual(await filesUnder(join(root, 'usr/share/doc')), [], `${id}: left in /usr/share/doc`);
       assert.deepEqual(await filesUnder(join(root, 'usr/share/licenses')), [], `${id}: left in /usr/share/licenses`);
-      const stray = (await filesUnder(root)).filter((p) => !p.startsWith('var/lib/rpm') && !/^(usr|usr\/lib|usr\/share|usr\/share\/doc|usr\/share\/licenses|var|var\/lib)$/.test(p) && !target.siteDir.slice(1).startsWith(p) && p !== target.scriptsDir.slice(1));
+      assert.deepEqual(await filesUnder(join(root, 'usr/share/man')), ['man1'], `${id}: left in /usr/share/man`);
+      // directories the distribution's filesystem package owns (rpm created them in this empty root)
+      const stray = (await filesUnder(root)).filter((p) => !p.startsWith('var/lib/rpm') && !/^(usr|usr\/lib|usr\/share|usr\/share\/doc|usr\/share\/licenses|usr\/share\/man|usr\/share\/man\/man1|var|var\/lib)$/.test(p) && !target.siteDir.slice(1).startsWith(p) && p !== target.scriptsDir.slice(1));
       assert.deepEqual(stray, [], `${id}: rpm -e left these behind`);
     } finally {
       await rm(root, { recursive: true, force: true });

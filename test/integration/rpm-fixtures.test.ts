@@ -46,7 +46,7 @@ test('each fixture gives one .rpm named <name>-<version>-<release>.noarch.rpm', 
   }
   assert.deepEqual(
     rpms.map((r) => r.packageName).sort(),
-    ['python3-acme-widgets', 'python3-extrasmarkers', 'python3-flitdemo', 'python3-hatchdemo', 'python3-nastymeta', 'python3-poetrydemo', 'python3-rpc4django', 'python3-slugger', 'python3-tinyclick'],
+    ['python3-acme-widgets', 'python3-certsdemo', 'python3-extrasmarkers', 'python3-flitdemo', 'python3-hatchdemo', 'python3-nastymeta', 'python3-poetrydemo', 'python3-rpc4django', 'python3-slugger', 'python3-tinyclick'],
   );
   assert.ok(others.some((p) => p.profile === 'el8') && others.some((p) => p.profile === 'el10') && others.some((p) => p.profile === 'fedora'));
 });
@@ -108,7 +108,7 @@ test('layout: site-packages of the profile, %license/%doc flags, provenance, no 
     const paths = files.map(([, , p]) => p);
     assert.ok(paths.some((p) => p.startsWith('/usr/lib/python3.9/site-packages/')), `${r.packageName}: nothing in site-packages`);
     for (const [flags, mode, path] of files) {
-      assert.match(path, /^\/usr\/(lib\/python3\.9\/site-packages|bin|share\/doc\/python3-|share\/licenses\/python3-)/, `${r.packageName}: ${path}`);
+      assert.match(path, /^\/usr\/(lib\/python3\.9\/site-packages|bin|share\/doc\/python3-|share\/licenses\/python3-|share\/man\/man1\/[^/]+\.1\.gz$)/, `${r.packageName}: ${path}`);
       if (/\.pyc$|__pycache__$/.test(path)) assert.equal(flags, 'g', `${r.packageName}: bytecode not %ghost: ${path}`);
       assert.doesNotMatch(path, /\/INSTALLER$|direct_url\.json$|\/usr\/local\//);
       if (!path.startsWith('/usr/bin/')) assert.match(mode, /^(-rw-r--r--|drwxr-xr-x)$/, `${r.packageName}: ${mode} ${path}`);
@@ -209,9 +209,9 @@ test('--format and --target must agree; --target alone picks its format', async 
   try {
     const r = await py2pkg(['--target', 'fedora', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('flitdemo')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.deepEqual(await readdir(out), ['python3-flitdemo-23-1.fc44.noarch.rpm']);
+    assert.deepEqual(await readdir(out), ['python3-flitdemo-23.0-1.fc44.noarch.rpm']);
     const fromHarness = others.find((p) => p.profile === 'fedora' && p.packageName === 'python3-flitdemo');
-    assert.ok(fromHarness?.path && readFileSync(join(out, 'python3-flitdemo-23-1.fc44.noarch.rpm')).equals(readFileSync(fromHarness.path)), 'the CLI and the test harness disagree for fedora');
+    assert.ok(fromHarness?.path && readFileSync(join(out, 'python3-flitdemo-23.0-1.fc44.noarch.rpm')).equals(readFileSync(fromHarness.path)), 'the CLI and the test harness disagree for fedora');
   } finally {
     await rm(out, { recursive: true, force: true });
   }
@@ -243,4 +243,23 @@ test('py2pkg targets: lists every profile and what it sets, adds the config file
   const unknown = await py2pkg(['targets', 'el7', '--config', '/dev/null']);
   assert.equal(unknown.exitCode, 2);
   assert.match(unknown.stderr, /^py2pkg: error\[USAGE\]: unknown target "el7"/);
+});
+
+test('scripts and versions: certsdemo 2.28.0 keeps its zero, certs.py loses its #! (rpmlint E: non-executable-script before), console scripts have man pages', async () => {
+  const certs = byName('python3-certsdemo');
+  assert.equal(await rpmQuery(certs.path, '--queryformat', '%{VERSION}'), '2.28.0');
+  assert.match(await rpmQuery(certs.path, '--provides'), /^python3dist\(certsdemo\) = 2\.28$/m, 'python3dist() as Fedora writes it');
+  const dir = await mkdtemp(join(tmpdir(), 'py2pkg-rpmx-'));
+  try {
+    const { execa } = await import('execa');
+    const cpio = await execa('/usr/bin/rpm2cpio', [certs.path], { encoding: 'buffer' });
+    await execa('/usr/bin/cpio', ['-idm', '--quiet'], { cwd: dir, input: cpio.stdout });
+    const text = readFileSync(join(dir, 'usr/lib/python3.9/site-packages/certsdemo/certs.py'), 'utf8');
+    assert.ok(!text.startsWith('#!'), text.slice(0, 40));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  for (const [pkg, program] of [['python3-slugger', 'slugger'], ['python3-nastymeta', 'nastymeta']] as const) {
+    assert.match(await rpmQuery(byName(pkg).path, '--list'), new RegExp(`^/usr/share/man/man1/${program}\\.1\\.gz$`, 'm'));
+  }
 });

@@ -21,6 +21,7 @@ import type { Packager } from '../../src/formats/packager.js';
 import { rpmPackager } from '../../src/formats/rpm.js';
 import { sha256File, verifyStage } from '../../src/pipeline.js';
 import { buildStage, listFiles, type BuildResult } from '../../src/python/build.js';
+import { addManPages } from '../../src/python/manpages.js';
 import { resolveSettings } from '../../src/settings.js';
 import { checkRequiresPython, inspectSource, mergeWheelMetadata, refuseCompiledExtensions } from '../../src/sdist/inspect.js';
 import { unpackSdist } from '../../src/sdist/unpack.js';
@@ -99,8 +100,10 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
     const source = await inspectSource(unpacked.root, sdist.filename);
     await refuseCompiledExtensions(unpacked.root);
     const epoch = Number(TEST_EPOCH);
-    const built = await buildStage({ sourceRoot: unpacked.root, workDir: join(work, 'build'), target: base, sourceDateEpoch: epoch, timeoutMs: 15 * 60_000 });
-    const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
+    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: join(work, 'build'), target: base, sourceDateEpoch: epoch, timeoutMs: 15 * 60_000 });
+    const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
+    // as the pipeline does: man pages for the programs (/usr/share/man is the same for every profile)
+    const { build: built } = await addManPages({ build: wheelBuilt, meta: metadata, target: base, sourceDateEpoch: epoch, timeoutMs: 15 * 60_000, workDir: join(work, 'build') });
     const { source: _route, ...packagedProvenance } = provenance as typeof provenance & { source?: unknown };
 
     const results: TargetPackage[] = [];

@@ -9,7 +9,9 @@ import { loadArchive } from '../../src/deps/archive.js';
 import { relationStrings, translateSpecifierSet } from '../../src/deps/deb-relations.js';
 import { requiresTxtToRequiresDist } from '../../src/deps/egg-info.js';
 import { checkDependencies, debDependencies, debPythonRelations, dependencyOptions, NO_DEPENDENCY_OPTIONS, rpmRequires, type DependencyOptions } from '../../src/deps/index.js';
-import { debianNameFor, parseNameMap, rpmDistName, safeName } from '../../src/deps/names.js';
+import { debianBinaryName, debianNameFor, fedoraNameFor, parseFedoraNames, parseNameMap, rpmDistName, safeName } from '../../src/deps/names.js';
+import { rpmPackageName } from '../../src/formats/rpm-data.js';
+import { debianPackageName } from '../../src/sdist/pkginfo.js';
 import { DEB_RELATION_RE, isRpmDependency } from '../../src/deps/options.js';
 import { rpmRequirement } from '../../src/deps/rpm-requires.js';
 import { selectRequirements } from '../../src/deps/select.js';
@@ -89,6 +91,73 @@ test('Debian names: every entry of dh-python\'s cpython3_fallback is found as th
   }
   assert.ok(checked > 5100, `${checked}`);
   assert.equal(parseNameMap('simpy python3-simpy3\nsimpy python3-simpy\n').bySafeName.get('simpy'), 'python3-simpy3', 'first entry wins, as in dh-python');
+});
+
+test("a project's own Debian package: dh-python's name where Debian names it after its import name or a historical name", { skip: noVectors }, () => {
+  // real entries of cpython3_fallback whose Debian package is not the generic python3-<name>
+  const cases: Array<[string, string, string]> = [
+    // [name as a user types it, the entry's left column, Debian's package]
+    ['PyYAML', 'PyYAML', 'python3-yaml'], // import name yaml
+    ['pytz', 'pytz', 'python3-tz'], // Debian's historical name python-tz
+    ['beautifulsoup4', 'beautifulsoup4', 'python3-bs4'], // import name bs4
+    ['attrs', 'attrs', 'python3-attr'], // import name attr
+    ['PyJWT', 'PyJWT', 'python3-jwt'],
+    ['GitPython', 'GitPython', 'python3-git'],
+    ['dbus-python', 'dbus_python', 'python3-dbus'],
+    ['Faker', 'Faker', 'python3-fake-factory'], // Faker's historical name fake-factory
+    ['CherryPy', 'CherryPy', 'python3-cherrypy3'], // historical CherryPy 3 name
+    ['CT3', 'CT3', 'python3-cheetah'], // historical: the Cheetah template engine
+    ['Cython', 'Cython', 'cython3'], // an application-style name without python3-
+  ];
+  const fallback = readFileSync(`${VECTORS}debian-names/cpython3_fallback`, 'utf8').split('\n');
+  for (const [name, entry, pkg] of cases) {
+    assert.ok(fallback.includes(`${entry} ${pkg}`), `${entry} ${pkg} is a line of the real list`);
+    assert.notEqual(debianPackageName(name), pkg, `${name}: the generic rule gives another name`);
+    assert.equal(debianBinaryName(name), pkg, name);
+  }
+  // spelled otherwise by the user: looked up as dh-python does (safe_name), then by PEP 503 name
+  assert.equal(debianBinaryName('pyyaml'), 'python3-yaml');
+  assert.equal(debianBinaryName('Beautifulsoup4'), 'python3-bs4');
+  assert.equal(debianBinaryName('dbus.python'), 'python3-dbus');
+  // the map gives the same name as the rule, or has no entry: the rule
+  assert.equal(debianBinaryName('six'), 'python3-six');
+  assert.equal(debianBinaryName('rpc4django'), 'python3-rpc4django');
+  assert.equal(debianBinaryName('python-slugify'), 'python3-slugify');
+  // a package the map gives to several distributions is a bundle, not this project's own
+  assert.ok(fallback.includes('types_requests python3-typeshed') && fallback.includes('azure_storage_blob python3-azure-storage'));
+  assert.equal(debianBinaryName('types-requests'), 'python3-types-requests');
+  assert.equal(debianBinaryName('azure-storage-blob'), 'python3-azure-storage-blob');
+  // the one entry that is a relation, not a package
+  assert.equal(debianBinaryName('argparse'), 'python3-argparse');
+  assert.throws(() => debianBinaryName('-bad'), { code: 'METADATA_INVALID' });
+  let differs = 0;
+  for (const line of fallback.filter(Boolean)) {
+    const name = line.slice(0, line.indexOf(' '));
+    if (name.startsWith('_')) continue; // not a valid distribution name (`_pycbf`)
+    if (debianBinaryName(name) !== debianPackageName(name)) differs++;
+  }
+  assert.ok(differs > 1200, `${differs} projects get Debian's own name instead of the rule's`);
+});
+
+test("a project's own RPM: Fedora's name where python-rpm-packaging's data shows one, else python3-<PEP 503 name>", { skip: noVectors }, () => {
+  const yaml = readFileSync(`${VECTORS}debian-names/rpm-pythondistdeps/test-data.yaml`, 'utf8');
+  // `--package-name python3-dns+DNSSEC:` followed by the dist-info/egg-info it was run on
+  const seen = new Map<string, string>();
+  for (const m of yaml.matchAll(/--package-name (python3-[A-Za-z0-9._-]+)\+[A-Za-z0-9_-]+:\n(?:\s+--[^\n]*\n)*\s+usr\/lib(?:64)?\/python3\.\d+\/site-packages\/([A-Za-z0-9_.]+)-[0-9][^/\n]*\.(?:dist|egg)-info:/g)) {
+    seen.set(m[2] as string, m[1] as string);
+  }
+  assert.ok(seen.size >= 4, `${seen.size} pairs`);
+  const differing = [...seen].filter(([dist, pkg]) => rpmPackageName({ name: dist } as PythonMetadata, el9) === pkg || fedoraNameFor(dist) === pkg);
+  assert.equal(differing.length, seen.size, 'every pair in the data is named as Fedora names it');
+  const file = parseFedoraNames(readFileSync(new URL('../../../src/deps/data/fedora-names', import.meta.url), 'utf8'));
+  const expected = [...seen].filter(([dist, pkg]) => `python3-${dist.toLowerCase().replace(/[-_.]+/g, '-')}` !== pkg);
+  assert.deepEqual([...file.entries()], expected.map(([d, p]) => [d.toLowerCase(), p]), 'src/deps/data/fedora-names holds exactly the differing pairs');
+  assert.equal(rpmPackageName({ name: 'dnspython' } as PythonMetadata, el9), 'python3-dns');
+  assert.equal(rpmPackageName({ name: 'DNSPython' } as PythonMetadata, el9), 'python3-dns');
+  assert.equal(rpmPackageName({ name: 'zope.component' } as PythonMetadata, el9), 'python3-zope-component');
+  assert.equal(rpmPackageName({ name: 'python-dateutil' } as PythonMetadata, el9), 'python3-dateutil');
+  const alt = { ...el9, packagePrefix: 'python3.11-' };
+  assert.equal(rpmPackageName({ name: 'dnspython' } as PythonMetadata, alt), 'python3.11-dns');
 });
 
 test('RPM names: python3dist(<PEP 503 name>), python3.Xdist for such profiles', () => {

@@ -18,12 +18,11 @@ import {
   parseSpecifierSet,
   parseVersion,
   specifierContains,
-  toDebianVersion,
-  toRpmVersion,
   tryParseSpecifier,
   tryParseVersion,
   type Version,
 } from '../../src/python/pep440.js';
+import { toDebianVersion, toRpmDistVersion, toRpmVersion } from '../../src/python/distro-version.js';
 
 import { invalidMetadata, noVectors, readTsv, VECTORS } from '../support/vectors.js';
 
@@ -308,12 +307,15 @@ test('specifier containment: default pre-release rule (packaging <= 24)', () => 
 // ---------------------------------------------------------------------------------------------
 // Distribution versions
 
-test('toDebianVersion: translations by value', () => {
+test('toDebianVersion: translations by value (the release as upstream wrote it)', () => {
   const cases: Array<[string, string]> = [
     ['1.0', '1.0'],
-    ['1.0.0', '1.0'],
+    ['1.0.0', '1.0.0'],
+    ['1.16.0', '1.16.0'],
     ['2', '2.0'],
-    ['1.2.0.0', '1.2'],
+    ['1.2.0.0', '1.2.0.0'],
+    ['2.0.0rc1', '2.0.0~rc1'],
+    ['1.0.0.post1', '1.0.0+post1'],
     ['1!2.0', '1:2.0'],
     ['0!2.0', '2.0'],
     ['1.0rc1', '1.0~rc1'],
@@ -328,30 +330,39 @@ test('toDebianVersion: translations by value', () => {
     ['V1.0-ALPHA', '1.0~a0'],
   ];
   for (const [v, deb] of cases) assert.equal(toDebianVersion(v), deb, v);
-  assert.equal(toDebianVersion('1.0.0rc1', { stripTrailingZeros: true }), '1~rc1');
-  assert.equal(toDebianVersion('0.0', { stripTrailingZeros: true }), '0');
-  assert.equal(toDebianVersion('1.0.0', { keepTrailingZeros: true }), '1.0.0');
+  assert.equal(toDebianVersion('1.0.0rc1', { release: 'shortest' }), '1~rc1');
+  assert.equal(toDebianVersion('0.0', { release: 'shortest' }), '0');
+  assert.equal(toDebianVersion('2', { release: 'written' }), '2');
+  assert.equal(toDebianVersion('1.16.0', { release: 'canonical' }), '1.16');
+  assert.equal(toDebianVersion('2', { release: 'canonical' }), '2.0');
   assert.throws(() => toDebianVersion('1.0+abc'), invalidMetadata);
   assert.throws(() => toDebianVersion('not a version'), invalidMetadata);
   assert.throws(() => toDebianVersion('2147483648!1.0'), invalidMetadata);
   assert.equal(toDebianVersion('2147483647!1.0'), '2147483647:1.0');
 });
 
-test('toRpmVersion: translations by value (Fedora scheme)', () => {
-  assert.deepEqual(toRpmVersion('1.0'), { version: '1' });
-  assert.deepEqual(toRpmVersion('2.4.0'), { version: '2.4' });
-  assert.deepEqual(toRpmVersion('0.0'), { version: '0' });
-  assert.deepEqual(toRpmVersion('1!2.0'), { epoch: 1, version: '2' });
-  assert.deepEqual(toRpmVersion('1.0rc1'), { version: '1~rc1' });
-  assert.deepEqual(toRpmVersion('1.0.0.dev7'), { version: '1~~dev7' });
-  assert.deepEqual(toRpmVersion('2.0.post1'), { version: '2^post1' });
-  assert.deepEqual(toRpmVersion('1.0rc1.dev2'), { version: '1~rc1~dev2' });
-  assert.deepEqual(toRpmVersion('1.0.post1.dev2'), { version: '1^post1~dev2' });
-  assert.deepEqual(toRpmVersion('1.0rc1.post1'), { version: '1~rc1^post1' });
+test('toRpmVersion (the package, release as written) and toRpmDistVersion (python3dist, Fedora scheme): by value', () => {
+  assert.deepEqual(toRpmVersion('1.0'), { version: '1.0' });
+  assert.deepEqual(toRpmVersion('1.16.0'), { version: '1.16.0' });
+  assert.deepEqual(toRpmVersion('2'), { version: '2' });
+  assert.deepEqual(toRpmVersion('1!2.0'), { epoch: 1, version: '2.0' });
+  assert.deepEqual(toRpmVersion('2.0.0rc1'), { version: '2.0.0~rc1' });
+  assert.deepEqual(toRpmVersion('1.0.0.post1'), { version: '1.0.0^post1' });
+  assert.deepEqual(toRpmDistVersion('1.0'), { version: '1' });
+  assert.deepEqual(toRpmDistVersion('2.4.0'), { version: '2.4' });
+  assert.deepEqual(toRpmDistVersion('0.0'), { version: '0' });
+  assert.deepEqual(toRpmDistVersion('1!2.0'), { epoch: 1, version: '2' });
+  assert.deepEqual(toRpmDistVersion('1.0rc1'), { version: '1~rc1' });
+  assert.deepEqual(toRpmDistVersion('1.0.0.dev7'), { version: '1~~dev7' });
+  assert.deepEqual(toRpmDistVersion('2.0.post1'), { version: '2^post1' });
+  assert.deepEqual(toRpmDistVersion('1.0rc1.dev2'), { version: '1~rc1~dev2' });
+  assert.deepEqual(toRpmDistVersion('1.0.post1.dev2'), { version: '1^post1~dev2' });
+  assert.deepEqual(toRpmDistVersion('1.0rc1.post1'), { version: '1~rc1^post1' });
   assert.throws(() => toRpmVersion('1.0+local'), invalidMetadata);
+  assert.throws(() => toRpmDistVersion('1.0+local'), invalidMetadata);
 });
 
-test('toRpmVersion agrees with python-rpm-packaging test-data.yaml for plain =, <, <=, >, >= requirements', { skip: noVectors }, () => {
+test('toRpmDistVersion agrees with python-rpm-packaging test-data.yaml for plain =, <, <=, >, >= requirements', { skip: noVectors }, () => {
   const dir = 'debian-names/rpm-pythondistdeps/';
   const reqs = new Map<string, { op: string; version: string }>();
   for (const line of readFileSync(VECTORS + dir + 'pyreq2rpm.requires.txt', 'utf8').split('\n')) {
@@ -368,7 +379,7 @@ test('toRpmVersion agrees with python-rpm-packaging test-data.yaml for plain =, 
     const rpmOp = req.op === '==' || req.op === '===' ? '=' : req.op;
     if (rpmOp !== m[2]) continue; // a rewritten operator (wildcards): not a plain translation
     seen.add(name);
-    assert.equal(toRpmVersion(req.version).version, m[3], `${name}${req.op}${req.version}`);
+    assert.equal(toRpmDistVersion(req.version).version, m[3], `${name}${req.op}${req.version}`);
     checked++;
   }
   assert.ok(checked >= 55, `only ${checked} checked`);
@@ -503,15 +514,18 @@ test('pairs.tsv: translated versions keep PEP 440 order in dpkg and rpm', { skip
     if (a.includes('+') || b.includes('+')) continue; // local versions are refused
     const exp = Number(r.expected_cmp);
     checked++;
-    if (rpmCompare(toRpmVersion(a), toRpmVersion(b)) !== exp) failures.push(`rpm: ${a} vs ${b}`);
-    if (debCompare(toDebianVersion(a, { stripTrailingZeros: true }), toDebianVersion(b, { stripTrailingZeros: true })) !== exp) {
-      failures.push(`deb (stripped): ${a} vs ${b}`);
+    if (rpmCompare(toRpmDistVersion(a), toRpmDistVersion(b)) !== exp) failures.push(`rpm (python3dist): ${a} vs ${b}`);
+    if (debCompare(toDebianVersion(a, { release: 'shortest' }), toDebianVersion(b, { release: 'shortest' })) !== exp) {
+      failures.push(`deb (shortest): ${a} vs ${b}`);
     }
-    if (debCompare(toDebianVersion(a), toDebianVersion(b)) !== exp) failures.push(`deb (canonical): ${a} vs ${b}`);
-    // kept trailing zeros: the order holds whenever the two release segments have the same length
+    if (debCompare(toDebianVersion(a, { release: 'canonical' }), toDebianVersion(b, { release: 'canonical' })) !== exp) failures.push(`deb (canonical): ${a} vs ${b}`);
+    // as upstream wrote it: the order holds whenever the two release segments have the same length
     const va: Version = parseVersion(a);
     const vb: Version = parseVersion(b);
-    if (va.release.length === vb.release.length && debCompare(toDebianVersion(a, { keepTrailingZeros: true }), toDebianVersion(b, { keepTrailingZeros: true })) !== exp) failures.push(`deb: ${a} vs ${b}`);
+    if (va.release.length === vb.release.length) {
+      if (debCompare(toDebianVersion(a), toDebianVersion(b)) !== exp) failures.push(`deb: ${a} vs ${b}`);
+      if (rpmCompare(toRpmVersion(a), toRpmVersion(b)) !== exp) failures.push(`rpm: ${a} vs ${b}`);
+    }
   }
   assert.deepEqual(failures, []);
   assert.ok(checked > 700);

@@ -36,13 +36,14 @@ test('rpmPackageName: python3- + the PEP 503 name, a leading python- dropped, th
   assert.equal(rpmPackageName(meta({ name: 'requests' }), alt), 'python3.11-requests');
 });
 
-test('rpmEVR / rpmFileName: Fedora version scheme, the profile release, epoch kept but not in the file name', () => {
-  assert.deepEqual(rpmEVR(meta({ version: '1.0.0' }), el9), { version: '1', release: '1.el9' });
-  assert.deepEqual(rpmEVR(meta({ version: '2!1.0rc1' }), fedora), { epoch: 2, version: '1~rc1', release: '1.fc44' });
-  assert.equal(rpmFullVersion(rpmEVR(meta({ version: '2!1.0rc1' }), el9)), '2:1~rc1-1.el9');
+test('rpmEVR / rpmFileName: Fedora version scheme with the release as upstream wrote it, the profile release, epoch kept but not in the file name', () => {
+  assert.deepEqual(rpmEVR(meta({ version: '1.0.0' }), el9), { version: '1.0.0', release: '1.el9' });
+  assert.deepEqual(rpmEVR(meta({ version: '1.16.0' }), el9), { version: '1.16.0', release: '1.el9' });
+  assert.deepEqual(rpmEVR(meta({ version: '2!1.0rc1' }), fedora), { epoch: 2, version: '1.0~rc1', release: '1.fc44' });
+  assert.equal(rpmFullVersion(rpmEVR(meta({ version: '2!1.0rc1' }), el9)), '2:1.0~rc1-1.el9');
   assert.equal(rpmFullVersion(rpmEVR(meta({ version: '1.2.post3' }), el9)), '1.2^post3-1.el9');
   assert.equal(rpmFullVersion(rpmEVR(meta({ version: '1.2.dev4' }), el9)), '1.2~~dev4-1.el9');
-  assert.equal(rpmFileName(meta({ name: 'Demo.Pkg', version: '2!1.0rc1' }), el9), 'python3-demo-pkg-1~rc1-1.el9.noarch.rpm');
+  assert.equal(rpmFileName(meta({ name: 'Demo.Pkg', version: '2!1.0rc1' }), el9), 'python3-demo-pkg-1.0~rc1-1.el9.noarch.rpm');
   assert.throws(() => rpmEVR(meta({ version: '1.0+local' }), el9), { code: 'METADATA_INVALID' });
 });
 
@@ -168,7 +169,7 @@ test('specData: python(abi) pins the target Python, /usr/bin/python3 only with s
   assert.deepEqual(withScript.requires.slice(0, 2), ['python(abi) = 3.9', '/usr/bin/python3']);
   const noScript = specData({ ...base, staged: staged.filter((e) => !e.path.startsWith('/usr/bin/')) });
   assert.deepEqual(noScript.requires, ['python(abi) = 3.9']);
-  assert.equal(withScript.evr, '1-1.el9');
+  assert.equal(withScript.evr, '1.0.0-1.el9');
   assert.equal(withScript.name, 'python3-demo-pkg');
   assert.match(withScript.changelog.map((c) => Untrusted.text(c)).join('\n'), /Demo\.Pkg-1\.0\.0\.tar\.gz by py2pkg 9\.9 for el9[\s\S]*UNSIGNED/);
 });

@@ -22,6 +22,20 @@ export function debFileName(meta: PythonMetadata, target: TargetProfile): string
   return `${debPackageName(meta)}_${version}_all.deb`;
 }
 
+/**
+ * The one lintian tag that cannot apply to an organization's internal package, overridden in
+ * the package with the reason (as Debian policy asks of overrides); nothing else is.
+ */
+export const LINTIAN_OVERRIDES: ReadonlyArray<{ tag: string; why: string }> = [
+  { tag: 'initial-upload-closes-no-bugs', why: "py2pkg packages go to an organization's own repository, not to Debian's archive: there is no Debian ITP bug to close" },
+];
+
+async function writeLintianOverrides(root: string, pkg: string): Promise<void> {
+  const dir = join(root, 'usr/share/lintian/overrides');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, pkg), LINTIAN_OVERRIDES.map((o) => `# ${o.why}\n${pkg}: ${o.tag}\n`).join(''));
+}
+
 export const debPackager: Packager = {
   format: 'deb',
   fileName: debFileName,
@@ -40,6 +54,7 @@ export const debPackager: Packager = {
     const changelog = await renderTemplate(templates, 'deb/changelog.hbs', changelogData(meta, target, provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
     await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch: 'all' });
+    await writeLintianOverrides(root, pkg);
 
     // control area
     const controlDir = join(root, 'DEBIAN');

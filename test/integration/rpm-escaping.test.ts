@@ -135,10 +135,10 @@ const NASTY_FILES = (): Record<string, string> => ({
 test('every hostile field comes out of rpm -qp exactly as it went in, and nothing ran', async () => {
   const out = await rpmPackager.build(await input('fields', NASTY_FILES()));
   assert.equal(out.packageName, 'python3-evil-pkg');
-  assert.equal(out.version, '2:1~rc1-1.el9');
+  assert.equal(out.version, '2:1.0~rc1-1.el9');
   const rpm = out.path;
-  assert.match(rpm, /\/python3-evil-pkg-1~rc1-1\.el9\.noarch\.rpm$/);
-  assert.equal(await rpmQuery(rpm, '--qf', '%{EPOCH}:%{VERSION}-%{RELEASE}'), '2:1~rc1-1.el9');
+  assert.match(rpm, /\/python3-evil-pkg-1.0~rc1-1\.el9\.noarch\.rpm$/);
+  assert.equal(await rpmQuery(rpm, '--qf', '%{EPOCH}:%{VERSION}-%{RELEASE}'), '2:1.0~rc1-1.el9');
   // the Summary: one line, cut at a word to rpmlint's 79 characters, otherwise verbatim
   const summary = await rpmQuery(rpm, '--qf', '%{SUMMARY}');
   const flat = `Evil %{lua: os.execute("touch ${canary}")} %(touch ${canary}) %{__rm} Second: line`;
@@ -148,13 +148,13 @@ test('every hostile field comes out of rpm -qp exactly as it went in, and nothin
   assert.equal(await rpmQuery(rpm, '--qf', '%{LICENSE}'), 'MIT AND (Apache-2.0 OR BSD-3-Clause)');
   assert.equal(await rpmQuery(rpm, '--qf', '%{PACKAGER}'), 'Ops %{lua:x} 100% <ops@example.org>');
   assert.equal(await rpmQuery(rpm, '--scripts'), '', 'a scriptlet was smuggled in');
-  assert.deepEqual((await rpmQuery(rpm, '--provides')).split('\n').sort(), ['python3-evil-pkg = 2:1~rc1-1.el9', 'python3.9dist(evil-pkg) = 2:1~rc1', 'python3dist(evil-pkg) = 2:1~rc1']);
+  assert.deepEqual((await rpmQuery(rpm, '--provides')).split('\n').sort(), ['python3-evil-pkg = 2:1.0~rc1-1.el9', 'python3.9dist(evil-pkg) = 2:1~rc1', 'python3dist(evil-pkg) = 2:1~rc1']);
   // every line keeps its text; lines rpmbuild would read as a section, conditional or comment
   // start with a no-break space; tabs are 4 spaces
   const expected = DESCRIPTION_LINES(canary).map((l) => l.replace(/\t/g, '    ')).map((l) => (/^\s*[%#]/.test(l) ? `\u00a0${l}` : l));
   assert.deepEqual((await rpmQuery(rpm, '--qf', '%{DESCRIPTION}')).split('\n'), expected);
   const changelog = await rpmQuery(rpm, '--changelog');
-  assert.match(changelog, /^\* Thu Jan 01 2026 Ops %\{lua:x\} 100% <ops@example\.org> - 2:1~rc1-1\.el9\n/);
+  assert.match(changelog, /^\* Thu Jan 01 2026 Ops %\{lua:x\} 100% <ops@example\.org> - 2:1.0~rc1-1\.el9\n/);
   assert.ok(changelog.includes(`%(touch ${canary})`), changelog);
   assert.equal(existsSync(canary), false, 'rpmbuild ran something from the metadata');
   // the spec itself shows the escapes

@@ -64,7 +64,11 @@ export function licenseParagraphs(name: string, texts: readonly LicenseText[]): 
   return { paragraphs, unused };
 }
 
-export function copyrightData(meta: PythonMetadata, p: Provenance, licenseTexts: readonly LicenseText[], sourceNotices: readonly string[] = []): Record<string, unknown> {
+/**
+ * `packaging`: who made this package and when (the maintainer, the year of SOURCE_DATE_EPOCH), for
+ * the Files: debian/* paragraph Debian's own copyright files carry for their packaging work.
+ */
+export function copyrightData(meta: PythonMetadata, p: Provenance, licenseTexts: readonly LicenseText[], sourceNotices: readonly string[] = [], packaging?: { year: number; maintainer: string }): Record<string, unknown> {
   const name = licenseName(meta, licenseTexts);
   const fromFiles = licenseTexts.flatMap((t) => noticesIn(t.text, { licenseText: identifyLicense(t.text) !== undefined }));
   const notices = uniqueNotices([...fromFiles, ...sourceNotices]);
@@ -84,5 +88,6 @@ export function copyrightData(meta: PythonMetadata, p: Provenance, licenseTexts:
     licenseName: untrusted(name),
     filesComment: untrusted(comments.join('\n\n')),
     licenses: paragraphs.map((l) => ({ name: untrusted(l.name), text: untrusted(l.text) })),
+    packagingCopyright: untrusted(packaging ? `${packaging.year} ${packaging.maintainer}` : ''),
   };
 }

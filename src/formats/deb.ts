@@ -50,7 +50,7 @@ export const debPackager: Packager = {
     await mkdir(docDir, { recursive: true });
 
     // documentation: copyright, changelog.Debian.gz, provenance.json, sbom.cdx.json
-    await writeFile(join(docDir, 'copyright'), await renderTemplate(templates, 'deb/copyright.hbs', copyrightData(meta, provenance, input.licenseTexts, input.sourceNotices), debHelpers));
+    await writeFile(join(docDir, 'copyright'), await renderTemplate(templates, 'deb/copyright.hbs', copyrightData(meta, provenance, input.licenseTexts, input.sourceNotices, { year: new Date(input.sourceDateEpoch * 1000).getUTCFullYear(), maintainer: input.maintainer }), debHelpers));
     const changelog = await renderTemplate(templates, 'deb/changelog.hbs', changelogData(meta, target, provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
     await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch: 'all' });

@@ -46,6 +46,7 @@ export const TEMPLATE_VARIABLES: Readonly<Record<string, readonly VariableDoc[]>
     { name: 'licenseName', kind: 'untrusted', doc: 'the DEP-5 license expression (Apache-2.0 or BSD-2-clause); {{field licenseName}}' },
     { name: 'filesComment', kind: 'untrusted', doc: 'notes for the Files paragraph, may be empty; Comment:{{folded filesComment}}' },
     { name: 'licenses', kind: 'list of objects', doc: 'one {name, text} per license (both untrusted): {{field name}} and {{folded text}} in {{#each licenses}}' },
+    { name: 'packagingCopyright', kind: 'untrusted', doc: 'the packaging notice ("2026 Ops <ops@example.org>": the year of SOURCE_DATE_EPOCH and the maintainer), may be empty; {{field packagingCopyright}}' },
   ],
   'deb/postinst.hbs': [
     { name: 'package', kind: 'text', doc: '{{pkgname package}}' },

@@ -138,7 +138,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     progress('unpack');
     const unpackDir = join(work, 'unpack');
     await import('node:fs/promises').then((fs) => fs.mkdir(unpackDir, { mode: 0o700 }));
-    const unpacked = await unpackSdist(sdist.path, unpackDir, { maxBytes: s.maxUnpackedBytes });
+    const unpacked = await unpackSdist(sdist.path, unpackDir, { maxBytes: s.maxUnpackedBytes }, sdist.filename);
 
     progress('inspect');
     const source = await inspectSource(unpacked.root, sdist.filename);

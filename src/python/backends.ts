@@ -1,7 +1,7 @@
 /** PEP 517/518 build-system detection and the Debian packages that provide the backends. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
+import { METADATA_LIMITS, readBounded } from '../sdist/read-limits.js';
 
 export interface BuildSystem {
   backend: string;
@@ -46,13 +46,9 @@ const LEGACY: BuildSystem = { backend: 'setuptools.build_meta:__legacy__', requi
 
 /** Read [build-system] from pyproject.toml (PEP 518), with PEP 517's fallback. */
 export async function detectBuildSystem(sourceRoot: string): Promise<BuildSystem> {
-  let text: string;
-  try {
-    text = await readFile(join(sourceRoot, 'pyproject.toml'), 'utf8');
-  } catch {
-    return LEGACY;
-  }
-  return parseBuildSystem(text);
+  const bytes = await readBounded(join(sourceRoot, 'pyproject.toml'), METADATA_LIMITS.pyprojectToml, 'pyproject.toml');
+  if (bytes === undefined) return LEGACY;
+  return parseBuildSystem(bytes.toString('utf8'));
 }
 
 export async function parseBuildSystem(text: string): Promise<BuildSystem> {

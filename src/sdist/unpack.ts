@@ -27,11 +27,12 @@
 import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs';
 import { open, readdir, realpath, type FileHandle } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { Py2pkgError, singleLine } from '../errors.js';
+import { TOP_LEVEL_METADATA_LIMITS } from './read-limits.js';
 
 export interface UnpackLimits {
   /** total expanded size of all regular files, in bytes (default 512 MiB) */
@@ -58,6 +59,17 @@ export const DEFAULT_UNPACK_LIMITS: Readonly<UnpackLimits> = Object.freeze({
 
 /** Max symlinks followed while resolving one link (Linux uses 40 too). */
 const MAX_SYMLINK_HOPS = 40;
+/**
+ * Longest entry name or link target, in UTF-8 bytes, and longest path component (NAME_MAX).
+ * Without a bound a pax header may carry a 1 MiB name of 500 000 components, and every
+ * check on it costs its length times its depth.
+ */
+const MAX_PATH_BYTES = 1024;
+const MAX_COMPONENT_BYTES = 255;
+/** Directories a tree may hold beyond its entries (the parents its paths imply), as a multiple of maxEntries. */
+const IMPLIED_DIRS_PER_ENTRY = 1;
+/** Path components walked while resolving all symlinks of one archive, together. */
+const MAX_SYMLINK_STEPS = 256 * 1024;
 /** Largest pax / GNU long-name header node-tar will buffer; bigger ones are refused. */
 const MAX_META_ENTRY = 1024 * 1024;
 /** Read size for the archive file. */
@@ -67,9 +79,10 @@ const CHUNK = 64 * 1024;
  * Unpack `archivePath` into `destDir` (an existing, empty, private directory made by the
  * caller). Throws Py2pkgError ARCHIVE_CORRUPT / ARCHIVE_UNSAFE / ARCHIVE_TOO_LARGE /
  * ARCHIVE_LAYOUT for bad archives. On error destDir may hold partial files and the caller
- * must delete it.
+ * must delete it. The format is read from the bytes; `filename` (default: the path's last
+ * component) must agree with it: a zip named .tar.gz, or a tar named .zip, is refused.
  */
-export async function unpackSdist(archivePath: string, destDir: string, limits?: Partial<UnpackLimits>): Promise<UnpackResult> {
+export async function unpackSdist(archivePath: string, destDir: string, limits?: Partial<UnpackLimits>, filename = basename(archivePath)): Promise<UnpackResult> {
   const lim = resolveLimits(limits);
   const dest = await realpath(destDir);
   if ((await readdir(dest)).length !== 0) throw new Error(`unpackSdist: ${dest} must be an empty directory`);
@@ -83,6 +96,7 @@ export async function unpackSdist(archivePath: string, destDir: string, limits?:
     const head = Buffer.alloc(8);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     const format = sniff(head.subarray(0, bytesRead));
+    checkNameAgrees(filename, format);
 
     if (format === 'zip') {
       const plan = await readZipDirectory(fh, st.size, lim);
@@ -171,9 +185,33 @@ function sniff(head: Buffer): Format {
   return 'tar';
 }
 
+/** The format a file name promises, by its suffix; undefined for a name with no known suffix. */
+function formatByName(filename: string): Format | 'bzip2' | undefined {
+  const n = filename.toLowerCase();
+  if (n.endsWith('.tar.gz') || n.endsWith('.tgz')) return 'gzip';
+  if (n.endsWith('.zip')) return 'zip';
+  if (n.endsWith('.tar')) return 'tar';
+  if (n.endsWith('.tar.bz2')) return 'bzip2';
+  return undefined;
+}
+
+const FORMAT_NAMES: Record<Format | 'bzip2', string> = { gzip: 'a gzip-compressed tar', tar: 'an uncompressed tar', zip: 'a zip', bzip2: 'a bzip2-compressed tar' };
+
+/**
+ * The name must not say one format over content of another: tools downstream (pip, a
+ * mirror, a person) choose by name, and a mismatch is how a file slips past a check made for
+ * the other format.
+ */
+function checkNameAgrees(filename: string, format: Format): void {
+  const named = formatByName(filename);
+  if (named === undefined || named === format) return;
+  throw corrupt(`${quote(filename)} is named as ${FORMAT_NAMES[named]} archive but its content is ${FORMAT_NAMES[format]} archive`);
+}
+
 /** Split an entry name into components, refusing anything that is not a plain relative path. */
 function splitEntryPath(raw: string, what = 'entry'): string[] {
   if (raw.length === 0) throw unsafe(`${what} with an empty name`);
+  if (Buffer.byteLength(raw) > MAX_PATH_BYTES) throw unsafe(`${what} ${quote(raw)} has a name longer than ${MAX_PATH_BYTES} bytes`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw unsafe(`${what} ${quote(raw)} has control characters in its name`);
   if (raw.includes('\\')) throw unsafe(`${what} ${quote(raw)} has a backslash in its name`);
@@ -181,6 +219,7 @@ function splitEntryPath(raw: string, what = 'entry'): string[] {
   if (/^[A-Za-z]:/.test(raw)) throw unsafe(`${what} ${quote(raw)} starts with a drive letter`);
   const comps = raw.split('/').filter((c) => c !== '' && c !== '.');
   if (comps.includes('..')) throw unsafe(`${what} ${quote(raw)} has a '..' component`);
+  if (comps.some((c) => Buffer.byteLength(c) > MAX_COMPONENT_BYTES)) throw unsafe(`${what} ${quote(raw)} has a path component longer than ${MAX_COMPONENT_BYTES} bytes`);
   return comps;
 }
 
@@ -246,6 +285,7 @@ class Tree {
   private readonly nodes = new Map<string, TreeNode>();
   private readonly folds = new Map<string, string[]>();
   private readonly symlinks: string[] = [];
+  private symlinkSteps = 0;
   private top: string | undefined;
   private sink: FileSink | undefined;
   entries = 0;
@@ -312,6 +352,9 @@ class Tree {
   }
 
   private record(key: string, node: TreeNode): void {
+    if (this.nodes.size >= this.lim.maxEntries * (1 + IMPLIED_DIRS_PER_ENTRY) + 1) {
+      throw tooLarge(`the sdist has more than ${this.lim.maxEntries} entries (counting the directories its paths imply)`);
+    }
     this.nodes.set(key, node);
     const f = fold(key);
     const list = this.folds.get(f);
@@ -335,16 +378,24 @@ class Tree {
     throw unsafe(`${quote(raw)} appears twice in the archive (as ${describe(old)} and as ${describe(node)})`);
   }
 
-  /** Make sure every parent of comps is a real directory (made here), never a link or file. */
+  /**
+   * Make sure every parent of comps is a real directory (made here), never a link or file.
+   * Every ancestor of a recorded directory was checked when it was recorded, so the walk goes
+   * up from the nearest parent to the first known directory: its cost is the number of
+   * directories it adds, not the path's depth.
+   */
   private parents(comps: string[], raw: string): void {
-    for (let i = 1; i < comps.length; i++) {
-      const prefix = comps.slice(0, i);
-      const key = prefix.join('/');
+    let known = comps.length - 1;
+    for (; known > 0; known--) {
+      const key = comps.slice(0, known).join('/');
       const node = this.nodes.get(key);
-      if (node?.kind === 'dir') continue;
+      if (node?.kind === 'dir') break;
       if (node?.kind === 'symlink') throw unsafe(`${quote(raw)} goes through the symlink ${quote(key)}`);
       if (node) throw unsafe(`${quote(raw)} goes through the file ${quote(key)}`);
-      this.record(key, { kind: 'dir' });
+    }
+    for (let i = known + 1; i < comps.length; i++) {
+      const prefix = comps.slice(0, i);
+      this.record(prefix.join('/'), { kind: 'dir' });
       this.mkdir(prefix, raw);
     }
   }
@@ -391,6 +442,11 @@ class Tree {
     }
     this.declaredBytes += size;
     const comps = this.prepare(raw, 'file')!;
+    // PKG-INFO, pyproject.toml, ...: refused by their declared size, before a byte is extracted
+    const metaLimit = comps.length === 2 ? TOP_LEVEL_METADATA_LIMITS.get(comps[1]!) : undefined;
+    if (metaLimit !== undefined && size > metaLimit) {
+      throw new Py2pkgError('METADATA_TOO_LARGE', `${quote(raw)} is ${size} bytes, more than the ${metaLimit} bytes py2pkg accepts`);
+    }
     return { comps, replace: this.claim(comps, { kind: 'file' }, raw) === 'replace' };
   }
 
@@ -462,6 +518,7 @@ class Tree {
     while (queue.length > 0) {
       const c = queue.shift()!;
       if (c === '' || c === '.') continue;
+      if (++this.symlinkSteps > MAX_SYMLINK_STEPS) throw unsafe(`the sdist's symlinks take more than ${MAX_SYMLINK_STEPS} steps to resolve (at ${quote(key)})`);
       if (c === '..') {
         if (at.length <= 1) throw escape();
         at.pop();
@@ -506,6 +563,7 @@ function describe(n: TreeNode): string {
 
 function checkLinkText(raw: string, target: string): void {
   if (target.length === 0) throw unsafe(`link ${quote(raw)} has an empty target`);
+  if (Buffer.byteLength(target) > MAX_PATH_BYTES) throw unsafe(`link ${quote(raw)} has a target longer than ${MAX_PATH_BYTES} bytes`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(target)) throw unsafe(`link ${quote(raw)} has control characters in its target`);
   if (target.includes('\\')) throw unsafe(`link ${quote(raw)} has a backslash in its target ${quote(target)}`);

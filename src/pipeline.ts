@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
+import { prepareOutDir } from './out-dir.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
 import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
@@ -89,16 +90,6 @@ async function localSdist(path: string): Promise<LocalSdist> {
   return { path, filename: basename(path), sha256: await sha256File(path), size: st.size };
 }
 
-async function checkOutDir(dir: string): Promise<void> {
-  try {
-    const st = await stat(dir);
-    if (!st.isDirectory()) throw new Error('not a directory');
-    await access(dir, constants.W_OK);
-  } catch {
-    throw new Py2pkgError('OUTPUT_DIR', `output directory ${dir} does not exist or is not writable`);
-  }
-}
-
 export async function verifyStage(sdist: LocalSdist, s: Settings): Promise<Provenance> {
   const signature = s.signature ?? `${sdist.path}.asc`;
   const now = new Date();
@@ -113,10 +104,19 @@ export async function verifyStage(sdist: LocalSdist, s: Settings): Promise<Prove
 export async function convert(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<ConvertResult> {
   const loadPackager = packagers[s.format];
   if (!loadPackager) throw new Py2pkgError('USAGE', `unknown format ${s.format}`);
+  // every precondition a user can fix is checked before any work starts; --out first
+  const undoOutDir = await prepareOutDir(s.outDir);
+  try {
+    return await convertInto(s, loadPackager, progress, extras);
+  } catch (e) {
+    await undoOutDir();
+    throw e;
+  }
+}
+
+async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, progress: Progress, extras: ConvertExtras): Promise<ConvertResult> {
   const packagerModule = early(loadPackager);
   const depsModule = early(() => import('./deps/index.js'));
-  // every precondition a user can fix is checked before any work starts
-  await checkOutDir(s.outDir);
   // the signing key's public facts and the repository (the key is opened only after the build)
   const signStage = s.signing || s.repo ? await import('./sign/stage.js') : undefined;
   const release = signStage ? await signStage.planRelease(s.signing, s.repo, s.format) : undefined;

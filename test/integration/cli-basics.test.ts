@@ -1,7 +1,7 @@
 /** The CLI's own contract: version, help, usage errors, --debug, --allow-unsigned. */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,5 +75,53 @@ test('without SOURCE_DATE_EPOCH the output still depends only on the input (flit
     assert.doesNotMatch(listing.stdout, / 1970-01-01 /, 'ancient (epoch 0) dates in the package');
   } finally {
     for (const o of outs) await rm(o, { recursive: true, force: true });
+  }
+});
+
+test('--out that does not exist yet is created (parents too, 0755); removed again when the run fails (issue 13)', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'py2pkg-outdir-'));
+  try {
+    const out = join(base, 'a', 'b', 'out');
+    const r = await py2pkg(['--allow-unsigned', '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', fixtureSdist('flitdemo')]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(await readdir(out), ['python3-flitdemo_23.0-1_all.deb']);
+    for (const d of [join(base, 'a'), join(base, 'a', 'b'), out]) assert.equal(statSync(d).mode & 0o777, 0o755 & ~process.umask(), d);
+
+    // a failing run leaves no trace of the directories it made
+    const gone = join(base, 'c', 'd');
+    const failed = await py2pkg(['--out', gone, '--trusted-keys', '/nonexistent.asc', '--quiet', fixtureSdist('flitdemo')]);
+    assert.notEqual(failed.exitCode, 0);
+    assert.equal(existsSync(join(base, 'c')), false, 'the directories made for --out were left behind');
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+test('--out that exists and is not a directory, or lies under a file, is refused: OUTPUT_DIR, exit 2 (issue 13)', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'py2pkg-outdir-'));
+  try {
+    const file = join(base, 'file');
+    writeFileSync(file, 'x');
+    for (const out of [file, join(file, 'sub')]) {
+      const r = await py2pkg(['--allow-unsigned', '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', fixtureSdist('flitdemo')]);
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.match(r.stderr.trim(), /^py2pkg: error\[OUTPUT_DIR\]: [^\n]+$/);
+    }
+    assert.equal(readFileSync(file, 'utf8'), 'x');
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+test('keygen --out PREFIX makes the prefix directory when missing (0700: it holds the secret key) (issue 13)', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'py2pkg-outdir-'));
+  try {
+    const prefix = join(base, 'keys', 'org');
+    const r = await py2pkg(['keygen', '--name', 'Example Org', '--out', prefix, '--type', 'curve25519Legacy']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual((await readdir(join(base, 'keys'))).sort(), ['org.pub.asc', 'org.sec.asc']);
+    assert.equal(statSync(join(base, 'keys')).mode & 0o777, 0o700 & ~process.umask());
+  } finally {
+    await rm(base, { recursive: true, force: true });
   }
 });

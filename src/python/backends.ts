@@ -55,7 +55,7 @@ export async function parseBuildSystem(text: string): Promise<BuildSystem> {
   const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parse(text);
   } catch (e) {
     throw new Py2pkgError('METADATA_INVALID', `pyproject.toml is not valid TOML: ${singleLine(String((e as Error).message), 120)}`);
   }
@@ -68,12 +68,12 @@ export async function parseBuildSystem(text: string): Promise<BuildSystem> {
     throw new Py2pkgError('METADATA_INVALID', 'pyproject.toml [build-system] requires must be a list of strings');
   }
   const backend = table['build-backend'];
-  if (backend === undefined) return { backend: LEGACY.backend, requires: requires as string[], legacy: true };
+  if (backend === undefined) return { backend: LEGACY.backend, requires, legacy: true };
   if (typeof backend !== 'string' || !/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(backend)) {
     throw new Py2pkgError('METADATA_INVALID', 'pyproject.toml build-backend is not a module path');
   }
   if (table['backend-path'] !== undefined) {
     throw new Py2pkgError('UNSUPPORTED_BACKEND', 'pyproject.toml names an in-tree build backend (backend-path)');
   }
-  return { backend, requires: requires as string[], legacy: false };
+  return { backend, requires, legacy: false };
 }

@@ -165,7 +165,7 @@ function splitMessage(text: string): RawMessage {
     const m = HEADER_LINE.exec(line);
     if (!m) break; // as Python's email parser does: the body starts here
     flush();
-    current = { name: m[1] as string, first: line.slice((m[0] as string).length).replace(/^[ \t]+/, ''), continuation: [] };
+    current = { name: m[1] as string, first: line.slice(m[0].length).replace(/^[ \t]+/, ''), continuation: [] };
   }
   flush();
   return { headers, body: lines.slice(i).join('\n') };

@@ -3,23 +3,34 @@ SHELL := /bin/sh
 NODE  ?= node
 export PATH := /usr/sbin:/usr/bin:/sbin:/bin:$(PATH)
 
-.PHONY: all setup build fixtures test test-unit test-integration test-e2e demo bench lint clean
+.PHONY: all setup setup-test build fixtures test test-unit test-integration test-e2e demo bench lint clean
 
 all: build
 
+# what py2pkg runs plus what the demo shows (scripts/setup.sh RUNTIME_PACKAGES)
 setup:
 	./scripts/setup.sh
+
+# that and the test tier's and the benchmark's packages (TEST_PACKAGES)
+setup-test:
+	./scripts/setup.sh --test
 
 build:
 	npx tsc -p tsconfig.json
 
 # sdists of the fixture projects, signed with the TEST-ONLY upstream key
-fixtures: setup
+define make-fixtures
 	$(NODE) dist/fixtures/build-sdists.js
 	$(NODE) dist/fixtures/sign.js --key fixtures/keys/upstream-TEST-ONLY.sec.asc fixtures/dist/*.tar.gz
+endef
 
-test: fixtures
-	$(MAKE) --no-print-directory test-unit test-integration test-e2e
+fixtures: setup
+	$(make-fixtures)
+
+# CI: the full set-up, the linters, then every tier
+test: setup-test
+	$(make-fixtures)
+	$(MAKE) --no-print-directory lint test-unit test-integration test-e2e
 
 test-unit:
 	$(NODE) --test --test-reporter=spec 'dist/test/unit/'
@@ -33,12 +44,15 @@ test-e2e:
 demo: fixtures
 	$(NODE) dist/scripts/demo.js
 
-bench: fixtures
+bench: setup-test
+	$(make-fixtures)
 	$(NODE) dist/bench/convert.js
 	$(NODE) dist/bench/sign.js
 
+# the compiler, then ESLint with typescript-eslint's type-checked rules (eslint.config.js): zero findings
 lint:
 	npx tsc -p tsconfig.json --noEmit
+	npx eslint --max-warnings 0 .
 
 clean:
 	rm -rf dist fixtures/dist .cache out

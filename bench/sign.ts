@@ -129,7 +129,7 @@ A detached signature over a ${mib} MiB file (in the page cache), RSA-4096 TEST-O
 | py2pkg / gpg wall ≤ 1.5 | ${ratio.toFixed(2)}× | ${ratio <= 1.5 ? 'yes' : 'no'} |
 `;
     process.stdout.write(report);
-    await writeFile(values.results!, report);
+    await writeFile(values.results, report);
   } finally {
     await execa('/usr/bin/gpgconf', ['--homedir', gnupg, '--kill', 'all'], { env, extendEnv: false, reject: false });
     await rm(work, { recursive: true, force: true });

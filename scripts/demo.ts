@@ -18,6 +18,14 @@ import { allFixtureSdists, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '..
 
 const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
 const say = (s: string) => process.stdout.write(`\n== ${s}\n`);
+/**
+ * Print a command's outputs, each on its own lines: execa strips the final newline, so
+ * `${stderr}${stdout}` ran the last progress line (ending in a fingerprint) into the first
+ * line of the result.
+ */
+const show = (...texts: string[]): void => {
+  for (const t of texts) if (t.trim() !== '') process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+};
 
 async function main(): Promise<number> {
   const out = join(repoRoot, 'out', 'demo');
@@ -34,7 +42,7 @@ async function main(): Promise<number> {
 
   say(`py2pkg rpc4django --format deb --index-url out/demo/index/simple/ --trusted-keys fixtures/keys/upstream-TEST-ONLY.pub.asc --out out/demo`);
   const r = await py2pkg(['rpc4django', '--format', 'deb', '--index-url', indexUrl, '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>'], { XDG_CACHE_HOME: join(out, 'cache') });
-  process.stdout.write(`${r.stderr}\n${r.stdout}\n`);
+  show(r.stderr, r.stdout);
   if (r.exitCode !== 0) return r.exitCode;
   const deb = r.stdout.trim();
 
@@ -57,18 +65,18 @@ async function main(): Promise<number> {
   const repo = join(out, 'apt');
   say('py2pkg publish out/demo/*.deb --repo out/demo/apt --sign-key fixtures/keys/org-repo-TEST-ONLY.sec.asc (TEST-ONLY key)');
   const pub = await py2pkg(['publish', deb, '--repo', repo, '--sign-key', orgSec, '--label', 'py2pkg-demo']);
-  process.stdout.write(`${pub.stderr}${pub.stdout}`);
+  show(pub.stderr, pub.stdout);
   if (pub.exitCode !== 0) return pub.exitCode;
   say('py2pkg verify out/demo/apt --key fixtures/keys/org-repo-TEST-ONLY.pub.asc');
   const ver = await py2pkg(['verify', repo, '--key', orgPub]);
-  process.stdout.write(`${ver.stdout}${ver.stderr}`);
+  show(ver.stdout, ver.stderr);
   if (ver.exitCode !== 0) return ver.exitCode;
 
   say('the same sdist as a signed RPM for el9, and rpmlint\'s verdict');
   const rpmOut = join(out, 'rpm');
   await mkdir(rpmOut, { recursive: true });
   const rpm = await py2pkg(['rpc4django', '--format', 'rpm', '--index-url', indexUrl, '--trusted-keys', upstreamPub, '--out', rpmOut, '--sign-key', orgSec, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>', '--quiet'], { XDG_CACHE_HOME: join(out, 'cache') });
-  process.stdout.write(`${rpm.stderr}${rpm.stdout.trimEnd()}\n`);
+  show(rpm.stderr, rpm.stdout);
   if (rpm.exitCode !== 0) return rpm.exitCode;
   // rpm -K (which rpmlint runs) and rpmkeys read the org's public key from a private rpm database
   const rpmHome = join(out, 'rpmhome');
@@ -95,7 +103,7 @@ async function main(): Promise<number> {
     process.stdout.write(`/etc/apt/sources.list.d/py2pkg-demo.sources:\n${sources.split('\n').filter((l) => !/^ /.test(l)).join('\n')}\n`);
     const apt = ['-o', 'Dir::Etc::SourceList=/dev/null', '-o', 'Acquire::Check-Valid-Until=true', '-o', 'APT::Update::Error-Mode=any'];
     const upd = await root.run(['apt-get', ...apt, 'update']);
-    process.stdout.write(`${upd.stdout}${upd.stderr}`);
+    show(upd.stdout, upd.stderr);
     if (upd.exitCode !== 0) return 1;
     const inst = await root.run(['apt-get', ...apt, 'install', '-y', 'python3-rpc4django']);
     process.stdout.write(inst.stdout.split('\n').filter((l) => /Get:|Setting up|Unpacking/.test(l)).join('\n') + '\n');
@@ -104,7 +112,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const imp = await root.run(['python3', '-c', 'import rpc4django, django; print("import rpc4django: OK, from", rpc4django.__file__, "with Django", django.get_version())']);
-    process.stdout.write(imp.stdout + imp.stderr);
+    show(imp.stdout, imp.stderr);
     return imp.exitCode;
   } finally {
     await root.dispose();

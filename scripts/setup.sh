@@ -1,43 +1,63 @@
 #!/bin/sh
-# Install what py2pkg's build, tests and demo need on Debian 12, idempotently:
-# apt packages only when missing, `npm ci` only when node_modules is stale, then build.
+# Install what py2pkg needs on Debian 12, idempotently: apt packages only when missing,
+# `npm ci` only when node_modules is stale, then build.
+#
+#   scripts/setup.sh          what py2pkg runs plus what `make demo` shows (RUNTIME_PACKAGES)
+#   scripts/setup.sh --test   that and the test tier's and benchmark's packages (TEST_PACKAGES)
 set -eu
 cd "$(dirname "$0")/.."
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
-APT_PACKAGES="
-  bubblewrap dpkg-dev lintian mmdebstrap xz-utils zstd gnupg
-  python3 python3-build python3-installer python3-setuptools python3-wheel
-  python3-hatchling flit python3-poetry-core python3-setuptools-scm python3-hatch-vcs
-  python3-stdeb hyperfine time help2man
-  rpm rpmlint rpm2cpio createrepo-c dnf python3-rpm apt-utils debsig-verify gpg-agent
-  python3-pip
-  python3-apt
-  python3-jinja2 python3-markupsafe python3-flask python3-werkzeug python3-itsdangerous python3-click
-  python3-attr python3-jsonschema python3-pyrsistent python3-dateutil python3-bs4 python3-soupsieve
-  python3-html5lib python3-webencodings python3-babel python3-tz python3-pytest python3-iniconfig
-  python3-requests-toolbelt python3-requests-oauthlib python3-jmespath python3-botocore python3-boto3
-  python3-s3transfer python3-httpx python3-httpcore python3-h11 python3-sniffio python3-anyio
-  python3-rfc3986 python3-arrow python3-pexpect python3-ptyprocess python3-filelock python3-platformdirs
-  python3-virtualenv python3-distlib python3-sqlalchemy python3-alembic python3-mako python3-jsonpatch
-  python3-json-pointer python3-paramiko python3-nacl python3-bcrypt python3-cffi python3-pycparser
-  python3-rich python3-markdown-it python3-mdurl python3-commonmark python3-markdown python3-tabulate
+# What py2pkg itself runs (the build sandbox, the build frontend and the build backends Debian
+# packages, rpmbuild/rpmsign, createrepo_c, gpg for --gpg-key, xz for Packages.xz) and what
+# `make demo` shows besides (lintian, rpmlint, mmdebstrap for the clean Debian 12 root).
+RUNTIME_PACKAGES="
+  bubblewrap python3 python3-build python3-installer python3-setuptools python3-wheel
+  python3-hatchling flit python3-poetry-core python3-setuptools-scm python3-hatch-vcs xz-utils gnupg
+  gpg-agent rpm createrepo-c
+  lintian rpmlint mmdebstrap
+  help2man python3-docutils
+"
+
+# Only for `make test` and `make bench`: the Debian-as-oracle test reads the metadata of the
+# python3-* libraries below; dnf, debsig-verify, apt-ftparchive (apt-utils), rpm2cpio, pip and
+# python3-apt are the test tier's judges; hyperfine, time and python3-stdeb (py2dsc-deb) the
+# benchmark's.
+TEST_PACKAGES="
+  dpkg-dev zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
+  python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug
+  python3-itsdangerous python3-click python3-attr python3-jsonschema python3-pyrsistent
+  python3-dateutil python3-bs4 python3-soupsieve python3-html5lib python3-webencodings python3-babel
+  python3-tz python3-pytest python3-iniconfig python3-requests-toolbelt python3-requests-oauthlib
+  python3-jmespath python3-botocore python3-boto3 python3-s3transfer python3-httpx python3-httpcore
+  python3-h11 python3-sniffio python3-anyio python3-rfc3986 python3-arrow python3-pexpect
+  python3-ptyprocess python3-filelock python3-platformdirs python3-virtualenv python3-distlib
+  python3-sqlalchemy python3-alembic python3-mako python3-jsonpatch python3-json-pointer
+  python3-paramiko python3-nacl python3-bcrypt python3-cffi python3-pycparser python3-rich
+  python3-markdown-it python3-mdurl python3-commonmark python3-markdown python3-tabulate
   python3-tqdm python3-deprecated python3-wrapt python3-cachetools python3-rsa python3-pyasn1
   python3-pyasn1-modules python3-google-auth python3-django python3-djangorestframework
   python3-django-filters python3-defusedxml python3-kombu python3-amqp python3-vine
   python3-prompt-toolkit python3-wcwidth python3-responses python3-freezegun python3-hypothesis
-  python3-sortedcontainers python3-structlog python3-docopt python3-simplejson python3-mock python3-pbr
-  python3-decorator python3-humanize python3-natsort python3-termcolor python3-colorama
-  black python3-typer python3-sphinx python3-fastapi python3-starlette python3-cattr python3-exceptiongroup
-  mkdocs python3-poetry python3-cleo python3-tomlkit python3-keyring python3-jaraco.classes twine
-  python3-pkginfo python3-shellingham python3-trove-classifiers python3-cachecontrol python3-isort
-  python3-pydantic python3-uvicorn python3-aiohttp python3-yarl python3-multidict python3-frozenlist
-  python3-aiosignal python3-async-timeout python3-pytest-cov python3-coverage python3-mypy
-  python3-mypy-extensions python3-typeguard python3-jaraco.functools python3-jaraco.text
-  python3-more-itertools python3-mergedeep python3-watchdog python3-pyyaml-env-tag
-  python3-sphinx-rtd-theme python3-myst-parser python3-mdit-py-plugins
+  python3-sortedcontainers python3-structlog python3-docopt python3-simplejson python3-mock
+  python3-pbr python3-decorator python3-humanize python3-natsort python3-termcolor python3-colorama
+  black python3-typer python3-sphinx python3-fastapi python3-starlette python3-cattr
+  python3-exceptiongroup mkdocs python3-poetry python3-cleo python3-tomlkit python3-keyring
+  python3-jaraco.classes twine python3-pkginfo python3-shellingham python3-trove-classifiers
+  python3-cachecontrol python3-isort python3-pydantic python3-uvicorn python3-aiohttp python3-yarl
+  python3-multidict python3-frozenlist python3-aiosignal python3-async-timeout python3-pytest-cov
+  python3-coverage python3-mypy python3-mypy-extensions python3-typeguard python3-jaraco.functools
+  python3-jaraco.text python3-more-itertools python3-mergedeep python3-watchdog
+  python3-pyyaml-env-tag python3-sphinx-rtd-theme python3-myst-parser python3-mdit-py-plugins
   python3-docutils python3-requests python3-six python3-packaging python3-yaml python3-asgiref
 "
+
+APT_PACKAGES=$RUNTIME_PACKAGES
+case "${1:-}" in
+  --test) APT_PACKAGES="$RUNTIME_PACKAGES $TEST_PACKAGES" ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $APT_PACKAGES; do

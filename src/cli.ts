@@ -4,7 +4,7 @@
  * Heavy modules load lazily inside the actions, so `py2pkg --version` and `--help` stay fast.
  */
 import { Command, CommanderError } from 'commander';
-import { registerConvert, CONVERT_EXAMPLES } from './commands/convert.js';
+import { registerConvert } from './commands/convert.js';
 import { registerTargets } from './commands/targets.js';
 import { registerPublish } from './commands/publish.js';
 import { registerVerify } from './commands/verify.js';
@@ -28,6 +28,23 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** `py2pkg --help`: the three jobs, one example each; every command's --help has more. */
+export const TOP_EXAMPLES = `
+Examples:
+  # convert a signed sdist (its .asc beside it) that a signer you pinned vouches for
+  py2pkg ./rpc4django-0.6.3.tar.gz --trusted-keys upstream-signers.asc --out out/
+
+  # by name from the index (PyPI unless --index-url), as a signed RPM for RHEL 9
+  py2pkg rpc4django --target el9 --trusted-keys upstream-signers.asc --sign-key org.sec.asc
+
+  # publish packages into a signed Apt repository your machines install from
+  py2pkg publish out/*.deb --repo /srv/apt --sign-key org.sec.asc
+
+More examples: py2pkg convert --help (and publish, verify, keygen, targets --help).
+Exit statuses: 0 ok, 2 usage, 3 trust, 4 unsafe input, 5 unsupported, 6 build, 7 tool,
+8 network, 9 not on the index, 10-12 verify, 13 repository; README.md lists them all.
+`;
+
 export function buildProgram(io: Io): Command {
   const program = new Command('py2pkg')
     .description('Turn a verified Python sdist into an operating-system package.')
@@ -36,7 +53,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .showHelpAfterError('(run py2pkg --help for usage)');
   for (const register of COMMANDS) register(program, { io });
-  program.addHelpText('after', CONVERT_EXAMPLES);
+  program.addHelpText('after', TOP_EXAMPLES);
   // subcommands inherit exitOverride and output settings
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;

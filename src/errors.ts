@@ -61,6 +61,7 @@ export const catalogue = {
   ARCHIVE_TOO_LARGE: { status: 'input', hint: 'the sdist expands past the size/entry limit; raise --max-unpacked-size only if you trust it' },
   ARCHIVE_LAYOUT: { status: 'input', hint: 'an sdist holds one top-level directory with PKG-INFO (or pyproject.toml/setup.py) in it' },
   METADATA_INVALID: { status: 'input', hint: 'the project metadata is malformed; report it upstream' },
+  METADATA_TOO_LARGE: { status: 'input', hint: 'a metadata file in the sdist (or its built wheel) is over the size limit; report it upstream' },
   METADATA_MISMATCH: { status: 'input', hint: 'the built wheel does not describe the same project as the sdist; report it upstream' },
 
   UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'C extensions are not supported yet; only pure-Python projects are converted' },

@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
+import { prepareOutDir } from './out-dir.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
 import { loadTemplates } from './render/templates.js';
@@ -94,16 +95,6 @@ async function localSdist(path: string): Promise<LocalSdist> {
   return { path, filename: basename(path), sha256: await sha256File(path), size: st.size };
 }
 
-async function checkOutDir(dir: string): Promise<void> {
-  try {
-    const st = await stat(dir);
-    if (!st.isDirectory()) throw new Error('not a directory');
-    await access(dir, constants.W_OK);
-  } catch {
-    throw new Py2pkgError('OUTPUT_DIR', `output directory ${dir} does not exist or is not writable`);
-  }
-}
-
 export async function verifyStage(sdist: LocalSdist, s: Settings, fetched?: FetchedEvidence, notify: (m: string) => void = () => {}): Promise<Provenance> {
   const { trustStage } = await import('./trust/stage.js');
   return trustStage(sdist, s, fetched, notify);
@@ -112,10 +103,19 @@ export async function verifyStage(sdist: LocalSdist, s: Settings, fetched?: Fetc
 export async function convert(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<ConvertResult> {
   const loadPackager = packagers[s.format];
   if (!loadPackager) throw new Py2pkgError('USAGE', `unknown format ${s.format}`);
+  // every precondition a user can fix is checked before any work starts; --out first
+  const undoOutDir = await prepareOutDir(s.outDir);
+  try {
+    return await convertInto(s, loadPackager, progress, extras);
+  } catch (e) {
+    await undoOutDir();
+    throw e;
+  }
+}
+
+async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, progress: Progress, extras: ConvertExtras): Promise<ConvertResult> {
   const packagerModule = early(loadPackager);
   const depsModule = early(() => import('./deps/index.js'));
-  // every precondition a user can fix is checked before any work starts
-  await checkOutDir(s.outDir);
   const templates = await loadTemplates(s.format, s.templatesDir);
   // the signing key's public facts and the repository (the key is opened only after the build)
   const signStage = s.signing || s.repo ? await import('./sign/stage.js') : undefined;
@@ -138,7 +138,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
     progress('unpack');
     const unpackDir = join(work, 'unpack');
     await import('node:fs/promises').then((fs) => fs.mkdir(unpackDir, { mode: 0o700 }));
-    const unpacked = await unpackSdist(sdist.path, unpackDir, { maxBytes: s.maxUnpackedBytes });
+    const unpacked = await unpackSdist(sdist.path, unpackDir, { maxBytes: s.maxUnpackedBytes }, sdist.filename);
 
     progress('inspect');
     const source = await inspectSource(unpacked.root, sdist.filename);

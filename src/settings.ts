@@ -120,7 +120,7 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
   const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parse(text);
   } catch (e) {
     throw new Py2pkgError('CONFIG', `config file ${file} is not valid TOML: ${singleLine((e as Error).message, 160)}`);
   }

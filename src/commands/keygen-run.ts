@@ -1,7 +1,8 @@
 /** The keygen command's work, loaded only when the command runs. */
 import { open, readFile, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
+import { prepareOutDir } from '../out-dir.js';
 import { generateSigningKey, type KeyType } from '../sign/keygen.js';
 import { PASSPHRASE_ENV } from '../sign/options.js';
 import type { Io } from './context.js';
@@ -41,11 +42,18 @@ export async function runKeygen(flags: { name: string; email?: string; out: stri
   const key = await generateSigningKey({ name: flags.name, ...(flags.email ? { email: flags.email } : {}), type: flags.type, ...(passphrase ? { passphrase } : {}) });
   const sec = `${out}.sec.asc`;
   const pub = `${out}.pub.asc`;
-  await createExclusive(sec, key.secretArmored, 0o600);
+  // the prefix's directory is made when missing (0700: it is about to hold a secret key)
+  const undoDir = await prepareOutDir(dirname(out), 0o700);
   try {
-    await createExclusive(pub, key.publicArmored, 0o644);
+    await createExclusive(sec, key.secretArmored, 0o600);
+    try {
+      await createExclusive(pub, key.publicArmored, 0o644);
+    } catch (e) {
+      await rm(sec, { force: true });
+      throw e;
+    }
   } catch (e) {
-    await rm(sec, { force: true });
+    await undoDir();
     throw e;
   }
   io.out(`${key.fingerprint}\n`);

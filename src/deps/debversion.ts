@@ -66,7 +66,7 @@ function verrevcmp(a: string, b: string): number {
 export function compareDebianVersions(a: string | DebVersion, b: string | DebVersion): -1 | 0 | 1 {
   const pa = typeof a === 'string' ? parseDebianVersion(a) : a;
   const pb = typeof b === 'string' ? parseDebianVersion(b) : b;
-  if (!pa || !pb) throw new Error(`not a Debian version: ${String(pa ? b : a)}`);
+  if (!pa || !pb) throw new Error(`not a Debian version: ${JSON.stringify(pa ? b : a)}`);
   if (pa.epoch !== pb.epoch) return pa.epoch < pb.epoch ? -1 : 1;
   const c = verrevcmp(pa.upstream, pb.upstream) || verrevcmp(pa.revision, pb.revision);
   return c < 0 ? -1 : c > 0 ? 1 : 0;

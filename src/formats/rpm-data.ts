@@ -9,7 +9,7 @@ import { toRpmDistVersion, toRpmVersion } from '../python/distro-version.js';
 import { fedoraNameFor } from '../deps/names.js';
 import { canonicalizeName } from '../python/pep508.js';
 import { untrusted, type Untrusted } from '../render/engine.js';
-import { isSpecSafePath, type SpecFileEntry } from '../render/rpmspec.js';
+import { isSpecSafePath, MAX_RPM_DEPENDENCY, type SpecFileEntry } from '../render/rpmspec.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../types.js';
 import { homepageOf, trustLines } from './deb-data.js';
@@ -249,6 +249,10 @@ export function specData(input: SpecInput): SpecData {
   const evr = rpmEVR(meta, target);
   const deps = rpmDependencies(meta, target, input.dependencies);
   const hasScripts = input.staged.some((e) => e.type === 'file' && under(e.path, target.scriptsDir));
+  // a valid PEP 508 name or specifier set may still be longer than a spec line takes: the
+  // metadata's fault, refused as such (not a template bug)
+  const tooLong = [...deps.requires, ...deps.suggests].find((d) => d.length > MAX_RPM_DEPENDENCY);
+  if (tooLong !== undefined) throw new Py2pkgError('METADATA_INVALID', `a requirement gives an RPM dependency longer than ${MAX_RPM_DEPENDENCY} characters: ${singleLine(tooLong, 80)}`);
   return {
     name,
     epoch: evr.epoch !== undefined ? String(evr.epoch) : '',

@@ -1,7 +1,7 @@
 /** PEP 517/518 build-system detection and the Debian packages that provide the backends. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
+import { METADATA_LIMITS, readBounded } from '../sdist/read-limits.js';
 
 export interface BuildSystem {
   backend: string;
@@ -46,20 +46,16 @@ const LEGACY: BuildSystem = { backend: 'setuptools.build_meta:__legacy__', requi
 
 /** Read [build-system] from pyproject.toml (PEP 518), with PEP 517's fallback. */
 export async function detectBuildSystem(sourceRoot: string): Promise<BuildSystem> {
-  let text: string;
-  try {
-    text = await readFile(join(sourceRoot, 'pyproject.toml'), 'utf8');
-  } catch {
-    return LEGACY;
-  }
-  return parseBuildSystem(text);
+  const bytes = await readBounded(join(sourceRoot, 'pyproject.toml'), METADATA_LIMITS.pyprojectToml, 'pyproject.toml');
+  if (bytes === undefined) return LEGACY;
+  return parseBuildSystem(bytes.toString('utf8'));
 }
 
 export async function parseBuildSystem(text: string): Promise<BuildSystem> {
   const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parse(text);
   } catch (e) {
     throw new Py2pkgError('METADATA_INVALID', `pyproject.toml is not valid TOML: ${singleLine(String((e as Error).message), 120)}`);
   }
@@ -72,12 +68,12 @@ export async function parseBuildSystem(text: string): Promise<BuildSystem> {
     throw new Py2pkgError('METADATA_INVALID', 'pyproject.toml [build-system] requires must be a list of strings');
   }
   const backend = table['build-backend'];
-  if (backend === undefined) return { backend: LEGACY.backend, requires: requires as string[], legacy: true };
+  if (backend === undefined) return { backend: LEGACY.backend, requires, legacy: true };
   if (typeof backend !== 'string' || !/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(backend)) {
     throw new Py2pkgError('METADATA_INVALID', 'pyproject.toml build-backend is not a module path');
   }
   if (table['backend-path'] !== undefined) {
     throw new Py2pkgError('UNSUPPORTED_BACKEND', 'pyproject.toml names an in-tree build backend (backend-path)');
   }
-  return { backend, requires: requires as string[], legacy: false };
+  return { backend, requires, legacy: false };
 }

@@ -3,10 +3,11 @@
  * root laid out the target's way (installer library, in the sandbox) -> cleaned file list.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { pythonHelpersDir } from '../paths.js';
+import { METADATA_LIMITS, readBoundedText } from '../sdist/read-limits.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
 import { fixStagedShebangs } from './shebangs.js';
@@ -101,8 +102,11 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   if (wheelName === undefined || wheels.length !== 1) throw new Py2pkgError('BUILD_FAILED', `the build produced ${wheels.length} wheels, expected one`);
   let summary: InstallSummary;
   try {
-    summary = JSON.parse(await readFile(join(box, 'summary.json'), 'utf8')) as InstallSummary;
+    // it carries the wheel's WHEEL and entry_points.txt, which the project's build code wrote
+    const text = await readBoundedText(join(box, 'summary.json'), METADATA_LIMITS.installSummary, 'the install summary');
+    summary = JSON.parse(text ?? '') as InstallSummary;
   } catch (e) {
+    if (e instanceof Py2pkgError) throw e;
     throw new Py2pkgError('BUILD_FAILED', 'installing the wheel into the staging root gave no summary', { cause: e, detail: built.stderr });
   }
   const pure = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
@@ -119,7 +123,9 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   if ((await fixStagedShebangs(stagingRoot, files, input.target.siteDir, input.target.scriptsDir, distInfo.replace(/\/METADATA$/, ''))).size > 0) {
     files = await listFiles(stagingRoot);
   }
-  const wheelMetadata = await readFile(join(stagingRoot, distInfo), 'utf8');
+  // written by the project's own build code: as hostile as PKG-INFO, bounded the same way
+  const wheelMetadata = await readBoundedText(join(stagingRoot, distInfo), METADATA_LIMITS.coreMetadata, "the built wheel's METADATA");
+  if (wheelMetadata === undefined) throw new Py2pkgError('BUILD_FAILED', 'the installed wheel has no .dist-info/METADATA');
 
   return {
     stagingRoot,

@@ -42,66 +42,98 @@ export function foldedText(text: string, opts: { maxLines?: number; width?: numb
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, '    ')
     .replace(CONTROL_CHARS, ' ');
-  const rawLines = normalized.split('\n').map((l) => l.replace(/\s+$/, ''));
-  while (rawLines.length > 0 && rawLines[0] === '') rawLines.shift();
-  while (rawLines.length > 0 && rawLines[rawLines.length - 1] === '') rawLines.pop();
+  // trimEnd, not /\s+$/: that regex is quadratic on a long run of blanks (hostile text)
+  const rawLines = dropBlankEnds(normalized.split('\n').map((l) => l.trimEnd()));
   const width = opts.width ?? 79;
   // plain paragraph lines (unindented, not list items) are word-wrapped by every frontend:
-  // join each run of them and wrap it once, so an over-long line leaves no orphan words
-  const logical: string[] = [];
-  const logicalPlain: boolean[] = [];
+  // join each run of them and wrap it once, so an over-long line leaves no orphan words.
+  // One pass that stops at maxLines: the rest of a hostile 4 MiB description costs nothing.
   const isPlain = (l: string): boolean => /^[^\s.]/.test(l) && !/^[-*+] /.test(l);
-  for (const line of rawLines) {
-    const plain = isPlain(line);
-    if (plain && logicalPlain[logicalPlain.length - 1] === true) logical[logical.length - 1] += ` ${line}`;
-    else {
-      logical.push(line);
-      logicalPlain.push(plain);
-    }
-  }
   const lines: string[] = [];
   let previousBlank = false;
-  for (const line of logical) {
+  /** Add one logical line; true when maxLines is reached. */
+  const emit = (line: string): boolean => {
     const blank = line.trim() === '' || line.trim() === '.';
-    if (blank && previousBlank) continue; // collapse runs of blank lines
+    if (blank && previousBlank) return false; // collapse runs of blank lines
     previousBlank = blank;
     // a lone "." means nothing in a description and has no valid spelling: it becomes a blank line
     if (blank) lines.push(' .');
     // " ." is a blank line and " .x" is reserved by policy: text starting with a dot goes
     // on a verbatim line (two spaces) instead
-    else if (line.startsWith('.')) lines.push(...wrapLine(` ${line}`, width).map((l) => ` ${l}`));
+    // (a loop, not push(...pieces): one long paragraph wraps into more pieces than a call takes arguments)
+    else if (line.startsWith('.')) for (const l of wrapLine(` ${line}`, width, maxLines - lines.length)) lines.push(` ${l}`);
     // an unindented list item would be re-flowed by frontends: indent it so it stays a list
-    else lines.push(...wrapLine(/^[-*+] /.test(line) ? ` ${line}` : line, width).map((l) => ` ${l}`));
-    if (lines.length >= maxLines) {
-      lines.length = maxLines;
-      lines.push(' [...]');
-      break;
+    else for (const l of wrapLine(/^[-*+] /.test(line) ? ` ${line}` : line, width, maxLines - lines.length)) lines.push(` ${l}`);
+    return lines.length >= maxLines;
+  };
+  let pending: string | undefined;
+  let pendingPlain = false;
+  let full = false;
+  for (const line of rawLines) {
+    const plain = isPlain(line);
+    if (plain && pendingPlain && pending !== undefined) {
+      pending += ` ${line}`;
+      continue;
     }
+    if (pending !== undefined && (full = emit(pending))) break;
+    pending = line;
+    pendingPlain = plain;
+  }
+  if (!full && pending !== undefined) full = emit(pending);
+  if (full) {
+    lines.length = maxLines;
+    lines.push(' [...]');
   }
   return lines.join('\n');
+}
+
+/** The lines without the empty ones at either end (one slice: shift() in a loop is quadratic). */
+export function dropBlankEnds(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && lines[start] === '') start++;
+  while (end > start && lines[end - 1] === '') end--;
+  return lines.slice(start, end);
 }
 
 /**
  * Split one line at spaces so no piece is longer than `width` characters; continuation
  * pieces keep the line's indentation (plus two more for list items). Words longer than the
- * width are left whole.
+ * width are left whole. With `maxPieces`, only the first that many pieces (the same as without
+ * it): a caller that keeps 200 lines does not pay for wrapping megabytes.
  */
-export function wrapLine(line: string, width: number): string[] {
-  if ([...line].length <= width) return [line];
+export function wrapLine(line: string, width: number, maxPieces = Number.POSITIVE_INFINITY): string[] {
+  // (a code point is one or two UTF-16 units: only a line of up to 2*width units can fit)
+  if (line.length <= width || (line.length <= 2 * width && [...line].length <= width)) return [line];
   const indent = /^\s*/.exec(line)?.[0] ?? '';
   const bullet = /^\s*[-*+] /.test(line) ? '  ' : '';
-  const words = line.slice(indent.length).split(/ +/);
   const out: string[] = [];
   let current = indent;
-  for (const word of words) {
+  for (const word of splitAtSpaces(line.slice(indent.length))) {
     const candidate = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
     if ([...candidate].length > width && current.trim() !== '') {
       out.push(current);
+      if (out.length >= maxPieces) return out;
       current = `${indent}${bullet}${word}`;
     } else current = candidate;
   }
   out.push(current);
   return out;
+}
+
+/** The pieces of `s.split(/ +/)`, one at a time. */
+function* splitAtSpaces(s: string): Generator<string> {
+  let start = 0;
+  for (;;) {
+    const i = s.indexOf(' ', start);
+    if (i < 0) {
+      yield s.slice(start);
+      return;
+    }
+    yield s.slice(start, i);
+    start = i + 1;
+    while (s[start] === ' ') start++;
+  }
 }
 
 /** "Name <email>" for Maintainer/Changed-By; refuses anything that is not a valid address. */

@@ -15,7 +15,7 @@
  *    so the caller can own their directory instead.
  * Pure functions; test/unit/rpmspec.test.ts and the built-rpm tests check them.
  */
-import { fieldValue, wrapLine } from './deb822.js';
+import { dropBlankEnds, fieldValue, wrapLine } from './deb822.js';
 import { commonHelpers, raw, Untrusted, type HelperFn } from './engine.js';
 
 /** rpmlint's MaxLineLength: longer Summary or %description lines are errors. */
@@ -66,22 +66,22 @@ function guardLine(line: string): string {
 }
 
 /** Split a line into pieces of at most `width` characters, at blanks when it can, hard otherwise. */
-function hardWrap(line: string, width: number): string[] {
+function hardWrap(line: string, width: number, maxPieces = Number.POSITIVE_INFINITY): string[] {
   const out: string[] = [];
-  for (const piece of wrapLine(line, width)) {
-    let rest = [...piece];
-    while (rest.length > width) {
-      out.push(rest.slice(0, width).join('').trimEnd());
-      rest = rest.slice(width);
-    }
-    out.push(rest.join(''));
+  for (const piece of wrapLine(line, width, maxPieces)) {
+    if (out.length >= maxPieces) break;
+    // by index: re-slicing the rest after every piece is quadratic on a long word
+    const chars = [...piece];
+    let at = 0;
+    for (; chars.length - at > width && out.length < maxPieces; at += width) out.push(chars.slice(at, at + width).join('').trimEnd());
+    if (out.length < maxPieces) out.push(chars.slice(at).join(''));
   }
   return out;
 }
 
 /** Wrap at `width`, guard each piece; a guarded piece is wrapped one narrower to make room. */
-function wrapGuarded(line: string, width: number): string[] {
-  return hardWrap(line, width).flatMap((p) => (startsLikeDirective(p) ? hardWrap(p, width - 1).map(guardLine) : [guardLine(p)]));
+function wrapGuarded(line: string, width: number, maxPieces = Number.POSITIVE_INFINITY): string[] {
+  return hardWrap(line, width, maxPieces).flatMap((p) => (startsLikeDirective(p) ? hardWrap(p, width - 1).map(guardLine) : [guardLine(p)]));
 }
 
 /**
@@ -97,10 +97,8 @@ export function specDescription(text: string, fallback: string, opts: { maxLines
       .replace(/\t/g, '    ')
       .replace(CONTROL_CHARS, ' ')
       .split('\n')
-      .map((l) => l.replace(/\s+$/, ''));
-  let lines = prepared(text);
-  while (lines.length > 0 && lines[0] === '') lines.shift();
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+      .map((l) => l.trimEnd()); // not /\s+$/: quadratic on long runs of blanks
+  let lines = dropBlankEnds(prepared(text));
   if (lines.length === 0) lines = prepared(fallback.trim() || 'No description.');
   const out: string[] = [];
   let previousBlank = false;
@@ -108,7 +106,7 @@ export function specDescription(text: string, fallback: string, opts: { maxLines
     const blank = line === '';
     if (blank && previousBlank) continue;
     previousBlank = blank;
-    for (const piece of blank ? [''] : wrapGuarded(line, RPM_MAX_LINE)) out.push(escapeMacros(piece));
+    for (const piece of blank ? [''] : wrapGuarded(line, RPM_MAX_LINE, maxLines - out.length)) out.push(escapeMacros(piece));
     if (out.length >= maxLines) {
       out.length = maxLines;
       out.push('[...]');
@@ -160,8 +158,11 @@ const RICH_OPERATORS = new Set(['and', 'or', 'if', 'else', 'unless', 'with', 'wi
  * or a rich one (rpm >= 4.14), `(A op B ...)` with the boolean operators and nesting; no `%`,
  * no newline, nothing else.
  */
+/** Longest dependency a spec line is written with (rpmbuild reads longer ones, but nobody writes them). */
+export const MAX_RPM_DEPENDENCY = 500;
+
 export function isRpmDependency(s: string): boolean {
-  if (s.length > 500) return false;
+  if (s.length > MAX_RPM_DEPENDENCY) return false;
   if (!s.startsWith('(')) return SIMPLE_DEPENDENCY.test(s);
   // split "(x y z)" into its top-level parts, then check operand/operator alternation
   const parse = (text: string): boolean => {

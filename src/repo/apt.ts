@@ -206,7 +206,7 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       const { state } = await loadSuite(opts.dir, opts.suite);
       const otherSuites = (await suites(opts.dir)).filter((s) => s !== opts.suite);
       const elsewhere: DebEntry[] = [];
-      for (const s of otherSuites) elsewhere.push(...(await loadSuite(opts.dir, s)).state.entries);
+      for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
 
       const { entries, packages, removed } = await applyChanges(req, state.entries, {
         ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),

@@ -1,5 +1,5 @@
 /** The inspect stage: an unpacked source tree -> validated PythonMetadata and license texts. */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import type { LicenseText } from '../formats/packager.js';
@@ -8,6 +8,7 @@ import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
 import { sourceHeaderNotices } from './notices.js';
 import { normalizeName, parseCoreMetadata } from './pkginfo.js';
+import { METADATA_LIMITS, readBounded, readBoundedText } from './read-limits.js';
 
 export interface SourceInfo {
   metadata: PythonMetadata;
@@ -18,7 +19,6 @@ export interface SourceInfo {
   newestMtime: number;
 }
 
-const MAX_LICENSE_BYTES = 256 * 1024;
 const LICENSE_NAME = /^(LICEN[CS]E|COPYING|NOTICE|AUTHORS)([._-][A-Za-z0-9._-]*)?$/i;
 
 /** Split an sdist file name into its name and version parts (the last '-' separates them). */
@@ -30,15 +30,9 @@ export function splitSdistFilename(filename: string): { name: string; version: s
 }
 
 export async function inspectSource(root: string, sdistFilename: string): Promise<SourceInfo> {
-  const pkgInfoPath = join(root, 'PKG-INFO');
-  let text: string;
-  try {
-    const buf = await readFile(pkgInfoPath);
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Py2pkgError('ARCHIVE_LAYOUT', 'the sdist has no PKG-INFO in its top-level directory');
-    throw new Py2pkgError('METADATA_INVALID', 'PKG-INFO is not valid UTF-8');
-  }
+  // the size is checked before a byte is parsed (METADATA_TOO_LARGE)
+  const text = await readBoundedText(join(root, 'PKG-INFO'), METADATA_LIMITS.coreMetadata, 'PKG-INFO');
+  if (text === undefined) throw new Py2pkgError('ARCHIVE_LAYOUT', 'the sdist has no PKG-INFO in its top-level directory');
   const metadata = parseCoreMetadata(text);
 
   // the signature covers the bytes, not the file name: the name must agree with the contents
@@ -78,14 +72,19 @@ async function readLicenseTexts(root: string, meta: PythonMetadata): Promise<Lic
     if (entry.isFile() && LICENSE_NAME.test(entry.name) && !/^AUTHORS/i.test(entry.name) && !/^NOTICE/i.test(entry.name)) names.add(entry.name);
   }
   const out: LicenseText[] = [];
-  for (const name of [...names].sort()) {
+  let total = 0;
+  // bounded in number, each and together: License-File may name thousands of files
+  for (const name of [...names].sort().slice(0, METADATA_LIMITS.licenseCount)) {
     try {
-      const st = await stat(join(root, name));
-      if (!st.isFile() || st.size > MAX_LICENSE_BYTES) continue;
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(join(root, name)));
-      if (text.trim()) out.push({ name, text });
+      const bytes = await readBounded(join(root, name), METADATA_LIMITS.licenseFile, name);
+      if (bytes === undefined || total + bytes.length > METADATA_LIMITS.licenseTotal) continue;
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      if (text.trim()) {
+        out.push({ name, text });
+        total += bytes.length;
+      }
     } catch {
-      // unreadable or not UTF-8: leave it out, the copyright file says so
+      // missing, too large, not a file or not UTF-8: leave it out, the copyright file says so
     }
   }
   return out;
@@ -115,12 +114,10 @@ const COMPILED_BACKENDS = /build-backend\s*=\s*["'](maturin|mesonpy|scikit_build
 /** C extensions come in a later issue: refuse them before running any build code. */
 export async function refuseCompiledExtensions(root: string): Promise<void> {
   for (const name of ['setup.py', 'setup.cfg', 'pyproject.toml']) {
-    let text: string;
-    try {
-      text = await readFile(join(root, name), 'utf8');
-    } catch {
-      continue;
-    }
+    const limit = name === 'setup.py' ? METADATA_LIMITS.setupPy : name === 'setup.cfg' ? METADATA_LIMITS.setupCfg : METADATA_LIMITS.pyprojectToml;
+    const bytes = await readBounded(join(root, name), limit, name);
+    if (bytes === undefined) continue;
+    const text = bytes.toString('utf8');
     const hit = (name === 'pyproject.toml' ? COMPILED_BACKENDS : EXTENSION_MARKERS).exec(text) ?? (name === 'pyproject.toml' ? EXTENSION_MARKERS.exec(text) : null);
     if (hit) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `${name} declares compiled extensions (${singleLine(hit[0], 40)})`);
   }

@@ -108,12 +108,20 @@ function unfoldMultiLine(first: string, continuation: string[]): string {
     return l.slice((common ?? '').length);
   });
   const text = [first, ...lines].join('\n');
-  return text.replace(/^\n+/, '').replace(/\s+$/, '');
+  // trimEnd, not /\s+$/: that regex is quadratic on a long run of blanks
+  return text.replace(/^\n+/, '').trimEnd();
 }
 
 /** Unfold any other header: continuation lines join the first with one space. */
 function unfoldSingleLine(first: string, continuation: string[]): string {
-  return [first, ...continuation.map((l) => l.replace(/^[ \t]+/, ''))].join(' ').replace(/[ \t]+$/, '');
+  return trimBlanksEnd([first, ...continuation.map((l) => l.replace(/^[ \t]+/, ''))].join(' '));
+}
+
+/** Drop trailing spaces and tabs in linear time (/[ \t]+$/ is quadratic on long runs of blanks). */
+function trimBlanksEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s[end - 1] === ' ' || s[end - 1] === '\t')) end--;
+  return s.slice(0, end);
 }
 
 function checkControl(field: string, value: string, multiLine: boolean): void {
@@ -157,7 +165,7 @@ function splitMessage(text: string): RawMessage {
     const m = HEADER_LINE.exec(line);
     if (!m) break; // as Python's email parser does: the body starts here
     flush();
-    current = { name: m[1] as string, first: line.slice((m[0] as string).length).replace(/^[ \t]+/, ''), continuation: [] };
+    current = { name: m[1] as string, first: line.slice(m[0].length).replace(/^[ \t]+/, ''), continuation: [] };
   }
   flush();
   return { headers, body: lines.slice(i).join('\n') };

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { Py2pkgError } from '../errors.js';
 import { armorSignature } from './armor.js';
 import type { FileRange } from './sign-data.js';
-import type { Signer } from './signer.js';
+import type { Signer } from './signer-types.js';
 
 export const AR_MAGIC = '!<arch>\n';
 export const ORIGIN_MEMBER = '_gpgorigin';

@@ -15,7 +15,7 @@ import { run } from '../exec.js';
 import { describeAlgorithm, MIN_RSA_BITS, unusableReason, type KeySummary } from './key-check.js';
 import { parseCleartext, PUBKEY_EDDSA_LEGACY, PUBKEY_RSA, PUBKEY_RSA_SIGN } from './openpgp-packet.js';
 import type { SignData } from './sign-data.js';
-import type { RpmSignSetup, Signer } from './signer.js';
+import type { RpmSignSetup, Signer } from './signer-types.js';
 
 export const GPG = '/usr/bin/gpg';
 const SIGN_TIMEOUT_MS = 60 * 60_000;
@@ -167,16 +167,19 @@ class GpgSigner implements Signer {
     const parsed = parseCleartext(r.stdout);
     if (!parsed) throw new Py2pkgError('KEY_GPG', 'gpg --clearsign wrote something that is not a cleartext signature');
     const openpgp = await import('openpgp');
-    await checkPacket((await openpgp.readSignature({ armoredSignature: parsed.armoredSignature })).write(), this.key);
+    // write() is typed as a maybe-stream; a signature read from text is bytes
+    const packet: unknown = (await openpgp.readSignature({ armoredSignature: parsed.armoredSignature })).write();
+    if (!(packet instanceof Uint8Array)) throw new Py2pkgError('KEY_GPG', 'gpg --clearsign wrote a signature that could not be read back');
+    await checkPacket(packet, this.key);
     return r.stdout;
   }
 
-  async rpmSignSetup(): Promise<RpmSignSetup> {
-    return {
+  rpmSignSetup(): Promise<RpmSignSetup> {
+    return Promise.resolve({
       defines: [`_gpg_name ${this.key.fingerprint}!`, `__gpg ${GPG}`, '_gpg_digest_algo sha256', '_gpg_sign_cmd_extra_args --batch --no-tty'],
       env: gpgEnv(),
-      close: async () => {},
-    };
+      close: () => Promise.resolve(),
+    });
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,7 @@ import { summarize, unusableReason, type KeySummary } from './key-check.js';
 import { cleartextDocument, canonicalText, finishDigest, hashedPart, HASHES, PUBKEY_EDDSA_LEGACY, SIG_BINARY, SIG_TEXT, signaturePacket, startHash, type HashName } from './openpgp-packet.js';
 import { startSignServer } from './rpm-helper-server.js';
 import { bytesData, feed, type SignData } from './sign-data.js';
-import type { RpmSignSetup, Signer, SignerSpec } from './signer.js';
+import type { RpmSignSetup, Signer, SignerSpec } from './signer-types.js';
 
 type KeyFileSpec = Extract<SignerSpec, { kind: 'key-file' }>;
 
@@ -212,9 +212,9 @@ class KeyFileSigner implements Signer {
     this.#keyId = Buffer.from(this.key.keyId, 'hex');
   }
 
-  async publicKeyArmored(): Promise<string> {
-    if (!this.#key) throw new Error('signer closed');
-    return this.#key.toPublic().armor();
+  publicKeyArmored(): Promise<string> {
+    if (!this.#key) return Promise.reject(new Error('signer closed'));
+    return Promise.resolve(this.#key.toPublic().armor());
   }
 
   async #sign(data: SignData, sigType: number): Promise<Buffer> {

@@ -146,7 +146,7 @@ export function parseCleartext(doc: string): Cleartext | undefined {
   for (; i < lines.length && lines[i] !== ''; i++) {
     const m = /^Hash: (.+)$/.exec(lines[i] ?? '');
     if (!m) return undefined;
-    hashHeaders.push(...(m[1] ?? '').split(',').map((s) => s.trim()));
+    for (const s of (m[1] ?? '').split(',')) hashHeaders.push(s.trim());
   }
   i++;
   const text: string[] = [];

@@ -110,7 +110,10 @@ export async function verifyDetached(sigFile: Uint8Array | string, data: SignDat
   }
   if (packets.length === 0) return { ok: false, reason: 'not-signed', detail: 'no signature packet' };
   const wanted = opts.sigType ?? 0;
-  const usable = packets.filter((p) => p.version === 4 && p.signatureType === wanted && hashNameForId(Number(p.hashAlgorithm)) !== undefined);
+  const usable = packets.filter((p) => {
+    const type: number | null = p.signatureType; // an enum value, compared as the number it is
+    return p.version === 4 && type === wanted && hashNameForId(Number(p.hashAlgorithm)) !== undefined;
+  });
   if (usable.length === 0) {
     return { ok: false, reason: 'bad-signature', detail: 'no v4 signature of the right type with SHA-2 (MD5, SHA-1 and v3/v6 signatures are not accepted)' };
   }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { resolveRepoOptions, type RepoFlags, type RepoOptions } from '../repo/options.js';
 import { normalizeFingerprint } from './key-check.js';
-import type { SignerSpec } from './signer.js';
+import type { SignerSpec } from './signer-types.js';
 
 export interface SignFlags {
   signKey?: string;

@@ -14,7 +14,7 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { projectRoot } from '../paths.js';
-import type { RpmSignSetup } from './signer.js';
+import type { RpmSignSetup } from './signer-types.js';
 
 export const RPM_SIGN_HELPER = 'bin/py2pkg-rpm-sign.js';
 

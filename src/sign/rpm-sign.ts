@@ -8,7 +8,7 @@ import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
 import { verifyDetached, readPublicKeys } from './openpgp-verify.js';
 import { headerSignature, readRpmLayout } from './rpm-header.js';
-import type { Signer } from './signer.js';
+import type { Signer } from './signer-types.js';
 
 export const RPMSIGN = '/usr/bin/rpmsign';
 

@@ -8,46 +8,10 @@
  * (`inspectSigner`, which never decrypts a key or reads a passphrase) and opened only after
  * the sandboxed build is done (`openSigner`).
  */
-import type { KeySummary } from './key-check.js';
-import type { SignData } from './sign-data.js';
+import type { SignerInfo, Signer, SignerSpec } from './signer-types.js';
 
-export type SignerSpec =
-  | {
-      kind: 'key-file';
-      keyFile: string;
-      /** a file whose first line is the passphrase */
-      passphraseFile?: string;
-      /** read when the key is opened (PY2PKG_PASSPHRASE); never put in a child's environment */
-      passphraseEnv?: () => string | undefined;
-    }
-  | { kind: 'gpg'; fingerprint: string };
-
-/** What rpmsign needs to sign with this key: --define values and the environment. */
-export interface RpmSignSetup {
-  defines: string[];
-  env: Record<string, string>;
-  close(): Promise<void>;
-}
-
-export interface Signer {
-  readonly key: KeySummary;
-  /** the public key, armored (exported beside a repository) */
-  publicKeyArmored(): Promise<string>;
-  /** one binary OpenPGP v4 signature packet (signature type 0x00) over `data`, by the primary key */
-  detachSign(data: SignData): Promise<Buffer>;
-  /** the text cleartext-signed (an InRelease file) */
-  clearSign(text: string): Promise<string>;
-  /** rpmsign's __gpg_sign_cmd and friends for this key (workDir: a private directory) */
-  rpmSignSetup(workDir: string): Promise<RpmSignSetup>;
-  /** drop the key material and stop any helper */
-  close(): Promise<void>;
-}
-
-/** What the checks before the build learned: enough to report, never the secret. */
-export interface SignerInfo {
-  key: KeySummary;
-  spec: SignerSpec;
-}
+// the types live in signer-types.ts, which the implementations import: no import cycle
+export type { RpmSignSetup, Signer, SignerInfo, SignerSpec } from './signer-types.js';
 
 export async function inspectSigner(spec: SignerSpec): Promise<SignerInfo> {
   if (spec.kind === 'gpg') {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { signDetached } from '../../fixtures/sign.js';
-import { buildTgz, type TarEntry } from '../support/tarbuilder.js';
+import { buildTgz, buildZip, type TarEntry } from '../support/tarbuilder.js';
 import { fixtureSdist, keysDir, py2pkg, upstreamPub } from '../support/project.js';
 
 const upstreamSec = readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8');
@@ -125,6 +125,21 @@ test('zip bomb (expands past --max-unpacked-size), correctly signed: ARCHIVE_TOO
 test('too many entries, correctly signed: ARCHIVE_TOO_LARGE, exit 4', async () => {
   const many: TarEntry[] = Array.from({ length: 20_001 }, (_, i) => ({ path: `evil-1.0/f${i}`, data: '' }));
   await refuse({ file: 'evil-1.0.tar.gz', bytes: buildTgz(sdistEntries(many)), signWith: upstreamSec }, 'ARCHIVE_TOO_LARGE', 4);
+});
+
+test('a PKG-INFO of 50 MiB of plausible metadata, correctly signed: METADATA_TOO_LARGE, exit 4, fast (issue 13)', async () => {
+  // it used to take 27 s and 1.8 GB and end in "Maximum call stack size exceeded" (exit 1)
+  const line = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\n';
+  const pkgInfo = `Metadata-Version: 2.1\nName: evil\nVersion: 1.0\nSummary: x\nDescription: start\n${`        ${line}`.repeat(Math.ceil((50 * 1024 * 1024) / (line.length + 8)))}`;
+  const entries = sdistEntries().map((e) => (e.path === 'evil-1.0/PKG-INFO' ? { ...e, data: pkgInfo } : e));
+  const started = Date.now();
+  await refuse({ file: 'evil-1.0.tar.gz', bytes: buildTgz(entries), signWith: upstreamSec }, 'METADATA_TOO_LARGE', 4);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+});
+
+test('a zip archive named .tar.gz, correctly signed: ARCHIVE_CORRUPT, exit 4 (issue 13)', async () => {
+  const zip = buildZip(sdistEntries().map((e) => ({ name: e.path, ...(e.data !== undefined ? { data: e.data } : {}) })));
+  await refuse({ file: 'evil-1.0.tar.gz', bytes: zip, signWith: upstreamSec }, 'ARCHIVE_CORRUPT', 4);
 });
 
 test('a file name that lies about its contents, correctly signed: METADATA_MISMATCH, exit 4', async () => {

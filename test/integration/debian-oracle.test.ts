@@ -84,12 +84,12 @@ function parseRelation(alt: string): { name: string; op?: string; version?: stri
   const m = /^([^\s(]+)\s*(?:\(\s*(<<|<=|=|>=|>>|<|>)\s*([^)\s]+)\s*\))?/.exec(alt.trim());
   if (!m) return { name: alt.trim() };
   const name = (m[1] as string).replace(/:any$/, '');
-  return m[2] ? { name, op: m[2], version: m[3] as string } : { name };
+  return m[2] ? { name, op: m[2], version: m[3] } : { name };
 }
 
 test('Debian 12 as the oracle: py2pkg Depends vs the Depends Debian shipped for every installed library', { timeout: 5 * 60_000 }, async () => {
   const entries = readdirSync(SITE).filter((n) => /\.(dist|egg)-info$/.test(n)).sort();
-  assert.ok(entries.length >= 100, `only ${entries.length} metadata directories: run make setup (it installs the python3-* packages the oracle reads)`);
+  assert.ok(entries.length >= 100, `only ${entries.length} metadata directories: run make setup-test (it installs the python3-* packages the oracle reads)`);
 
   // owners, one dpkg -S for all
   const owners = new Map<string, string[]>();

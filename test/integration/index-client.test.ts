@@ -231,6 +231,7 @@ test('a download progress line on a terminal only (script(1) gives py2pkg a pty)
   const env = { XDG_CACHE_HOME: join(work, 'tty-cache'), HOME: work };
   const cmd = [process.execPath, join(repoRoot, 'bin', 'py2pkg.js'), ...args].map((a) => `'${a}'`).join(' ');
   const tty = await promisify(execFile)('/usr/bin/script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...env } }).catch((e: { stdout: string }) => e);
+  // eslint-disable-next-line no-control-regex -- the live line is drawn with the ANSI erase-line escape
   assert.match(tty.stdout, /\r\x1b\[Kpy2pkg: download rpc4django-0\.6\.3\.tar\.gz [\d.]+ (B|KiB) \/ [\d.]+ KiB \(\d+%\)/);
   assert.match(tty.stdout, /error\[SIG_UNTRUSTED\]/);
   const plain = await py2pkg(args, { ...env, XDG_CACHE_HOME: join(work, 'plain-cache') });

@@ -87,7 +87,7 @@ test('--passphrase-file may be a pipe; it is read only after the build and the p
   let stderr = '';
   let wrote = false;
   const writing = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
       if (!wrote && /py2pkg: sign /.test(stderr)) {
         wrote = true;

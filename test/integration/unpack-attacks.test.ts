@@ -667,3 +667,69 @@ test('zip: two top-level directories and top-level files are refused', async () 
   await refuses(buildZip([{ name: 'setup.py', data: 'x' }]), 'ARCHIVE_LAYOUT', { filename: 'p.zip' });
   await refuses(buildZip([]), 'ARCHIVE_LAYOUT', { filename: 'p.zip' });
 });
+
+// ---------------------------------------------------------------------------------------
+// the format is read from the bytes, and the name must agree (issue 13)
+
+test('a zip archive named .tar.gz is refused (the name must not say another format)', async () => {
+  const zip = buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { name: 'pkg-1.0/setup.py', data: 'x' }]);
+  await refuses(zip, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.tar.gz', message: /named as a gzip-compressed tar archive but its content is a zip archive/ });
+  await refuses(zip, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.tgz', message: /content is a zip/ });
+});
+
+test('a tar archive (gzip or plain) named .zip is refused, and a .tar.gz named .tar', async () => {
+  const tgz = buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]);
+  await refuses(tgz, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.zip', message: /named as a zip archive but its content is a gzip-compressed tar/ });
+  await refuses(buildTar([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]), 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.ZIP', message: /content is an uncompressed tar/ });
+  await refuses(tgz, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.tar', message: /named as an uncompressed tar/ });
+});
+
+test('a name with no archive suffix is judged by its bytes alone', async () => {
+  const ctx = await setup(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]), 'sha256-abcdef');
+  const r = await unpackSdist(ctx.archive, ctx.dest);
+  assert.equal(await readFile(join(r.root, 'PKG-INFO'), 'utf8'), PKG_INFO);
+  // and the caller's name wins over the path's
+  const ctx2 = await setup(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]), 'cached-blob');
+  await assert.rejects(unpackSdist(ctx2.archive, ctx2.dest, undefined, 'pkg-1.0.tar.gz'), (e: unknown) => e instanceof Py2pkgError && e.code === 'ARCHIVE_CORRUPT');
+});
+
+// ---------------------------------------------------------------------------------------
+// bounded cost (issue 13)
+
+test('a PKG-INFO over the metadata limit is refused by its declared size, before anything is extracted', async () => {
+  const big = `${PKG_INFO}\n${'Lorem ipsum dolor sit amet.\n'.repeat(200_000)}`; // 5.6 MB
+  const started = Date.now();
+  const { err } = await refuses(buildTgz([{ path: 'pkg-1.0/', type: 'dir' }, { path: 'pkg-1.0/PKG-INFO', data: big }]), 'METADATA_TOO_LARGE', { message: /PKG-INFO" is \d+ bytes, more than the 4194304/ });
+  assert.ok(Date.now() - started < 5000);
+  assert.equal(err.exitStatus, 4);
+  // the same for pyproject.toml (1 MiB) in a zip; a file of that name deeper down is only data
+  await refuses(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { name: 'pkg-1.0/pyproject.toml', data: Buffer.alloc(1024 * 1024 + 1, 0x20) }]), 'METADATA_TOO_LARGE', { filename: 'p.zip' });
+  const ctx = await setup(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/docs/pyproject.toml', data: Buffer.alloc(1024 * 1024 + 1, 0x20) }]));
+  await unpackSdist(ctx.archive, ctx.dest);
+});
+
+test('an entry name of 40000 components (pax) is refused at once, not walked component by component', async () => {
+  const started = Date.now();
+  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: `pkg-1.0/${'a/'.repeat(40_000)}f`, data: 'x' }]), 'ARCHIVE_UNSAFE', { message: /longer than 1024 bytes/ });
+  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: `pkg-1.0/${'b'.repeat(256)}`, data: 'x' }]), 'ARCHIVE_UNSAFE', { message: /component longer than 255/ });
+  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/l', type: 'symlink', linkpath: './'.repeat(600) }]), 'ARCHIVE_UNSAFE', { message: /target longer/ });
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
+
+test('paths that imply far more directories than the archive has entries are refused', async () => {
+  // 100 entries, each 30 levels deep on its own branch: 3000 implied directories
+  const entries: TarEntry[] = [{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }];
+  for (let i = 0; i < 100; i++) entries.push({ path: `pkg-1.0/${`d${i}/`.repeat(30)}f`, data: 'x' });
+  await refuses(buildTgz(entries), 'ARCHIVE_TOO_LARGE', { limits: { maxEntries: 200 }, message: /directories its paths imply/ });
+});
+
+test('a deep tree with many files extracts in linear time (parents are checked once)', async () => {
+  const entries: TarEntry[] = [{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }];
+  const deep = `pkg-1.0/${'sub/'.repeat(200)}`;
+  for (let i = 0; i < 2000; i++) entries.push({ path: `${deep}f${i}`, data: '' });
+  const ctx = await setup(buildTgz(entries));
+  const started = Date.now();
+  const r = await unpackSdist(ctx.archive, ctx.dest);
+  assert.equal(r.entries, 2001);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+});

@@ -378,13 +378,13 @@ print(json.dumps(out))`;
       const u = parseVersion(row.u);
       const why = debianException(row.spec, u, spellRelease(u.release, SPELL[j] as ReleaseSpelling).length);
       if (why) exceptions.set(why, (exceptions.get(why) ?? 0) + 1);
-      else failures.push(`deb: ${row.spec} vs ${row.u} spelled ${triples[0]?.[0] ?? toDebianVersion(row.u, { release: SPELL[j] as ReleaseSpelling })}: PEP 440 ${row.expected}, apt ${admitted} (${triples.map((d) => `${d[1]} ${d[2]}`).join(', ')})`);
+      else failures.push(`deb: ${row.spec} vs ${row.u} spelled ${triples[0]?.[0] ?? toDebianVersion(row.u, { release: SPELL[j] as ReleaseSpelling })}: PEP 440 ${String(row.expected)}, apt ${String(admitted)} (${triples.map((d) => `${d[1]} ${d[2]}`).join(', ')})`);
     });
     if (!row.expected.includes(rpmResults[i] as boolean)) {
       ok = false;
       const why = rpmException(row.spec, parseVersion(row.u));
       if (why) rpmExceptions.set(why, (rpmExceptions.get(why) ?? 0) + 1);
-      else failures.push(`rpm: ${row.spec} vs ${row.u}: PEP 440 ${row.expected}, rpm ${rpmResults[i]} (${row.rpm[0]})`);
+      else failures.push(`rpm: ${row.spec} vs ${row.u}: PEP 440 ${String(row.expected)}, rpm ${String(rpmResults[i])} (${row.rpm[0]})`);
     }
     if (ok) exact++;
   });

@@ -57,6 +57,7 @@ test('bwrapArgs: no network, own PID namespace, read-only system, clean env, onl
 
 test('checkBuildDependencies: backend module and direct requirements, markers evaluated, Debian package named', async () => {
   const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- node:path's functions do not use `this`
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const { checkBuildDependencies } = await import('../../src/python/build.js');

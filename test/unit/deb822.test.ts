@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fieldValue, foldedText, maintainerField, rfc2822Date, shellPackageName, synopsis, urlField } from '../../src/render/deb822.js';
+import { specDescription } from '../../src/render/rpmspec.js';
 import { debHelpers, Untrusted, untrusted } from '../../src/render/engine.js';
 
 test('fieldValue: one line, no control characters', () => {
@@ -73,6 +74,7 @@ test('rfc2822Date is UTC and fixed-format', () => {
 });
 
 test('Untrusted values cannot be printed without a helper', () => {
+  // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- what this test checks: printing one throws
   assert.throws(() => `${untrusted('x')}`, /without an escaping helper/);
   assert.throws(() => JSON.stringify({ x: untrusted('x') }), /without an escaping helper/);
   assert.deepEqual(Object.keys(untrusted('secret')), []);
@@ -90,4 +92,19 @@ test('foldedText reflows plain paragraphs (no orphan words) but keeps lists and 
   assert.equal(out[0], ` ${'word '.repeat(15)}ends`);
   assert.equal(out[1], ' here and continues on the next line.');
   assert.deepEqual(out.slice(2), [' .', '  * item one', '  * item two', '     verbatim   code']);
+});
+
+test('foldedText and specDescription: hostile sizes cost linear time and never overflow the stack (issue 13)', () => {
+  const started = Date.now();
+  // one paragraph that wraps into ~600 000 pieces: push(...pieces) overflowed the stack
+  const paragraph = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n'.repeat(800_000);
+  const folded = foldedText(paragraph).split('\n');
+  assert.equal(folded.length, 201);
+  assert.equal(folded[200], ' [...]');
+  // leading blank lines (shift() in a loop), a long run of blanks (/\s+$/), a long word
+  assert.equal(foldedText(`${'\n'.repeat(400_000)}x`), ' x');
+  assert.equal(foldedText(`x${' '.repeat(400_000)}y`).length > 0, true);
+  assert.equal(specDescription(`${'\n'.repeat(400_000)}x`, 'f'), 'x');
+  assert.equal(specDescription('a'.repeat(200_000), 'f').split('\n').length, 200 + 1);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
 });

@@ -4,9 +4,7 @@
 // directory is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isPy2pkgError } from '../../src/errors.js';
+import { readFileSync } from 'node:fs';
 import {
   compareVersions,
   formatSpecifierSet,

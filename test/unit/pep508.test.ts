@@ -11,9 +11,7 @@
 // behaviour for the operator") and compare the strings, which in every such vector row is true.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { isPy2pkgError } from '../../src/errors.js';
+import { readFileSync } from 'node:fs';
 import {
   canonicalizeName,
   defaultMarkerEnvironment,

@@ -300,3 +300,17 @@ test('every METADATA / PKG-INFO under /usr/lib/python3/dist-packages parses', { 
   }
   assert.ok(n > 0);
 });
+
+test('long runs of blanks and lines cost linear time (issue 13: /\\s+$/ was quadratic)', () => {
+  const head = 'Metadata-Version: 2.1\nName: big\nVersion: 1.0\n';
+  const blanks = ' '.repeat(400_000);
+  const started = Date.now();
+  // a run of blanks inside a one-line field, a folded field and the body, each followed by text
+  assert.equal(parseCoreMetadata(`${head}Summary: a${blanks}b\n`).summary, `a${blanks}b`);
+  assert.equal(parseCoreMetadata(`${head}Description: a${blanks}b\n`).description, `a${blanks}b`);
+  assert.equal(parseCoreMetadata(`${head}\na${blanks}b${blanks}\n`).description, `a${blanks}b${blanks}\n`);
+  assert.equal(parseCoreMetadata(`${head}Summary: a\n${'  \t'.repeat(100_000)}b\n`).summary, 'a b');
+  // trailing blanks are still dropped
+  assert.equal(parseCoreMetadata(`${head}Keywords: a b${blanks}\n`).keywords, 'a b');
+  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms (400 000 blanks cost ~70 s with the old regexes)`);
+});

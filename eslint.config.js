@@ -13,9 +13,6 @@ export default tseslint.config(
       'fixtures/projects/**',
       '.cache/**',
       'out/**',
-      // being rewritten for issue 11 (trust policy, PEP 740) on the lead's branch: linted when it lands
-      'src/trust/**',
-      'test/integration/verify.test.ts',
     ],
   },
   js.configs.recommended,
@@ -44,6 +41,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
   {

@@ -53,10 +53,10 @@ export interface Packager {
 
 /** provenance.json and the CycloneDX SBOM, side by side in the package's documentation directory. */
 export async function writeProvenanceDocs(docDir: string, input: PackageInput, pkg: { format: 'deb' | 'rpm'; name: string; version: string; arch: string }): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
   const { makeSbom, toolsOf, SBOM_FILE } = await import('../sbom/cyclonedx.js');
-  await writeFile(join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
+  await fs.writeFile(path.join(docDir, 'provenance.json'), `${JSON.stringify(input.provenance, null, 2)}\n`);
   const sbom = await makeSbom({
     metadata: input.metadata,
     provenance: input.provenance,
@@ -65,5 +65,5 @@ export async function writeProvenanceDocs(docDir: string, input: PackageInput, p
     tools: toolsOf(input.provenance, input.toolVersion),
     buildBackend: input.build.buildSystem.backend,
   });
-  await writeFile(join(docDir, SBOM_FILE), sbom);
+  await fs.writeFile(path.join(docDir, SBOM_FILE), sbom);
 }

@@ -176,10 +176,10 @@ async function pinnedAttempts(i: AdmitInput, rule: ProjectRule, root: () => Prom
   }
   if (rule.sha256.length > 0) {
     out.push(
-      await attempt(async () => {
+      await attempt(() => {
         const sha = i.sdist.sha256.toLowerCase();
-        if (!rule.sha256.includes(sha)) throw new Py2pkgError('SHA256_NOT_PINNED', `${i.sdist.filename} has sha256 ${sha}, which the trust policy does not list for ${i.project}`);
-        return { method: 'pinned-sha256', sha256: sha };
+        if (!rule.sha256.includes(sha)) return Promise.reject(new Py2pkgError('SHA256_NOT_PINNED', `${i.sdist.filename} has sha256 ${sha}, which the trust policy does not list for ${i.project}`));
+        return Promise.resolve({ method: 'pinned-sha256', sha256: sha });
       }),
     );
   }

@@ -69,7 +69,7 @@ export async function checkContinuity(c: ContinuityInput): Promise<NonNullable<T
     }
     if (how === 'extended') {
       const pgp = [...new Set([...entry.pgp, ...id.pgp])];
-      const grown: StoreEntry = { ...entry, pgp, ...(entry.publisher ?? id.publisher ? { publisher: (entry.publisher ?? id.publisher) as Publisher } : {}) };
+      const grown: StoreEntry = { ...entry, pgp, ...(entry.publisher ?? id.publisher ? { publisher: (entry.publisher ?? id.publisher) } : {}) };
       c.notify(`trust: ${c.project} ${c.version} matches the trust store and adds ${describeIdentity({ pgp: id.pgp.filter((f) => !entry.pgp.includes(f)), publisher: entry.publisher ? undefined : id.publisher })}; recorded in ${c.file}`);
       return { entries: new Map(entries).set(c.project, grown), result: { file: c.file, action: 'extended' as const, firstSeen: entry.firstSeen } };
     }

@@ -63,7 +63,7 @@ function describeKey(key: PublicKey, signingKey?: PublicKey | Subkey): string {
 }
 
 export async function checkSignature(openpgp: OpenPGP, input: CheckInput): Promise<Outcome> {
-  const { packet, keys, sdist, now } = input;
+  const { packet, keys, sdist } = input;
   const keyId = packet.issuerKeyID.toHex().toUpperCase();
   const issuerFpr = hex(packet.issuerFingerprint);
 

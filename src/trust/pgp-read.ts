@@ -24,7 +24,7 @@ export function checkedNow(now: Date | undefined): Date {
 }
 
 export function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : undefined;
 }
 
 /** Read a regular file of at most `max` bytes; `kind` errors are mapped by the caller. */
@@ -160,7 +160,7 @@ export async function parseKeyring(openpgp: OpenPGP, bytes: Uint8Array, name: st
   }
   if (keys.length === 0) throw bad('it holds no keys');
   // Secret key material has no business in a trust store; keep only the public parts.
-  return keys.map((k) => (k.isPrivate() ? k.toPublic() : (k as PublicKey)));
+  return keys.map((k) => (k.isPrivate() ? k.toPublic() : (k)));
 }
 
 export async function parseSignatures(openpgp: OpenPGP, bytes: Uint8Array, name: string): Promise<SignaturePacket[]> {

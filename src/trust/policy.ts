@@ -99,7 +99,7 @@ function parseProject(name: string, raw: unknown, file: string, base: string): P
   const pubList = pubRaw === undefined ? [] : Array.isArray(pubRaw) ? (pubRaw as unknown[]) : [pubRaw];
   const publishers = pubList.map((p) => parsePublisher(p, `${where} publisher`));
   const require = raw.require ?? 'any';
-  if (require !== 'any' && require !== 'all') throw bad(where, `require must be "any" or "all", not ${JSON.stringify(singleLine(String(require), 20))}`);
+  if (require !== 'any' && require !== 'all') throw bad(where, `require must be "any" or "all", not ${JSON.stringify(singleLine(JSON.stringify(require) ?? '', 20))}`);
   if (pgp.length === 0 && publishers.length === 0 && sha256.length === 0) {
     throw bad(where, 'pins nothing: give pgp (with keys), publisher, or sha256');
   }
@@ -120,7 +120,7 @@ export function parseTrustTable(raw: unknown, file: string): TrustPolicy {
   const base = dirname(resolve(file));
   const def = raw.default ?? 'any';
   if (typeof def !== 'string' || !(DEFAULT_RULES as readonly string[]).includes(def)) {
-    throw bad(where, `default must be one of ${DEFAULT_RULES.join(', ')}, not ${JSON.stringify(singleLine(String(def), 20))}`);
+    throw bad(where, `default must be one of ${DEFAULT_RULES.join(', ')}, not ${JSON.stringify(singleLine(JSON.stringify(def) ?? '', 20))}`);
   }
   const projects = new Map<string, ProjectRule>();
   if (raw.project !== undefined) {
@@ -151,7 +151,7 @@ export async function loadPolicyFile(file: string): Promise<TrustPolicy> {
   const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    doc = parse(await readFile(file, 'utf8'));
   } catch (e) {
     throw new Py2pkgError('CONFIG', `trust policy ${file} is not valid TOML: ${singleLine((e as Error).message, 160)}`);
   }

@@ -83,7 +83,7 @@ export function parsePublisher(raw: unknown, where: string): Publisher {
 export function publisherFromIndex(raw: unknown): Publisher | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const t = raw as Record<string, unknown>;
-  const s = (k: string) => (typeof t[k] === 'string' && t[k] !== '' ? (t[k] as string) : undefined);
+  const s = (k: string) => (typeof t[k] === 'string' && t[k] !== '' ? (t[k]) : undefined);
   const env = s('environment');
   const kind = s('kind')?.toLowerCase();
   if (kind === 'github' && s('repository') && s('workflow')) return { kind, repository: s('repository') as string, workflow: s('workflow') as string, ...(env ? { environment: env } : {}) };

@@ -66,7 +66,7 @@ export async function readStore(file: string): Promise<StoreEntries> {
   const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = parse(text);
   } catch (e) {
     throw bad(file, `is not valid TOML: ${(e as Error).message}`);
   }
@@ -84,7 +84,7 @@ function parseEntry(name: string, raw: unknown, file: string): StoreEntry {
   const where = `${file}: [project.${singleLine(name, 60)}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(file, `${name} is not a table`);
   const t = raw as Record<string, unknown>;
-  const s = (k: string) => (typeof t[k] === 'string' ? (t[k] as string) : '');
+  const s = (k: string) => (typeof t[k] === 'string' ? (t[k]) : '');
   const pgpRaw = t.pgp ?? [];
   if (!Array.isArray(pgpRaw) || !pgpRaw.every((x) => typeof x === 'string')) throw bad(file, `${name}: pgp must be a list of fingerprints`);
   let publisher: Publisher | undefined;
@@ -93,7 +93,7 @@ function parseEntry(name: string, raw: unknown, file: string): StoreEntry {
   } catch (e) {
     throw bad(file, isPy2pkgError(e) ? e.message : String(e));
   }
-  const pgp = (pgpRaw as string[]).map((f) => {
+  const pgp = (pgpRaw).map((f) => {
     try {
       return normalizeFingerprint(f, where);
     } catch (e) {

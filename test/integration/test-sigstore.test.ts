@@ -13,7 +13,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, VerificationError, type Signer } from '@sigstore/verify';
 import {
   attestationToBundle, createTestSigstore, githubIdentity, githubPublisher, gitlabIdentity, googleIdentity,
-  provenanceObject, PUBLISH_PREDICATE, type Attestation, type TransparencyEntry, type TrustedRootJSON,
+  provenanceObject, PUBLISH_PREDICATE, type Attestation, type TransparencyEntry,
 } from '../support/test-sigstore.js';
 import { noVectors, VECTORS } from '../support/vectors.js';
 
@@ -23,7 +23,7 @@ const DIGEST = 'ab'.repeat(32);
 const FULCIO = '1.3.6.1.4.1.57264.1';
 
 /** Verify as the product will: tlog 1, ctlog 1, tsa 0. Returns the signer or throws. */
-function verify(att: Attestation, root: TrustedRootJSON | unknown): Signer {
+function verify(att: Attestation, root: unknown): Signer {
   const material = toTrustMaterial(TrustedRoot.fromJSON(root));
   const entity = toSignedEntity(bundleFromJSON(attestationToBundle(att)));
   return new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 1, tsaThreshold: 0 }).verify(entity);

@@ -151,7 +151,7 @@ test('good binary signature, binary keyring with two keys', async () => {
     assert.equal(v.signers.length, 1);
     assert.equal(v.signers[0]?.fingerprint, up);
     assert.deepEqual(v.signers[0]?.userIds, [UPSTREAM_UID]);
-    assert.equal(v.signatureSha256, sha256(sig as Uint8Array));
+    assert.equal(v.signatureSha256, sha256(sig));
   } finally {
     await env.cleanup();
   }
@@ -181,7 +181,7 @@ test('keyring of several concatenated armored keys: the signer is picked out by 
 test('several signatures in one file: every valid trusted signer is reported, untrusted ones are ignored', async () => {
   const env = await makeEnv();
   try {
-    const both = `${await sign(env.bytes, 'upstream-TEST-ONLY.sec.asc')}${await sign(env.bytes, 'other-TEST-ONLY.sec.asc')}`;
+    const both = String(await sign(env.bytes, 'upstream-TEST-ONLY.sec.asc')) + String(await sign(env.bytes, 'other-TEST-ONLY.sec.asc'));
     const sigPath = await put(env, 'demo-1.0.tar.gz.asc', both);
     const p2 = await verifyDetachedSignature({ sdist: env.sdist, signaturePath: sigPath, trustedKeysPath: key('trusted-TEST-ONLY.gpg'), now: NOW });
     assert.deepEqual(
@@ -194,7 +194,7 @@ test('several signatures in one file: every valid trusted signer is reported, un
       [UPSTREAM_UID],
     );
     // one good signature is enough even when another, by a trusted but revoked key, fails
-    const withRevoked = `${await sign(env.bytes, 'upstream-revoked-TEST-ONLY.sec.asc')}${await sign(env.bytes, 'upstream-TEST-ONLY.sec.asc')}`;
+    const withRevoked = String(await sign(env.bytes, 'upstream-revoked-TEST-ONLY.sec.asc')) + String(await sign(env.bytes, 'upstream-TEST-ONLY.sec.asc'));
     const ring = await put(env, 'ring.asc', (await readFile(key('upstream-revoked-TEST-ONLY.pub.asc'), 'utf8')) + (await readFile(key('upstream-TEST-ONLY.pub.asc'), 'utf8')));
     const sig3 = await put(env, 'three.asc', withRevoked);
     const p3 = await verifyDetachedSignature({ sdist: env.sdist, signaturePath: sig3, trustedKeysPath: ring, now: NOW });
@@ -269,7 +269,7 @@ test('altered bytes -> SIG_INVALID (signature over other bytes; sdist with one f
 
     // untrusted + tampered-with-trusted in one file: the trusted key's verdict is what is reported
     await writeFile(env.sdist.path, env.bytes);
-    const mixed = await put(env, 'mixed.asc', `${await sign(env.bytes, 'other-TEST-ONLY.sec.asc')}${await sign(otherBytes, 'upstream-TEST-ONLY.sec.asc')}`);
+    const mixed = await put(env, 'mixed.asc', String(await sign(env.bytes, 'other-TEST-ONLY.sec.asc')) + String(await sign(otherBytes, 'upstream-TEST-ONLY.sec.asc')));
     await rejectsWith(verifyDetachedSignature({ sdist: env.sdist, signaturePath: mixed, trustedKeysPath: trusted, now: NOW }), 'SIG_INVALID', /and 1 other signature/);
   } finally {
     await env.cleanup();

@@ -92,7 +92,7 @@ export interface TestSigstore {
 
 const seconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 const ec = (namedCurve: 'P-256' | 'P-384'): Promise<CryptoKeyPair> =>
-  webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+  webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, ['sign', 'verify']);
 const serial = (): string => Buffer.from(webcrypto.getRandomValues(new Uint8Array(20))).toString('hex');
 const SHA384 = { name: 'ECDSA', hash: 'SHA-384' };
 const KU = x509.KeyUsageFlags;

@@ -11,6 +11,7 @@
  * SOURCE_DATE_EPOCH, lists are sorted.
  */
 import { createHash } from 'node:crypto';
+import { canonicalizeName } from '../python/pep508.js';
 import type { Provenance, PythonMetadata, Verification } from '../types.js';
 
 export interface SbomInput {
@@ -79,7 +80,7 @@ export async function makeSbom(i: SbomInput): Promise<string> {
     bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, name, { version }));
   }
 
-  const pypiPurl = new PackageURL('pypi', undefined, meta.name.toLowerCase().replace(/[-_.]+/g, '-'), meta.version, undefined, undefined).toString();
+  const pypiPurl = new PackageURL('pypi', undefined, canonicalizeName(meta.name), meta.version, undefined, undefined).toString();
   const python = new Models.Component(Enums.ComponentType.Library, meta.name, { version: meta.version, bomRef: pypiPurl, purl: pypiPurl });
   if (meta.summary.trim()) python.description = meta.summary.trim();
   python.hashes.set(Enums.HashAlgorithm['SHA-256'], i.provenance.sdist.sha256);

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { MAX_PROVENANCE_BYTES } from '../trust/pep740-object.js';
 import { MAX_SIGNATURE_FILE_BYTES } from '../trust/pgp-read.js';
+import { canonicalizeName } from '../python/pep508.js';
+import { splitSdistFilename } from './filenames.js';
 import { formatSize, httpGet } from './http.js';
 import type { SourceContext } from './resolve.js';
 import type { Candidate } from './select.js';
@@ -186,10 +188,10 @@ export async function fetchProvenance(c: Candidate, ctx: SourceContext): Promise
  */
 export function integrityApiUrl(indexUrl: string, filename: string): URL | undefined {
   const index = new URL(indexUrl);
-  const m = /^(.+)-([^-]+)\.(?:tar\.gz|zip)$/.exec(filename);
-  if (!(index.hostname === 'pypi.org' || index.hostname === 'test.pypi.org') || index.protocol !== 'https:' || !m?.[1] || !m[2]) return undefined;
-  const project = m[1].toLowerCase().replace(/[-_.]+/g, '-');
-  return new URL(`/integrity/${encodeURIComponent(project)}/${encodeURIComponent(m[2])}/${encodeURIComponent(filename)}/provenance`, index);
+  const split = splitSdistFilename(filename);
+  if (!(index.hostname === 'pypi.org' || index.hostname === 'test.pypi.org') || index.protocol !== 'https:') return undefined;
+  if (!split || (split.ext !== 'tar.gz' && split.ext !== 'zip')) return undefined;
+  return new URL(`/integrity/${encodeURIComponent(canonicalizeName(split.name))}/${encodeURIComponent(split.version)}/${encodeURIComponent(filename)}/provenance`, index);
 }
 
 /** A small file that belongs to the download (signature, provenance), cached like it; undefined when absent. */

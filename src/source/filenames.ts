@@ -21,6 +21,15 @@ export type DistFile =
   /** another project's file, or not a distribution at all */
   | { kind: 'other' };
 
+/**
+ * `name-version.ext` split at the last `-`, as packaging's parse_sdist_filename does (the
+ * extension as written); undefined for a name that is not an sdist's.
+ */
+export function splitSdistFilename(filename: string): { name: string; version: string; ext: string } | undefined {
+  const m = /^(.+)-([^-]+)\.(tar\.gz|tgz|tar\.bz2|tar|zip)$/i.exec(filename);
+  return m?.[1] && m[2] && m[3] ? { name: m[1], version: m[2], ext: m[3] } : undefined;
+}
+
 function stripExtension(filename: string, exts: readonly string[]): string | undefined {
   const lower = filename.toLowerCase();
   const ext = exts.find((e) => lower.endsWith(e));

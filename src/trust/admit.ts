@@ -64,6 +64,16 @@ async function attempt(run: () => Promise<Verification>): Promise<Attempt> {
   }
 }
 
+function partition(attempts: Attempt[]): { passed: Verification[]; failures: Py2pkgError[] } {
+  const passed: Verification[] = [];
+  const failures: Py2pkgError[] = [];
+  for (const a of attempts) {
+    if (a.ok) passed.push(a.v);
+    else failures.push(a.e);
+  }
+  return { passed, failures };
+}
+
 /** Which failure to show when nothing admitted the file: broken evidence first, then the first kind asked for. */
 function pickFailure(failures: Py2pkgError[]): Py2pkgError {
   return failures.find((f) => !ABSENT.has(f.code)) ?? failures.find((f) => f.code !== 'SIG_NO_KEYS') ?? (failures[0] as Py2pkgError);
@@ -90,8 +100,7 @@ export async function admit(i: AdmitInput): Promise<Provenance> {
 
   if (rule) {
     const attempts = await pinnedAttempts(i, rule, rootOnce);
-    const passed = attempts.filter((a): a is { ok: true; v: Verification } => a.ok).map((a) => a.v);
-    const failures = attempts.filter((a): a is { ok: false; e: Py2pkgError } => !a.ok).map((a) => a.e);
+    const { passed, failures } = partition(attempts);
     if (rule.require === 'all') {
       if (failures.length > 0) throw pickFailure(failures);
     } else {
@@ -123,9 +132,8 @@ export async function admit(i: AdmitInput): Promise<Provenance> {
   }
   const broken = attempts.map((a) => fatal(a, i.trustedKeys.length > 0)).find((e) => e !== undefined);
   if (broken) throw broken;
-  const passed = attempts.filter((a): a is { ok: true; v: Verification } => a.ok).map((a) => a.v);
+  const { passed, failures } = partition(attempts);
   if (passed.length === 0) {
-    const failures = attempts.filter((a): a is { ok: false; e: Py2pkgError } => !a.ok).map((a) => a.e);
     if (failures.length > 0) throw pickFailure(failures);
     throw new Py2pkgError('SIG_MISSING', `nothing vouches for ${i.sdist.filename}: no signature and no PEP 740 provenance (looked for ${i.evidence.lookedFor.join(', ')})`, {
       hint: 'put the detached signature beside the sdist as <file>.asc (or --signature FILE), or its PEP 740 provenance as <file>.provenance (or --provenance FILE); pin a reviewed sha256 in the trust policy; --allow-unsigned skips the check and records that in the package',

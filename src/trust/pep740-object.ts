@@ -6,6 +6,7 @@
  */
 import { Py2pkgError, singleLine } from '../errors.js';
 import { canonicalizeName } from '../python/pep508.js';
+import { splitSdistFilename } from '../source/filenames.js';
 import { tryParseVersion, formatVersion } from '../python/pep440.js';
 import { publisherFromIndex, type Publisher } from './publisher.js';
 
@@ -132,11 +133,11 @@ export function attestationToBundle(a: Attestation): Record<string, unknown> {
  * a wheel); undefined when the name does not parse.
  */
 export function ultranormalizeSdistName(filename: string): string | undefined {
-  const m = /^(.+)-([^-]+)\.(tar\.gz|zip)$/.exec(filename);
-  if (!m?.[1] || !m[2]) return undefined;
-  const version = tryParseVersion(m[2]);
+  const split = splitSdistFilename(filename);
+  if (!split || (split.ext !== 'tar.gz' && split.ext !== 'zip')) return undefined;
+  const version = tryParseVersion(split.version);
   if (!version) return undefined;
-  return `${canonicalizeName(m[1]).replace(/-/g, '_')}-${formatVersion(version)}.${m[3]}`;
+  return `${canonicalizeName(split.name).replace(/-/g, '_')}-${formatVersion(version)}.${split.ext}`;
 }
 
 /** The in-toto statement the DSSE envelope carries; the checks that need no key. */

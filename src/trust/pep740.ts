@@ -9,11 +9,11 @@
  * @sigstore/* are loaded lazily (a PGP-only run does not pay for them).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { projectRoot } from '../paths.js';
+import { installedPackageVersion } from '../version.js';
+import { readBounded } from './bounded-read.js';
 import { attestationToBundle, checkSubject, parseProvenance, parseStatement, type Attestation } from './pep740-object.js';
 import type { AttestationEvidence, Pep740Verification } from './pep740-types.js';
 import { describePublisher, publisherFromCert, publisherMismatch, publisherRecord, type CertIdentity, type Publisher } from './publisher.js';
@@ -34,32 +34,21 @@ export interface TrustedRoot {
 
 const MAX_ROOT_BYTES = 1024 * 1024;
 
-async function readBounded(path: string, max: number): Promise<Buffer | undefined> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return undefined;
-  try {
-    const st = await fh.stat();
-    if (!st.isFile() || st.size > max) return undefined;
-    return await fh.readFile();
-  } finally {
-    await fh.close();
-  }
-}
 
 export async function loadTrustedRoot(path = defaultTrustedRootPath()): Promise<TrustedRoot> {
-  const bytes = await readBounded(path, MAX_ROOT_BYTES);
-  if (!bytes) throw new Py2pkgError('TRUST_ROOT', `Sigstore trusted root ${path} does not exist, is not a file, or is larger than 1 MiB`);
+  const r = await readBounded(path, MAX_ROOT_BYTES);
+  if (!r.ok) throw new Py2pkgError('TRUST_ROOT', `Sigstore trusted root ${path} does not exist, is not a file, or is larger than 1 MiB`);
   const [{ TrustedRoot: TR }, { toTrustMaterial }] = await Promise.all([import('@sigstore/protobuf-specs'), import('@sigstore/verify')]);
   let material: TrustMaterial;
   try {
-    const json = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    const json = JSON.parse(Buffer.from(r.bytes).toString('utf8')) as Record<string, unknown>;
     if (typeof json.mediaType !== 'string' || !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) throw new Error('no trusted-root mediaType');
     material = toTrustMaterial(TR.fromJSON(json));
     if (material.certificateAuthorities.length === 0 || material.tlogs.length === 0) throw new Error('it names no certificate authority or no transparency log');
   } catch (e) {
     throw new Py2pkgError('TRUST_ROOT', `${path} is not a Sigstore trusted root: ${singleLine((e as Error).message, 160)}`);
   }
-  return { file: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), material };
+  return { file: basename(path), sha256: createHash('sha256').update(r.bytes).digest('hex'), material };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -121,18 +110,6 @@ function certIdentity(cert: SigstoreCert): CertIdentity {
 // ---------------------------------------------------------------------------------------
 // one attestation
 
-let verifyVersion: string | undefined;
-function sigstoreVerifyVersion(): string {
-  if (verifyVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(projectRoot(), 'node_modules', '@sigstore', 'verify', 'package.json'), 'utf8')) as { version: string };
-      verifyVersion = pkg.version;
-    } catch {
-      verifyVersion = 'unknown';
-    }
-  }
-  return verifyVersion;
-}
 
 /** What the Sigstore verification of one attestation gives: the signed statement and the certificate's claims. */
 export interface VerifiedAttestation {
@@ -234,8 +211,9 @@ export async function verifyProvenance(o: VerifyProvenanceOptions): Promise<Pep7
       matched = proven;
       continue;
     }
+    // every attestation of the bundle came from `proven`: its last certificate stands for them
+    const cert = evidence[evidence.length - 1]?.certificate;
     for (const pin of o.pinned) {
-      const cert = evidence[evidence.length - 1]?.certificate;
       if (!cert || publisherMismatch(pin, cert)) continue;
       const env = 'environment' in pin ? pin.environment : undefined;
       const indexEnv = proven.kind !== 'google' ? proven.environment : undefined;
@@ -252,7 +230,7 @@ export async function verifyProvenance(o: VerifyProvenanceOptions): Promise<Pep7
   }
   return {
     method: 'pep740-attestation',
-    tool: `@sigstore/verify ${sigstoreVerifyVersion()}`,
+    tool: `@sigstore/verify ${installedPackageVersion('@sigstore/verify')}`,
     provenanceFile: o.name,
     provenanceSha256: createHash('sha256').update(o.bytes).digest('hex'),
     trustedRoot: { file: o.root.file, sha256: o.root.sha256 },

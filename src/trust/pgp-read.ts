@@ -3,10 +3,11 @@
  * sdist files, and parsing them with openpgp.js (armored or binary, concatenated armor blocks).
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Key, PublicKey, Signature, SignaturePacket } from 'openpgp';
 import { Py2pkgError } from '../errors.js';
 import type { LocalSdist } from '../types.js';
+import { readBounded } from './bounded-read.js';
 
 export type OpenPGP = typeof import('openpgp');
 
@@ -23,32 +24,6 @@ export function checkedNow(now: Date | undefined): Date {
   return d;
 }
 
-export function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : undefined;
-}
-
-/** Read a regular file of at most `max` bytes; `kind` errors are mapped by the caller. */
-export async function readBounded(path: string, max: number): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; why: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; error?: unknown }> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    const code = errnoCode(e);
-    return { ok: false, why: code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable', error: e };
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) return { ok: false, why: 'not-a-file' };
-    if (st.size > max) return { ok: false, why: 'too-large' };
-    const bytes = await fh.readFile();
-    if (bytes.length > max) return { ok: false, why: 'too-large' };
-    return { ok: true, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
-  } catch (e) {
-    return { ok: false, why: 'unreadable', error: e };
-  } finally {
-    await fh.close();
-  }
-}
 
 export async function readSignatureFile(path: string, sdistName: string): Promise<Uint8Array> {
   if (!path) throw new Py2pkgError('SIG_MISSING', `no signature file was given for ${sdistName}`);

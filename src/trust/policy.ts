@@ -15,7 +15,8 @@
  *
  * Every unknown key and malformed value is a CONFIG error (exit 2), one line naming it.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { canonicalizeName } from '../python/pep508.js';
 import { type Publisher, parsePublisher } from './publisher.js';
@@ -160,6 +161,12 @@ export async function loadPolicyFile(file: string): Promise<TrustPolicy> {
   }
   if (doc.trust === undefined) throw new Py2pkgError('CONFIG', `trust policy ${file} has no [trust] table`);
   return parseTrustTable(doc.trust, file);
+}
+
+/** Where the trust-on-first-use store lives unless a flag, the [trust] table or PY2PKG_TRUST_STORE says otherwise. */
+export function defaultStorePath(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(xdg, 'py2pkg', 'trust-store.toml');
 }
 
 /** The rule for a project, by its PEP 503 name. */

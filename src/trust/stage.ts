@@ -3,13 +3,14 @@
  * file, or what the fetch stage brought), then let the trust policy decide (admit.ts).
  */
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { canonicalizeName } from '../python/pep508.js';
 import type { Settings } from '../settings.js';
+import { splitSdistFilename } from '../source/filenames.js';
 import type { LocalSdist, Provenance } from '../types.js';
 import { admit, type Evidence } from './admit.js';
+import { readBounded } from './bounded-read.js';
 import { MAX_PROVENANCE_BYTES } from './pep740-object.js';
 
 /** What the fetch stage found on the index for a by-name run. */
@@ -20,22 +21,16 @@ export interface FetchedEvidence {
 
 /** `name-1.0.tar.gz` -> the PEP 503 name and the version as written (inspect checks both against PKG-INFO). */
 export function projectOfFilename(filename: string): { project: string; version: string } {
-  const m = /^(.+)-([^-]+)\.(?:tar\.gz|tgz|tar\.bz2|tar|zip)$/i.exec(filename);
-  if (m?.[1] && m[2]) return { project: canonicalizeName(m[1]), version: m[2] };
+  const split = splitSdistFilename(filename);
+  if (split) return { project: canonicalizeName(split.name), version: split.version };
   return { project: canonicalizeName(filename.replace(/\.(?:tar\.gz|tgz|tar\.bz2|tar|zip)$/i, '')), version: '' };
 }
 
 export async function readProvenanceFile(path: string, name: string): Promise<{ bytes: Uint8Array; name: string }> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) throw new Py2pkgError('PROVENANCE_MISSING', `provenance file ${path} does not exist`);
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new Py2pkgError('PROVENANCE_MALFORMED', `provenance file ${path} is not a regular file`);
-    if (st.size > MAX_PROVENANCE_BYTES) throw new Py2pkgError('PROVENANCE_MALFORMED', `provenance file ${path} is larger than ${MAX_PROVENANCE_BYTES} bytes`);
-    return { bytes: new Uint8Array(await fh.readFile()), name };
-  } finally {
-    await fh.close();
-  }
+  const r = await readBounded(path, MAX_PROVENANCE_BYTES);
+  if (r.ok) return { bytes: r.bytes, name };
+  if (r.why === 'missing' || r.why === 'unreadable') throw new Py2pkgError('PROVENANCE_MISSING', `provenance file ${path} does not exist${r.why === 'unreadable' ? ' or cannot be read' : ''}`);
+  throw new Py2pkgError('PROVENANCE_MALFORMED', `provenance file ${path} ${r.why === 'not-a-file' ? 'is not a regular file' : `is larger than ${MAX_PROVENANCE_BYTES} bytes`}`);
 }
 
 export async function trustStage(sdist: LocalSdist, s: Settings, fetched: FetchedEvidence | undefined, notify: (m: string) => void): Promise<Provenance> {

@@ -5,13 +5,13 @@
  * atomic rename, so concurrent runs never lose each other's entries and a crash leaves the old
  * file whole.
  */
-import { mkdir, open } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Py2pkgError, isPy2pkgError, singleLine } from '../errors.js';
 import { canonicalizeName } from '../python/pep508.js';
 import { writeAtomic } from '../repo/fsutil.js';
 import { withLock } from '../repo/lock.js';
+import { errnoCode, readBounded } from './bounded-read.js';
 import { normalizeFingerprint } from './policy.js';
 import { parsePublisher, publisherRecord, type Publisher } from './publisher.js';
 
@@ -39,30 +39,18 @@ const HEADER = [
   '',
 ].join('\n');
 
-export function defaultStorePath(env: NodeJS.ProcessEnv): string {
-  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(xdg, 'py2pkg', 'trust-store.toml');
-}
 
 function bad(file: string, why: string): Py2pkgError {
   return new Py2pkgError('TRUST_STORE', `trust store ${file}: ${singleLine(why, 200)}`);
 }
 
 export async function readStore(file: string): Promise<StoreEntries> {
-  const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw bad(file, `cannot be read (${e.code ?? e.message})`);
-  });
-  if (!fh) return new Map();
-  let text: string;
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw bad(file, 'is not a regular file');
-    if (st.size > MAX_STORE_BYTES) throw bad(file, `is larger than ${MAX_STORE_BYTES} bytes`);
-    text = await fh.readFile('utf8');
-  } finally {
-    await fh.close();
+  const r = await readBounded(file, MAX_STORE_BYTES);
+  if (!r.ok) {
+    if (r.why === 'missing') return new Map();
+    throw bad(file, r.why === 'not-a-file' ? 'is not a regular file' : r.why === 'too-large' ? `is larger than ${MAX_STORE_BYTES} bytes` : `cannot be read (${errnoCode(r.error) ?? String(r.error)})`);
   }
+  const text = Buffer.from(r.bytes).toString('utf8');
   const { parse } = await import('smol-toml');
   let doc: Record<string, unknown>;
   try {

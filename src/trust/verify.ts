@@ -9,12 +9,11 @@
  *
  * openpgp.js is imported lazily so that CLI start-up stays fast.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import { Py2pkgError } from '../errors.js';
 import type { LocalSdist, PgpVerification, Provenance, SignerIdentity } from '../types.js';
+import { installedPackageVersion } from '../version.js';
 import { checkSignature, worstFailure, type Outcome } from './pgp-check.js';
 import { checkedNow, parseKeyring, parseSignatures, readKeyringFile, readSdist, readSignatureFile, sha256Hex } from './pgp-read.js';
 
@@ -116,26 +115,8 @@ export function clampToSourceDateEpoch(now: Date, sourceDateEpoch?: number): Dat
   return sde.getTime() < now.getTime() ? sde : now;
 }
 
-let cachedVersion: string | undefined;
-
-/** The installed openpgp.js version, read from its package.json (the package does not export that file). */
+/** The installed openpgp.js version (recorded as the verifying tool). */
 export function openpgpVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  const require = createRequire(import.meta.url);
-  let dir = dirname(require.resolve('openpgp'));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
-      if (pkg.name === 'openpgp' && typeof pkg.version === 'string') {
-        cachedVersion = pkg.version;
-        return cachedVersion;
-      }
-    } catch {
-      // no package.json at this level: keep walking up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the package.json of the installed openpgp module');
-    dir = parent;
-  }
+  return installedPackageVersion('openpgp');
 }
 

@@ -13,7 +13,7 @@ import type { PackageOutput, Packager } from './formats/packager.js';
 import { buildStage } from './python/build.js';
 import { loadTemplates } from './render/templates.js';
 import { addManPages } from './python/manpages.js';
-import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
+import { inspectSource, mergeWheelMetadata, declaredCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { FetchedEvidence } from './trust/stage.js';
@@ -142,7 +142,9 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
 
     progress('inspect');
     const source = await inspectSource(unpacked.root, sdist.filename);
-    await refuseCompiledExtensions(unpacked.root);
+    // a hint only: the built wheel decides pure or compiled (src/python/build.ts)
+    const declared = await declaredCompiledExtensions(unpacked.root);
+    if (declared) (extras.warn ?? progress)(declared);
     checkRequiresPython(source.metadata, s.target);
     const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;

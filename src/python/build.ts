@@ -24,6 +24,11 @@ export interface BuildInput {
   target: TargetProfile;
   sourceDateEpoch: number;
   timeoutMs: number;
+  /**
+   * Whether compiled extension modules may ship: only for a target whose system is the one
+   * the build runs on (compiledTargetRefusal). Otherwise a build that produced them is refused.
+   */
+  allowCompiled?: boolean;
 }
 
 export interface BuiltFile {
@@ -41,7 +46,10 @@ export interface BuildResult {
   wheelMetadata: string;
   /** path of the .dist-info directory inside the package */
   distInfoDir: string;
+  /** the built wheel is py3-none-any, Root-Is-Purelib and holds no shared object */
   pure: boolean;
+  /** package paths of the shared objects (extension modules) the wheel installed */
+  extensionModules: string[];
   consoleScripts: string[];
   files: BuiltFile[];
   buildSystem: BuildSystem;
@@ -90,9 +98,6 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   );
   const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
   const wheelName = wheels[0];
-  if (wheelName !== undefined && wheels.length === 1 && !/-(py3|py2\.py3|py3\.py2)-none-any\.whl$/.test(wheelName)) {
-    throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the project builds a platform-specific wheel (${singleLine(wheelName, 120)}): it has compiled extensions`);
-  }
   if (built.exitCode !== 0) {
     const lines = `${built.stdout}\n${built.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
     const errLine = [...lines].reverse().find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '';
@@ -105,14 +110,18 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   } catch (e) {
     throw new Py2pkgError('BUILD_FAILED', 'installing the wheel into the staging root gave no summary', { cause: e, detail: built.stderr });
   }
-  const pure = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
-  if (!pure) throw new Py2pkgError('UNSUPPORTED_EXTENSION', 'the wheel is not pure Python (Root-Is-Purelib is false)');
-
   const stagingRoot = join(box, 'staging');
   await cleanStaging(stagingRoot, input.target.siteDir);
   let files = await listFiles(stagingRoot);
-  const so = files.find((f) => /\.(so|pyd|dylib)(\.|$)/.test(f.path));
-  if (so) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the wheel contains a compiled library ${singleLine(so.path, 120)}`);
+  // pure or compiled is what the build produced, whatever setup.py seemed to declare
+  const extensionModules = files.map((f) => f.path).filter((p) => SHARED_OBJECT.test(p));
+  const pureTag = PURE_WHEEL_TAG.test(wheelName);
+  const purelib = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
+  const pure = pureTag && purelib && extensionModules.length === 0;
+  if (!pure && !input.allowCompiled) {
+    const what = extensionModules[0] !== undefined ? `extension module ${singleLine(extensionModules[0].split('/').pop() ?? '', 100)}` : pureTag ? 'Root-Is-Purelib: false' : `wheel ${singleLine(wheelName, 100)}`;
+    throw new Py2pkgError('UNSUPPORTED_EXTENSION', compiledTargetRefusal(input.target, what));
+  }
   const distInfo = files.map((f) => f.path).find((p) => p.startsWith(`${input.target.siteDir}/`) && /^[^/]+\.dist-info\/METADATA$/.test(p.slice(input.target.siteDir.length + 1)));
   if (!distInfo) throw new Py2pkgError('BUILD_FAILED', 'the installed wheel has no .dist-info/METADATA');
   // module shebangs removed, interpreter lines /usr/bin/python3, RECORD kept true (shebangs.ts)
@@ -127,11 +136,20 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
     wheelMetadata,
     distInfoDir: distInfo.replace(/\/METADATA$/, ''),
     pure,
+    extensionModules,
     consoleScripts: parseConsoleScripts(summary.entry_points),
     files,
     buildSystem,
     log: `${built.stdout}\n${built.stderr}`,
   };
+}
+
+const PURE_WHEEL_TAG = /-(py3|py2\.py3|py3\.py2)-none-any\.whl$/;
+const SHARED_OBJECT = /\.(so|pyd|dylib)(\.|$)/;
+
+/** The one line refusing a compiled build for a target py2pkg cannot build binaries for. */
+export function compiledTargetRefusal(target: TargetProfile, what: string): string {
+  return `the build produced compiled code (${what}): binary packages of compiled extensions are not built for ${target.id}; source packages (--source) are not implemented yet`;
 }
 
 /** Which console_scripts / gui_scripts an entry_points.txt declares (names only). */

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 APT_PACKAGES="
-  bubblewrap dpkg-dev lintian mmdebstrap xz-utils zstd gnupg
+  bubblewrap dpkg-dev lintian mmdebstrap xz-utils zstd gnupg gcc python3-dev binutils
   python3 python3-build python3-installer python3-setuptools python3-wheel
   python3-hatchling flit python3-poetry-core python3-setuptools-scm python3-hatch-vcs
   python3-stdeb hyperfine time help2man

@@ -63,7 +63,7 @@ export const catalogue = {
   METADATA_INVALID: { status: 'input', hint: 'the project metadata is malformed; report it upstream' },
   METADATA_MISMATCH: { status: 'input', hint: 'the built wheel does not describe the same project as the sdist; report it upstream' },
 
-  UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'the build produced compiled extension modules; py2pkg converts projects whose build yields a pure-Python wheel' },
+  UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'compiled extension modules are packaged only for the deb target of the machine py2pkg runs on' },
   BACKEND_MISSING: { status: 'unsupported', hint: 'install the Debian package named above (apt-get install ...) and retry' },
   UNSUPPORTED_BACKEND: { status: 'unsupported', hint: 'py2pkg only runs build backends packaged by the distribution (no in-tree backend-path)' },
   REQUIRES_PYTHON: { status: 'unsupported', hint: "the target's Python does not satisfy the project's Requires-Python" },

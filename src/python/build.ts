@@ -7,6 +7,7 @@ import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { pythonHelpersDir } from '../paths.js';
+import { describeHost } from '../targets/host.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
 import { fixStagedShebangs } from './shebangs.js';
@@ -149,7 +150,7 @@ const SHARED_OBJECT = /\.(so|pyd|dylib)(\.|$)/;
 
 /** The one line refusing a compiled build for a target py2pkg cannot build binaries for. */
 export function compiledTargetRefusal(target: TargetProfile, what: string): string {
-  return `the build produced compiled code (${what}): binary packages of compiled extensions are not built for ${target.id}; source packages (--source) are not implemented yet`;
+  return `the build produced compiled code (${what}): binary packages of compiled extensions are built only for the deb target matching this machine (${describeHost()}, Python ${BUILD_PYTHON_VERSION}), not for ${target.id}; source packages (--source) are not implemented yet`;
 }
 
 /** Which console_scripts / gui_scripts an entry_points.txt declares (names only). */
@@ -174,6 +175,17 @@ export function parseConsoleScripts(text: string): string[] {
 
 /** The Python that runs builds: the host's (Debian 12: 3.11), whatever the target's is. */
 export const BUILD_PYTHON_VERSION = '3.11';
+
+/**
+ * The Debian packages a C extension's build needs that are not installed: the compiler the
+ * sandbox finds on its PATH and the build Python's headers.
+ */
+export function missingCompilerPackages(exists: (path: string) => boolean = existsSync): string[] {
+  const missing: string[] = [];
+  if (!exists('/usr/bin/gcc') && !exists('/usr/bin/cc')) missing.push('gcc');
+  if (!exists(`/usr/include/python${BUILD_PYTHON_VERSION}/Python.h`)) missing.push('python3-dev');
+  return missing;
+}
 
 /** The backend and each direct build requirement whose marker holds must be installed. */
 export function checkBuildDependencies(bs: BuildSystem, paths: readonly string[] = sitePaths(BUILD_PYTHON_VERSION)): void {

@@ -71,6 +71,14 @@ test('lintian: 0 errors, no warning outside test/lintian-allowed.txt', async () 
   assert.deepEqual(lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')), [], r.stdout);
 });
 
+test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical amd64 .deb (compiler output included)', async () => {
+  const again = join(work, 'again');
+  await mkdir(again);
+  const r = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', again, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('cextension')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.ok(readFileSync(join(again, 'python3-cextension_0.1-1_amd64.deb')).equals(readFileSync(deb)));
+});
+
 test('the relation helpers: dpkg-shlibdeps -O output and the ABI pair for other Pythons', () => {
   assert.deepEqual(parseShlibsDepends('shlibs:Depends=libc6 (>= 2.2.5), libyaml-0-2\n'), ['libc6 (>= 2.2.5)', 'libyaml-0-2']);
   assert.deepEqual(parseShlibsDepends('nothing\n'), []);

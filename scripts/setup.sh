@@ -22,9 +22,10 @@ RUNTIME_PACKAGES="
 # Only for `make test` and `make bench`: the Debian-as-oracle test reads the metadata of the
 # python3-* libraries below; dnf, debsig-verify, apt-ftparchive (apt-utils), rpm2cpio, pip and
 # python3-apt are the test tier's judges; hyperfine, time and python3-stdeb (py2dsc-deb) the
-# benchmark's.
+# benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
+# C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
 TEST_PACKAGES="
-  dpkg-dev zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
+  gcc python3-dev binutils dpkg-dev zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
   python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug
   python3-itsdangerous python3-click python3-attr python3-jsonschema python3-pyrsistent
   python3-dateutil python3-bs4 python3-soupsieve python3-html5lib python3-webencodings python3-babel

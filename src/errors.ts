@@ -64,7 +64,7 @@ export const catalogue = {
   METADATA_TOO_LARGE: { status: 'input', hint: 'a metadata file in the sdist (or its built wheel) is over the size limit; report it upstream' },
   METADATA_MISMATCH: { status: 'input', hint: 'the built wheel does not describe the same project as the sdist; report it upstream' },
 
-  UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'C extensions are not supported yet; only pure-Python projects are converted' },
+  UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'compiled extension modules are packaged only for the deb target of the machine py2pkg runs on' },
   BACKEND_MISSING: { status: 'unsupported', hint: 'install the Debian package named above (apt-get install ...) and retry' },
   UNSUPPORTED_BACKEND: { status: 'unsupported', hint: 'py2pkg only runs build backends packaged by the distribution (no in-tree backend-path)' },
   REQUIRES_PYTHON: { status: 'unsupported', hint: "the target's Python does not satisfy the project's Requires-Python" },

@@ -11,10 +11,11 @@ import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import { prepareOutDir } from './out-dir.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
-import { buildStage } from './python/build.js';
+import { BUILD_PYTHON_VERSION, buildStage, missingCompilerPackages } from './python/build.js';
+import { buildsCompiledFor } from './targets/host.js';
 import { loadTemplates } from './render/templates.js';
 import { addManPages } from './python/manpages.js';
-import { inspectSource, mergeWheelMetadata, refuseCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
+import { inspectSource, mergeWheelMetadata, declaredCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { FetchedEvidence } from './trust/stage.js';
@@ -142,7 +143,14 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
 
     progress('inspect');
     const source = await inspectSource(unpacked.root, sdist.filename);
-    await refuseCompiledExtensions(unpacked.root);
+    // a hint only: the built wheel decides pure or compiled (src/python/build.ts)
+    const declared = await declaredCompiledExtensions(unpacked.root);
+    if (declared) (extras.warn ?? progress)(declared);
+    // compiled extension modules ship only in a deb for the target that is this machine
+    const allowCompiled = s.format === 'deb' && buildsCompiledFor(s.target, BUILD_PYTHON_VERSION);
+    const toolchain = declared && allowCompiled ? missingCompilerPackages() : [];
+    // a warning, not a refusal: an optional speed-up builds pure without them
+    if (toolchain.length > 0) (extras.warn ?? progress)(`a compiled build needs ${toolchain.join(' and ')}, not installed: apt-get install ${toolchain.join(' ')}`);
     checkRequiresPython(source.metadata, s.target);
     const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;
@@ -156,7 +164,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     void depsModule()
       .then((d) => d.warmDependencyData(s.target, s.format))
       .catch(() => {});
-    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs });
+    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled });
     const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
     // a man page for each program in /usr/bin (help2man in the sandbox, or a short one)
     if (wheelBuilt.files.some((f) => f.path.startsWith(`${s.target.scriptsDir}/`))) progress('man pages (help2man, sandboxed)');
@@ -169,7 +177,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     const described = await description;
     if (described.warning) (extras.warn ?? progress)(described.warning);
 
-    progress(`package ${packager.fileName(metadata, s.target)}`);
+    progress(built.pure ? `package ${packager.fileName(metadata, s.target)}` : `package (architecture-specific: ${built.extensionModules.length} extension module(s))`);
     // the index route stays out of the package: the same verified sdist + signature give the
     // same bytes whether they came from a file, PyPI or a mirror (README, "Reproducible")
     const { source: _route, ...routeless } = finalProvenance;

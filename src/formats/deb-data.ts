@@ -36,6 +36,8 @@ export interface ControlData {
   [key: string]: unknown;
   package: string;
   version: string;
+  /** `all`, or the host's architecture for a package of extension modules */
+  architecture: string;
   maintainer: Untrusted;
   installedSize: number;
   depends: string[];
@@ -61,6 +63,7 @@ export function controlData(meta: PythonMetadata, target: TargetProfile, maintai
   return {
     package: debPackageName(meta),
     version: debFullVersion(meta, target),
+    architecture: 'all',
     maintainer: untrusted(maintainer),
     installedSize,
     depends: relations.depends,

@@ -11,15 +11,16 @@ import type { PythonMetadata } from '../types.js';
 import { changelogData, controlData, debFullVersion, debPackageName } from './deb-data.js';
 import { copyrightData } from './deb-copyright.js';
 import { normalizeTree } from './staging.js';
+import { dpkgArchitecture, pythonAbiDepends, shlibDepends, stripSharedObjects } from './deb-binary.js';
 import { longDescription } from '../description/index.js';
 import { writeProvenanceDocs, type PackageInput, type PackageOutput, type Packager } from './packager.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 
 /** The version part of a .deb file name drops the epoch (Debian's convention). */
-export function debFileName(meta: PythonMetadata, target: TargetProfile): string {
+export function debFileName(meta: PythonMetadata, target: TargetProfile, arch = 'all'): string {
   const version = debFullVersion(meta, target).replace(/^\d+:/, '');
-  return `${debPackageName(meta)}_${version}_all.deb`;
+  return `${debPackageName(meta)}_${version}_${arch}.deb`;
 }
 
 /**
@@ -46,6 +47,15 @@ export const debPackager: Packager = {
     const templates = input.templates ?? (await builtinTemplates('deb'));
     const provenance = { ...input.provenance, templates: { digest: templates.digest, source: templates.source } };
     const root = input.build.stagingRoot;
+    // extension modules (a build for the host's own target): the host's architecture,
+    // stripped, Depends from dpkg-shlibdeps and the Python ABI (src/formats/deb-binary.ts)
+    const arch = input.build.pure ? 'all' : await dpkgArchitecture();
+    const binaryDepends: string[] = [];
+    if (!input.build.pure) {
+      const objects = input.build.extensionModules.map((p) => join(root, p.replace(/^\/+/, '')));
+      await stripSharedObjects(objects);
+      binaryDepends.push(...pythonAbiDepends(target.pythonVersion), ...(await shlibDepends(pkg, objects, input.workDir)));
+    }
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
 
@@ -53,7 +63,7 @@ export const debPackager: Packager = {
     await writeFile(join(docDir, 'copyright'), await renderTemplate(templates, 'deb/copyright.hbs', copyrightData(meta, provenance, input.licenseTexts, input.sourceNotices, { year: new Date(input.sourceDateEpoch * 1000).getUTCFullYear(), maintainer: input.maintainer }), debHelpers));
     const changelog = await renderTemplate(templates, 'deb/changelog.hbs', changelogData(meta, target, provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
-    await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch: 'all' });
+    await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch });
     await writeLintianOverrides(root, pkg);
 
     // control area
@@ -62,7 +72,8 @@ export const debPackager: Packager = {
     await normalizeTree(root, input.sourceDateEpoch, target.scriptsDir, target.siteDir);
     const payload = await listPayload(root);
     await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
-    const control = await renderTemplate(templates, 'deb/control.hbs', controlData(meta, target, input.maintainer, payload.installedSizeKiB, description, input.dependencies), debHelpers);
+    const data = controlData(meta, target, input.maintainer, payload.installedSizeKiB, description, input.dependencies);
+    const control = await renderTemplate(templates, 'deb/control.hbs', { ...data, architecture: arch, depends: [...binaryDepends, ...data.depends] }, debHelpers);
     await writeFile(join(controlDir, 'control'), control);
     const scriptData = { package: pkg, siteDir: target.siteDir };
     await writeFile(join(controlDir, 'postinst'), await renderTemplate(templates, 'deb/postinst.hbs', scriptData, debHelpers));
@@ -72,7 +83,7 @@ export const debPackager: Packager = {
     await chmod(join(controlDir, 'prerm'), 0o755);
 
     // dpkg-deb writes a temp name in the output dir; rename makes it appear whole
-    const finalName = debFileName(meta, target);
+    const finalName = debFileName(meta, target, arch);
     const finalPath = join(input.outDir, finalName);
     const tmpPath = join(input.outDir, `.${finalName}.${process.pid}.partial`);
     try {

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { pythonHelpersDir } from '../paths.js';
 import { METADATA_LIMITS, readBoundedText } from '../sdist/read-limits.js';
+import { describeHost } from '../targets/host.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
 import { fixStagedShebangs } from './shebangs.js';
@@ -25,6 +26,11 @@ export interface BuildInput {
   target: TargetProfile;
   sourceDateEpoch: number;
   timeoutMs: number;
+  /**
+   * Whether compiled extension modules may ship: only for a target whose system is the one
+   * the build runs on (compiledTargetRefusal). Otherwise a build that produced them is refused.
+   */
+  allowCompiled?: boolean;
 }
 
 export interface BuiltFile {
@@ -42,7 +48,10 @@ export interface BuildResult {
   wheelMetadata: string;
   /** path of the .dist-info directory inside the package */
   distInfoDir: string;
+  /** the built wheel is py3-none-any, Root-Is-Purelib and holds no shared object */
   pure: boolean;
+  /** package paths of the shared objects (extension modules) the wheel installed */
+  extensionModules: string[];
   consoleScripts: string[];
   files: BuiltFile[];
   buildSystem: BuildSystem;
@@ -91,9 +100,6 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   );
   const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
   const wheelName = wheels[0];
-  if (wheelName !== undefined && wheels.length === 1 && !/-(py3|py2\.py3|py3\.py2)-none-any\.whl$/.test(wheelName)) {
-    throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the project builds a platform-specific wheel (${singleLine(wheelName, 120)}): it has compiled extensions`);
-  }
   if (built.exitCode !== 0) {
     const lines = `${built.stdout}\n${built.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
     const errLine = [...lines].reverse().find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '';
@@ -109,14 +115,18 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
     if (e instanceof Py2pkgError) throw e;
     throw new Py2pkgError('BUILD_FAILED', 'installing the wheel into the staging root gave no summary', { cause: e, detail: built.stderr });
   }
-  const pure = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
-  if (!pure) throw new Py2pkgError('UNSUPPORTED_EXTENSION', 'the wheel is not pure Python (Root-Is-Purelib is false)');
-
   const stagingRoot = join(box, 'staging');
   await cleanStaging(stagingRoot, input.target.siteDir);
   let files = await listFiles(stagingRoot);
-  const so = files.find((f) => /\.(so|pyd|dylib)(\.|$)/.test(f.path));
-  if (so) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `the wheel contains a compiled library ${singleLine(so.path, 120)}`);
+  // pure or compiled is what the build produced, whatever setup.py seemed to declare
+  const extensionModules = files.map((f) => f.path).filter((p) => SHARED_OBJECT.test(p));
+  const pureTag = PURE_WHEEL_TAG.test(wheelName);
+  const purelib = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
+  const pure = pureTag && purelib && extensionModules.length === 0;
+  if (!pure && !input.allowCompiled) {
+    const what = extensionModules[0] !== undefined ? `extension module ${singleLine(extensionModules[0].split('/').pop() ?? '', 100)}` : pureTag ? 'Root-Is-Purelib: false' : `wheel ${singleLine(wheelName, 100)}`;
+    throw new Py2pkgError('UNSUPPORTED_EXTENSION', compiledTargetRefusal(input.target, what));
+  }
   const distInfo = files.map((f) => f.path).find((p) => p.startsWith(`${input.target.siteDir}/`) && /^[^/]+\.dist-info\/METADATA$/.test(p.slice(input.target.siteDir.length + 1)));
   if (!distInfo) throw new Py2pkgError('BUILD_FAILED', 'the installed wheel has no .dist-info/METADATA');
   // module shebangs removed, interpreter lines /usr/bin/python3, RECORD kept true (shebangs.ts)
@@ -133,11 +143,20 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
     wheelMetadata,
     distInfoDir: distInfo.replace(/\/METADATA$/, ''),
     pure,
+    extensionModules,
     consoleScripts: parseConsoleScripts(summary.entry_points),
     files,
     buildSystem,
     log: `${built.stdout}\n${built.stderr}`,
   };
+}
+
+const PURE_WHEEL_TAG = /-(py3|py2\.py3|py3\.py2)-none-any\.whl$/;
+const SHARED_OBJECT = /\.(so|pyd|dylib)(\.|$)/;
+
+/** The one line refusing a compiled build for a target py2pkg cannot build binaries for. */
+export function compiledTargetRefusal(target: TargetProfile, what: string): string {
+  return `the build produced compiled code (${what}): binary packages of compiled extensions are built only for the deb target matching this machine (${describeHost()}, Python ${BUILD_PYTHON_VERSION}), not for ${target.id}; source packages (--source) are not implemented yet`;
 }
 
 /** Which console_scripts / gui_scripts an entry_points.txt declares (names only). */
@@ -162,6 +181,17 @@ export function parseConsoleScripts(text: string): string[] {
 
 /** The Python that runs builds: the host's (Debian 12: 3.11), whatever the target's is. */
 export const BUILD_PYTHON_VERSION = '3.11';
+
+/**
+ * The Debian packages a C extension's build needs that are not installed: the compiler the
+ * sandbox finds on its PATH and the build Python's headers.
+ */
+export function missingCompilerPackages(exists: (path: string) => boolean = existsSync): string[] {
+  const missing: string[] = [];
+  if (!exists('/usr/bin/gcc') && !exists('/usr/bin/cc')) missing.push('gcc');
+  if (!exists(`/usr/include/python${BUILD_PYTHON_VERSION}/Python.h`)) missing.push('python3-dev');
+  return missing;
+}
 
 /** The backend and each direct build requirement whose marker holds must be installed. */
 export function checkBuildDependencies(bs: BuildSystem, paths: readonly string[] = sitePaths(BUILD_PYTHON_VERSION)): void {

@@ -18,6 +18,7 @@ export const TEMPLATE_VARIABLES: Readonly<Record<string, readonly VariableDoc[]>
   'deb/control.hbs': [
     { name: 'package', kind: 'text', doc: 'the Debian package name (python3-foo); print with {{pkgname package}}' },
     { name: 'version', kind: 'text', doc: 'the full Debian version ([epoch:]upstream-revision); {{debversion version}}' },
+    { name: 'architecture', kind: 'text', doc: 'all, or the host architecture (amd64) for a package of compiled extension modules; {{pkgname architecture}}' },
     { name: 'maintainer', kind: 'untrusted', doc: 'Maintainer, "Name <email>"; {{maintainer maintainer}}' },
     { name: 'installedSize', kind: 'number', doc: 'Installed-Size in KiB; {{int installedSize}}' },
     { name: 'depends', kind: 'text list', doc: 'Depends relations; {{relations depends}}' },

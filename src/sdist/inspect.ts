@@ -111,16 +111,22 @@ export function mergeWheelMetadata(sdist: PythonMetadata, wheelText: string): Py
 const EXTENSION_MARKERS = /\bext_modules\b|\bExtension\s*\(|\bext-modules\b|\bcythonize\s*\(/;
 const COMPILED_BACKENDS = /build-backend\s*=\s*["'](maturin|mesonpy|scikit_build_core\.build|setuptools_rust)/;
 
-/** C extensions come in a later issue: refuse them before running any build code. */
-export async function refuseCompiledExtensions(root: string): Promise<void> {
+/**
+ * An early hint only: whether the build files mention compiled extensions. The decision is
+ * the build's (src/python/build.ts: the wheel's tag, Root-Is-Purelib and its .so files) —
+ * many projects declare an extension that is built only on request (optional C or mypyc
+ * speed-ups with a pure fallback) and yield a pure wheel.
+ */
+export async function declaredCompiledExtensions(root: string): Promise<string | undefined> {
   for (const name of ['setup.py', 'setup.cfg', 'pyproject.toml']) {
     const limit = name === 'setup.py' ? METADATA_LIMITS.setupPy : name === 'setup.cfg' ? METADATA_LIMITS.setupCfg : METADATA_LIMITS.pyprojectToml;
     const bytes = await readBounded(join(root, name), limit, name);
     if (bytes === undefined) continue;
     const text = bytes.toString('utf8');
     const hit = (name === 'pyproject.toml' ? COMPILED_BACKENDS : EXTENSION_MARKERS).exec(text) ?? (name === 'pyproject.toml' ? EXTENSION_MARKERS.exec(text) : null);
-    if (hit) throw new Py2pkgError('UNSUPPORTED_EXTENSION', `${name} declares compiled extensions (${singleLine(hit[0], 40)})`);
+    if (hit) return `${name} mentions compiled extensions (${singleLine(hit[0], 40)}); the build decides whether the package is pure Python`;
   }
+  return undefined;
 }
 
 /** Refuse a project whose Requires-Python the target's Python does not satisfy. */

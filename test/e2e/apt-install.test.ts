@@ -26,6 +26,8 @@ const EXPECT: Record<string, { imports: string[]; scripts: Array<[string, string
   'python3-nastymeta': { imports: ['nastymeta'], scripts: [['nastymeta', [], /^/]] },
   'python3-extrasmarkers': { imports: ['extrasmarkers'], scripts: [] },
   'python3-certsdemo': { imports: ['certsdemo', 'certsdemo.certs', 'certsdemo.diagnose'], scripts: [] },
+  // the optional C speed-up was not built: the pure fallback is what imports
+  'python3-optspeedup': { imports: ['optspeedup', 'optspeedup._native'], scripts: [] },
 };
 
 async function listTree(r: DebRoot, dirs: string[]): Promise<string[]> {

@@ -39,7 +39,7 @@ interface Case {
 }
 
 let n = 0;
-async function refuse(c: Case, code: string, status: number): Promise<void> {
+async function refuse(c: Case, code: string, status: number): Promise<string> {
   const dir = join(work, `case-${++n}`);
   const out = join(dir, 'out');
   await import('node:fs/promises').then((fs) => fs.mkdir(out, { recursive: true }));
@@ -54,6 +54,7 @@ async function refuse(c: Case, code: string, status: number): Promise<void> {
   assert.doesNotMatch(r.stderr, /\n\s+at |Error:/, 'no stack trace without --debug');
   assert.equal(r.stdout, '');
   assert.deepEqual(await readdir(out), [], '--out must stay empty');
+  return r.stderr;
 }
 
 /** A small, well-formed sdist (legacy setup.py) with optional extra entries. */
@@ -146,9 +147,15 @@ test('a file name that lies about its contents, correctly signed: METADATA_MISMA
   await refuse({ file: 'other-2.0.tar.gz', bytes: buildTgz(sdistEntries()), signWith: upstreamSec }, 'METADATA_MISMATCH', 4);
 });
 
-test('a C extension is refused before its build runs: UNSUPPORTED_EXTENSION, exit 5', async () => {
-  await refuse({ file: 'cextension-0.1.tar.gz', bytes: readFileSync(fixtureSdist('cextension')), signWith: upstreamSec }, 'UNSUPPORTED_EXTENSION', 5);
-});
+// debian12 (this machine) gets an amd64 .deb instead (test/integration/compiled-deb.test.ts)
+for (const [target, format] of [['debian13', 'deb'], ['el9', 'rpm']] as const) {
+  test(`a C extension whose build produces a compiled module, for ${target}: UNSUPPORTED_EXTENSION, exit 5, pointing to --source`, async () => {
+    const stderr = await refuse({ file: 'cextension-0.1.tar.gz', bytes: readFileSync(fixtureSdist('cextension')), signWith: upstreamSec, extraArgs: ['--format', format, '--target', target] }, 'UNSUPPORTED_EXTENSION', 5);
+    // refused for what the build produced (the .so), not for what setup.py seemed to say
+    assert.match(stderr, /extension module _speed\.cpython-311-x86_64-linux-gnu\.so/);
+    assert.match(stderr, new RegExp(`built only for the deb target matching this machine \\(debian bookworm, Python 3\\.11\\), not for ${target}; source packages \\(--source\\) are not implemented yet`));
+  });
+}
 
 test('a build that fails in the sandbox: BUILD_FAILED, exit 6', async () => {
   const entries = sdistEntries().map((e) => (e.path === 'evil-1.0/setup.py' ? { ...e, data: 'raise SystemExit("this build fails on purpose")\n' } : e));

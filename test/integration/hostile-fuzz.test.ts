@@ -23,7 +23,7 @@ import { detectBuildSystem, parseBuildSystem } from '../../src/python/backends.j
 import { debHelpers } from '../../src/render/engine.js';
 import { builtinTemplates, renderTemplate } from '../../src/render/templates.js';
 import { rpmHelpers } from '../../src/render/rpmspec.js';
-import { checkRequiresPython, inspectSource, mergeWheelMetadata, refuseCompiledExtensions } from '../../src/sdist/inspect.js';
+import { checkRequiresPython, inspectSource, mergeWheelMetadata, declaredCompiledExtensions } from '../../src/sdist/inspect.js';
 import { parseCoreMetadata } from '../../src/sdist/pkginfo.js';
 import { unpackSdist } from '../../src/sdist/unpack.js';
 import { profiles } from '../../src/targets/profiles.js';
@@ -106,7 +106,7 @@ function mutate(input: Buffer, muts: Mutation[]): Buffer {
   return b;
 }
 
-/** unpack -> inspect -> compiled-extension check -> build system, as the pipeline runs them. */
+/** unpack -> inspect -> compiled-extension hint -> build system, as the pipeline runs them. */
 async function throughTheStages(bytes: Buffer, filename: string): Promise<void> {
   const dir = join(work, `case-${++n}`);
   const dest = join(dir, 'unpack');
@@ -117,7 +117,7 @@ async function throughTheStages(bytes: Buffer, filename: string): Promise<void> 
     await acceptedOrRefused(`${filename} (${bytes.length} bytes)`, async () => {
       const r = await unpackSdist(archive, dest, { maxBytes: 4 * 1024 * 1024, maxEntries: 200 });
       const source = await inspectSource(r.root, 'fuzz-1.0.tar.gz');
-      await refuseCompiledExtensions(r.root);
+      await declaredCompiledExtensions(r.root);
       checkRequiresPython(source.metadata, profiles.debian12!);
       await detectBuildSystem(r.root);
     });

@@ -100,6 +100,7 @@ async function input(name: string, files: Record<string, string>): Promise<Packa
       wheelMetadata: '',
       distInfoDir: `${site}/evil_pkg-2!1.0rc1.dist-info`,
       pure: true,
+      extensionModules: [],
       consoleScripts: [],
       files: await listFiles(root),
       buildSystem: { backend: 'setuptools.build_meta', requires: [], legacy: false },

@@ -46,7 +46,7 @@ test('each fixture gives one .rpm named <name>-<version>-<release>.noarch.rpm', 
   }
   assert.deepEqual(
     rpms.map((r) => r.packageName).sort(),
-    ['python3-acme-widgets', 'python3-certsdemo', 'python3-extrasmarkers', 'python3-flitdemo', 'python3-hatchdemo', 'python3-nastymeta', 'python3-poetrydemo', 'python3-rpc4django', 'python3-slugger', 'python3-tinyclick'],
+    ['python3-acme-widgets', 'python3-certsdemo', 'python3-extrasmarkers', 'python3-flitdemo', 'python3-hatchdemo', 'python3-nastymeta', 'python3-optspeedup', 'python3-poetrydemo', 'python3-rpc4django', 'python3-slugger', 'python3-tinyclick'],
   );
   assert.ok(others.some((p) => p.profile === 'el8') && others.some((p) => p.profile === 'el10') && others.some((p) => p.profile === 'fedora'));
 });

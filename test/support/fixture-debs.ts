@@ -16,7 +16,11 @@ export interface ConvertedFixture {
   version: string;
 }
 
-/** Fixtures py2pkg must refuse rather than convert. */
+/**
+ * Fixtures the all-fixture harnesses leave out: cextension builds a C extension, packaged only
+ * for the target that is this machine (test/integration/compiled-deb.test.ts, test/e2e/
+ * compiled-install.test.ts) and refused for every other (test/integration/cli-refusals.test.ts).
+ */
 export const REFUSED_FIXTURES = ['cextension'];
 
 export const debsDir = join(cacheDir, 'test-debs');

@@ -24,8 +24,9 @@ RUNTIME_PACKAGES="
 # python3-apt are the test tier's judges; hyperfine, time and python3-stdeb (py2dsc-deb) the
 # benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
 # C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
+# libyaml-dev is the system library the yamlish fixture (PyYAML's shape) builds against.
 TEST_PACKAGES="
-  gcc python3-dev binutils dpkg-dev zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
+  gcc python3-dev binutils dpkg-dev libyaml-dev zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
   python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug
   python3-itsdangerous python3-click python3-attr python3-jsonschema python3-pyrsistent
   python3-dateutil python3-bs4 python3-soupsieve python3-html5lib python3-webencodings python3-babel

@@ -66,6 +66,7 @@ export const catalogue = {
 
   UNSUPPORTED_EXTENSION: { status: 'unsupported', hint: 'compiled extension modules are packaged only for the deb target of the machine py2pkg runs on' },
   BACKEND_MISSING: { status: 'unsupported', hint: 'install the Debian package named above (apt-get install ...) and retry' },
+  BUILD_DEPENDS_MISSING: { status: 'unsupported', hint: 'run the apt-get install line above and retry; [project.NAME] build-depends in the config file changes what a project needs' },
   UNSUPPORTED_BACKEND: { status: 'unsupported', hint: 'py2pkg only runs build backends packaged by the distribution (no in-tree backend-path)' },
   REQUIRES_PYTHON: { status: 'unsupported', hint: "the target's Python does not satisfy the project's Requires-Python" },
 

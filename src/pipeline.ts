@@ -11,7 +11,8 @@ import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import { prepareOutDir } from './out-dir.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
-import { BUILD_PYTHON_VERSION, buildStage, missingCompilerPackages } from './python/build.js';
+import { BUILD_PYTHON_VERSION, buildStage, COMPILER_PACKAGES, missingCompilerPackages } from './python/build.js';
+import { projectBuildDepends } from './python/build-depends.js';
 import { buildsCompiledFor } from './targets/host.js';
 import { loadTemplates } from './render/templates.js';
 import { addManPages } from './python/manpages.js';
@@ -148,8 +149,14 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     if (declared) (extras.warn ?? progress)(declared);
     // compiled extension modules ship only in a deb for the target that is this machine
     const allowCompiled = s.format === 'deb' && buildsCompiledFor(s.target, BUILD_PYTHON_VERSION);
-    const toolchain = declared && allowCompiled ? missingCompilerPackages() : [];
-    // a warning, not a refusal: an optional speed-up builds pure without them
+    // a project that links system libraries (the config's [project.NAME] build-depends, or
+    // py2pkg's defaults: src/python/build-depends.ts) needs them, the compiler and the Python
+    // headers installed: checked with the backend before the build (BUILD_DEPENDS_MISSING)
+    const wanted = allowCompiled ? projectBuildDepends(source.metadata.name, s.projectBuildDepends) : undefined;
+    if (wanted?.note && wanted.from === 'default') (extras.warn ?? progress)(wanted.note);
+    const systemBuildDepends = wanted && wanted.packages.length > 0 ? { project: source.metadata.name, packages: [...COMPILER_PACKAGES, ...wanted.packages], from: wanted.from } : undefined;
+    const toolchain = declared && allowCompiled && !systemBuildDepends ? missingCompilerPackages() : [];
+    // otherwise a warning, not a refusal: an optional speed-up builds pure without them
     if (toolchain.length > 0) (extras.warn ?? progress)(`a compiled build needs ${toolchain.join(' and ')}, not installed: apt-get install ${toolchain.join(' ')}`);
     checkRequiresPython(source.metadata, s.target);
     const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
@@ -164,7 +171,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     void depsModule()
       .then((d) => d.warmDependencyData(s.target, s.format))
       .catch(() => {});
-    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled });
+    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled, ...(systemBuildDepends ? { systemBuildDepends } : {}) });
     const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
     // a man page for each program in /usr/bin (help2man in the sandbox, or a short one)
     if (wheelBuilt.files.some((f) => f.path.startsWith(`${s.target.scriptsDir}/`))) progress('man pages (help2man, sandboxed)');
@@ -200,6 +207,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
       description: described.text,
       templates,
     });
+    for (const n of output.notes ?? []) (extras.warn ?? progress)(n);
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {

@@ -8,6 +8,7 @@ import { Py2pkgError, singleLine } from './errors.js';
 import { maintainerField } from './render/deb822.js';
 import { looksLikeLocalPath, parseByName, sourceSettings, type ByNameRequirement, type SourceFlags, type SourceSettings } from './source/options.js';
 import { parseConfigProfiles } from './targets/config.js';
+import { parseProjectTable, type ProjectBuildDepends } from './python/build-depends.js';
 import { BUILTIN_POLICY, DEFAULT_RULES, defaultStorePath, loadPolicyFile, parseTrustTable, type DefaultRule, type TrustPolicy } from './trust/policy.js';
 import type { RepoFlags, RepoOptions } from './repo/options.js';
 import { releaseSettings, type SignFlags } from './sign/options.js';
@@ -77,6 +78,8 @@ export interface Settings {
   dependencies: DependencyOptions;
   /** --templates / config `templates`: the user's template directory (src/render/templates.ts) */
   templatesDir: string | undefined;
+  /** the config file's [project.NAME] build-depends, by PEP 503 name (src/python/build-depends.ts) */
+  projectBuildDepends: ReadonlyMap<string, ProjectBuildDepends>;
 }
 
 /** Keys the config file may set (TOML, kebab-case like the flags). */
@@ -97,9 +100,11 @@ interface ConfigFile {
   trust?: TrustPolicy;
   /** a template directory, relative to the config file's directory */
   templates?: string;
+  /** per-project tables ([project.NAME] build-depends), checked by src/python/build-depends.ts */
+  project?: Map<string, ProjectBuildDepends>;
 }
 
-const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends', 'trust', 'templates']);
+const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends', 'trust', 'templates', 'project']);
 
 export function configCandidates(env: NodeJS.ProcessEnv): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
@@ -139,7 +144,8 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
     if (doc[k] !== undefined && !Array.isArray(doc[k])) throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a list of strings`);
   }
   const trust = doc.trust === undefined ? undefined : parseTrustTable(doc.trust, file);
-  return { file, config: { ...(doc as ConfigFile), ...(targets ? { targets } : {}), ...(trust ? { trust } : {}) } };
+  const project = doc.project === undefined ? undefined : parseProjectTable(doc.project, file);
+  return { file, config: { ...(doc as ConfigFile), ...(targets ? { targets } : {}), ...(trust ? { trust } : {}), ...(project ? { project } : {}) } };
 }
 
 function positiveInt(value: string, flag: string): number {
@@ -220,6 +226,7 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
     quiet: Boolean(flags.quiet),
     keepTemp: Boolean(flags.keepTemp),
     configFile: file,
+    projectBuildDepends: config.project ?? new Map(),
     templatesDir: flags.templates !== undefined ? resolve(flags.templates) : config.templates !== undefined ? resolve(dirname(file ?? '.'), config.templates) : undefined,
     dependencies: dependencyOptions(
       { withExtras: flags.withExtras ?? [], dependsMap: config['depends-map'] ?? {}, extraDepends: config['extra-depends'] ?? [], dropDepends: config['drop-depends'] ?? [] },

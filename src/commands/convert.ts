@@ -103,7 +103,8 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
       if (settings.json) {
         io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
       } else {
-        io.out(`${result.output.path}\n`);
+        // the package, then its -dbgsym companion when one was built
+        io.out(`${result.output.path}\n${result.output.debugSymbols ? `${result.output.debugSymbols.path}\n` : ''}`);
       }
     });
 }

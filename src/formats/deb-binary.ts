@@ -3,16 +3,20 @@
  * as debhelper does: the host's architecture (dpkg --print-architecture), extension modules
  * stripped (dh_strip's strip options), Depends on the shared libraries they link
  * (dpkg-shlibdeps, dh_shlibdeps' engine) and on the Python ABI they were built for (dh_python3's
- * `python3 (>= 3.11~), python3 (<< 3.12)`). No -dbgsym package yet: the debug symbols are dropped.
+ * `python3 (>= 3.11~), python3 (<< 3.12)`). Before stripping, the debug symbols are split off
+ * into /usr/lib/debug/.build-id/xx/yyyy.debug and linked back with --add-gnu-debuglink, as
+ * dh_strip does for its -dbgsym package (src/formats/deb-dbgsym.ts builds that package).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { run } from '../exec.js';
 
 export const DPKG = '/usr/bin/dpkg';
 export const DPKG_SHLIBDEPS = '/usr/bin/dpkg-shlibdeps';
 export const STRIP = '/usr/bin/strip';
+export const OBJCOPY = '/usr/bin/objcopy';
+export const READELF = '/usr/bin/readelf';
 
 /** The Debian architecture of this machine (`amd64`). */
 export async function dpkgArchitecture(): Promise<string> {
@@ -21,9 +25,59 @@ export async function dpkgArchitecture(): Promise<string> {
   return arch;
 }
 
-/** strip --strip-unneeded --remove-section=.comment --remove-section=.note, as dh_strip does for shared objects. */
-export async function stripSharedObjects(files: readonly string[]): Promise<void> {
-  for (const f of files) await run(STRIP, ['--strip-unneeded', '--remove-section=.comment', '--remove-section=.note', f], { timeoutMs: 60_000 });
+/** dh_strip's options for shared objects (it always includes --strip-unneeded for them). */
+const STRIP_SHARED = ['--remove-section=.comment', '--remove-section=.note', '--strip-unneeded'];
+
+/** The NT_GNU_BUILD_ID of `readelf -n` output (lower-case hex), when there is one. */
+export function parseBuildId(readelfNotes: string): string | undefined {
+  const m = /\sBuild ID: ([0-9a-f]{2})([0-9a-f]+)\s*$/m.exec(readelfNotes);
+  return m ? `${m[1]}${m[2]}` : undefined;
+}
+
+/** Where a -dbgsym package keeps the debug file of a build id (relative to its root). */
+export function buildIdDebugPath(buildId: string): string {
+  if (!/^[0-9a-f]{4,}$/.test(buildId)) throw new Py2pkgError('TOOL_FAILED', `not a build id: ${singleLine(buildId, 60)}`);
+  return `usr/lib/debug/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}.debug`;
+}
+
+export interface SplitDebug {
+  /** build ids of the debug files written below debugRoot, sorted */
+  buildIds: string[];
+  /** shared objects that had symbols but no build id: stripped without a debug file (dh_strip warns the same) */
+  withoutBuildId: string[];
+}
+
+/**
+ * dh_strip's sequence for a package with a -dbgsym companion, per shared object that is not
+ * stripped yet: `objcopy --only-keep-debug --compress-debug-sections` into
+ * debugRoot/usr/lib/debug/.build-id/xx/yyyy.debug (mode 0644), strip, then
+ * `objcopy --add-gnu-debuglink` so the stripped module names its debug file.
+ */
+export async function stripWithDebugSymbols(files: readonly string[], debugRoot: string): Promise<SplitDebug> {
+  const buildIds: string[] = [];
+  const withoutBuildId: string[] = [];
+  for (const f of files) {
+    const info = (await run(READELF, ['-n', '-S', '-W', f], { timeoutMs: 60_000, env: { LC_ALL: 'C' } })).stdout;
+    const id = parseBuildId(info);
+    // already stripped (no symbol table): nothing to keep, as dh_strip's "not stripped" test
+    const unstripped = /\]\s+\.symtab\s/.test(info);
+    if (!unstripped || id === undefined) {
+      if (unstripped) withoutBuildId.push(f);
+      await run(STRIP, [...STRIP_SHARED, f], { timeoutMs: 60_000 });
+      continue;
+    }
+    const debugFile = join(debugRoot, buildIdDebugPath(id));
+    await mkdir(dirname(debugFile), { recursive: true });
+    // two modules with one build id are one file (dh_strip: "unless -e $debug_path")
+    if (!buildIds.includes(id)) {
+      await run(OBJCOPY, ['--only-keep-debug', '--compress-debug-sections', f, debugFile], { timeoutMs: 60_000 });
+      await chmod(debugFile, 0o644);
+      buildIds.push(id);
+    }
+    await run(STRIP, [...STRIP_SHARED, f], { timeoutMs: 60_000 });
+    await run(OBJCOPY, ['--add-gnu-debuglink', debugFile, f], { timeoutMs: 60_000 });
+  }
+  return { buildIds: buildIds.sort(), withoutBuildId };
 }
 
 /**

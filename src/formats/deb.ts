@@ -11,7 +11,8 @@ import type { PythonMetadata } from '../types.js';
 import { changelogData, controlData, debFullVersion, debPackageName } from './deb-data.js';
 import { copyrightData } from './deb-copyright.js';
 import { normalizeTree } from './staging.js';
-import { dpkgArchitecture, pythonAbiDepends, shlibDepends, stripSharedObjects } from './deb-binary.js';
+import { dpkgArchitecture, pythonAbiDepends, shlibDepends, stripWithDebugSymbols, type SplitDebug } from './deb-binary.js';
+import { buildDbgsymDeb, dbgsymName } from './deb-dbgsym.js';
 import { longDescription } from '../description/index.js';
 import { writeProvenanceDocs, type PackageInput, type PackageOutput, type Packager } from './packager.js';
 
@@ -47,15 +48,19 @@ export const debPackager: Packager = {
     const templates = input.templates ?? (await builtinTemplates('deb'));
     const provenance = { ...input.provenance, templates: { digest: templates.digest, source: templates.source } };
     const root = input.build.stagingRoot;
-    // extension modules (a build for the host's own target): the host's architecture,
-    // stripped, Depends from dpkg-shlibdeps and the Python ABI (src/formats/deb-binary.ts)
+    // extension modules (a build for the host's own target): the host's architecture, the
+    // debug symbols split off into a -dbgsym tree, stripped, Depends from dpkg-shlibdeps and
+    // the Python ABI (src/formats/deb-binary.ts)
     const arch = input.build.pure ? 'all' : await dpkgArchitecture();
     const binaryDepends: string[] = [];
+    const debugRoot = join(input.workDir, 'dbgsym-root');
+    let split: SplitDebug = { buildIds: [], withoutBuildId: [] };
     if (!input.build.pure) {
       const objects = input.build.extensionModules.map((p) => join(root, p.replace(/^\/+/, '')));
-      await stripSharedObjects(objects);
+      split = await stripWithDebugSymbols(objects, debugRoot);
       binaryDepends.push(...pythonAbiDepends(target.pythonVersion), ...(await shlibDepends(pkg, objects, input.workDir)));
     }
+    const notes = split.withoutBuildId.map((f) => `${f.slice(root.length)} has no GNU build id (link with -Wl,--build-id): stripped without a debug file`);
     const docDir = join(root, 'usr/share/doc', pkg);
     await mkdir(docDir, { recursive: true });
 
@@ -82,21 +87,34 @@ export const debPackager: Packager = {
     await chmod(join(controlDir, 'postinst'), 0o755);
     await chmod(join(controlDir, 'prerm'), 0o755);
 
-    // dpkg-deb writes a temp name in the output dir; rename makes it appear whole
+    // dpkg-deb writes temp names in the output dir; renames make them appear whole, the
+    // -dbgsym package first so that the main one is never there without it
+    const version = debFullVersion(meta, target);
     const finalName = debFileName(meta, target, arch);
     const finalPath = join(input.outDir, finalName);
     const tmpPath = join(input.outDir, `.${finalName}.${process.pid}.partial`);
+    const dbgName = `${dbgsymName(pkg)}_${version.replace(/^\d+:/, '')}_${arch}.deb`;
+    const dbgPath = split.buildIds.length > 0 ? join(input.outDir, dbgName) : undefined;
+    const dbgTmp = join(input.outDir, `.${dbgName}.${process.pid}.partial`);
     try {
       await run(DPKG_DEB, ['--root-owner-group', `-Z${target.compression}`, '--build', root, tmpPath], {
         env: { SOURCE_DATE_EPOCH: String(input.sourceDateEpoch) },
         timeoutMs: 10 * 60_000,
       });
+      if (dbgPath !== undefined) {
+        const control = { package: pkg, version, architecture: arch, maintainer: input.maintainer, buildIds: split.buildIds };
+        await buildDbgsymDeb({ root: debugRoot, control, sourceDateEpoch: input.sourceDateEpoch, compression: target.compression, outPath: dbgTmp }, DPKG_DEB);
+        await rename(dbgTmp, dbgPath);
+      }
       await rename(tmpPath, finalPath);
     } catch (e) {
       await rm(tmpPath, { force: true });
+      await rm(dbgTmp, { force: true });
+      if (dbgPath !== undefined) await rm(dbgPath, { force: true });
       throw e;
     }
-    return { format: 'deb', path: finalPath, packageName: pkg, version: debFullVersion(meta, target) };
+    const debugSymbols = dbgPath !== undefined ? { format: 'deb', path: dbgPath, packageName: dbgsymName(pkg), version } : undefined;
+    return { format: 'deb', path: finalPath, packageName: pkg, version, ...(debugSymbols ? { debugSymbols } : {}), ...(notes.length > 0 ? { notes } : {}) };
   },
 };
 

@@ -42,6 +42,10 @@ export interface PackageOutput {
   path: string;
   packageName: string;
   version: string;
+  /** the `<pkg>-dbgsym` .deb built beside an architecture-specific one (src/formats/deb-dbgsym.ts) */
+  debugSymbols?: PackageOutput;
+  /** what the user should know about the package (a module without a build id) */
+  notes?: string[];
 }
 
 export interface Packager {

@@ -13,6 +13,7 @@ import type { TargetProfile } from '../targets/profiles.js';
 import { BWRAP, runSandboxed, type SandboxSpec } from './sandbox.js';
 import { fixStagedShebangs } from './shebangs.js';
 import { backendPackage, debianPackageForBuildRequirement, detectBuildSystem, type BuildSystem } from './backends.js';
+import { buildDependsMessage, missingDebianPackages } from './build-depends.js';
 import { installedDistributions, moduleExists, requirementName, sitePaths } from './installed.js';
 import { defaultMarkerEnvironment, evaluateMarker, parseRequirement } from './pep508.js';
 
@@ -31,6 +32,12 @@ export interface BuildInput {
    * the build runs on (compiledTargetRefusal). Otherwise a build that produced them is refused.
    */
   allowCompiled?: boolean;
+  /**
+   * Debian packages the compiled build needs besides the backend (the project's -dev
+   * libraries, the compiler, the Python headers: src/python/build-depends.ts), checked with
+   * dpkg-query together with the backend before the build starts.
+   */
+  systemBuildDepends?: { project: string; packages: readonly string[]; from: 'config' | 'default' | 'none' };
 }
 
 export interface BuiltFile {
@@ -71,6 +78,15 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   if (!existsSync(PYTHON)) throw new Py2pkgError('TOOL_MISSING', `${PYTHON} is not installed: apt-get install python3`);
 
   const buildSystem = await detectBuildSystem(input.sourceRoot);
+  if (input.systemBuildDepends && input.systemBuildDepends.packages.length > 0) {
+    // one line naming everything missing: the system packages and the backend's
+    const sys = input.systemBuildDepends;
+    const missing = await missingDebianPackages(sys.packages);
+    if (missing.length > 0) {
+      const backend = missingBackendPackages(buildSystem);
+      throw new Py2pkgError('BUILD_DEPENDS_MISSING', buildDependsMessage(sys.project, [...new Set([...missing, ...backend.packages])], sys.from));
+    }
+  }
   checkBuildDependencies(buildSystem);
 
   const box = join(input.workDir, 'box');
@@ -182,6 +198,9 @@ export function parseConsoleScripts(text: string): string[] {
 /** The Python that runs builds: the host's (Debian 12: 3.11), whatever the target's is. */
 export const BUILD_PYTHON_VERSION = '3.11';
 
+/** What every C extension's build needs: the compiler and the build Python's headers. */
+export const COMPILER_PACKAGES: readonly string[] = ['gcc', 'python3-dev'];
+
 /**
  * The Debian packages a C extension's build needs that are not installed: the compiler the
  * sandbox finds on its PATH and the build Python's headers.
@@ -195,9 +214,15 @@ export function missingCompilerPackages(exists: (path: string) => boolean = exis
 
 /** The backend and each direct build requirement whose marker holds must be installed. */
 export function checkBuildDependencies(bs: BuildSystem, paths: readonly string[] = sitePaths(BUILD_PYTHON_VERSION)): void {
+  const m = missingBackendPackages(bs, paths);
+  if (m.message !== undefined) throw new Py2pkgError('BACKEND_MISSING', m.message);
+}
+
+/** What of the backend and its direct requirements is missing: the message and the Debian packages. */
+export function missingBackendPackages(bs: BuildSystem, paths: readonly string[] = sitePaths(BUILD_PYTHON_VERSION)): { message?: string; packages: string[] } {
   if (!moduleExists(bs.backend, paths)) {
     const pkg = backendPackage(bs.backend);
-    throw new Py2pkgError('BACKEND_MISSING', `the build backend ${singleLine(bs.backend, 80)} is not installed${pkg ? `: apt-get install ${pkg}` : ''}`);
+    return { message: `the build backend ${singleLine(bs.backend, 80)} is not installed${pkg ? `: apt-get install ${pkg}` : ''}`, packages: pkg ? [pkg] : [] };
   }
   const installed = installedDistributions(paths);
   const env = defaultMarkerEnvironment(`${BUILD_PYTHON_VERSION}.2`);
@@ -213,10 +238,9 @@ export function checkBuildDependencies(bs: BuildSystem, paths: readonly string[]
     }
     if (name && !installed.has(name)) missing.push(name);
   }
-  if (missing.length > 0) {
-    const pkgs = missing.map(debianPackageForBuildRequirement);
-    throw new Py2pkgError('BACKEND_MISSING', `build requirements not installed: ${singleLine(missing.join(', '), 120)}: apt-get install ${pkgs.join(' ')}`);
-  }
+  if (missing.length === 0) return { packages: [] };
+  const pkgs = missing.map(debianPackageForBuildRequirement);
+  return { message: `build requirements not installed: ${singleLine(missing.join(', '), 120)}: apt-get install ${pkgs.join(' ')}`, packages: pkgs };
 }
 
 /** Remove what must not ship (bytecode, installer records) and normalise modes. */

@@ -20,7 +20,7 @@ export interface ReleasePlan {
   repo: RepoOptions | undefined;
 }
 
-export type ReleasedPackage = PackageOutput & { signedBy: string; repository?: PublishResult };
+export type ReleasedPackage = PackageOutput & { signedBy: string; repository?: PublishResult; debugSymbols?: PackageOutput & { signedBy: string } };
 
 const kindOf = (format: string) => (format === 'rpm' ? 'yum' : 'apt');
 
@@ -35,25 +35,33 @@ export async function planRelease(signing: SignerSpec | undefined, repo: RepoOpt
 }
 
 export async function runRelease(plan: ReleasePlan, output: PackageOutput, outDir: string, workDir: string, progress: (m: string) => void): Promise<ReleasedPackage> {
-  progress(`sign ${basename(output.path)} with ${plan.signer.key.fingerprint}`);
+  // the package and its -dbgsym companion (when there is one): signed alike, published together
+  const all = [output, ...(output.debugSymbols ? [output.debugSymbols] : [])];
+  progress(`sign ${all.map((o) => basename(o.path)).join(' and ')} with ${plan.signer.key.fingerprint}`);
   const signer = await openSigner(plan.signer.spec);
   try {
-    if (output.format === 'rpm') {
-      const { rpmAddSign } = await import('./rpm-sign.js');
-      await rpmAddSign(output.path, signer, workDir);
-    } else {
-      const { signDeb } = await import('./deb-sig.js');
-      await signDeb(output.path, signer);
+    for (const o of all) {
+      if (o.format === 'rpm') {
+        const { rpmAddSign } = await import('./rpm-sign.js');
+        await rpmAddSign(o.path, signer, workDir);
+      } else {
+        const { signDeb } = await import('./deb-sig.js');
+        await signDeb(o.path, signer);
+      }
     }
-    const final = join(outDir, basename(output.path));
-    await copyAtomic(output.path, final);
+    // the companion first: the main package never appears in --out without it
+    const finals = all.map((o) => join(outDir, basename(o.path)));
+    for (let i = finals.length - 1; i >= 0; i--) await copyAtomic(all[i]!.path, finals[i]!);
     let repository: PublishResult | undefined;
     if (plan.repo) {
       progress(`publish into ${plan.repo.dir}`);
       const { publish } = await import('../repo/publish.js');
-      repository = await publish(kindOf(output.format), { opts: plan.repo, files: [final], removals: [], signer, workDir, progress });
+      repository = await publish(kindOf(output.format), { opts: plan.repo, files: finals, removals: [], signer, workDir, progress });
     }
-    return { ...output, path: final, signedBy: signer.key.fingerprint, ...(repository ? { repository } : {}) };
+    const signedBy = signer.key.fingerprint;
+    const { debugSymbols: unsigned, ...main } = output;
+    const debugSymbols = unsigned ? { ...unsigned, path: finals[1]!, signedBy } : undefined;
+    return { ...main, path: finals[0]!, signedBy, ...(debugSymbols ? { debugSymbols } : {}), ...(repository ? { repository } : {}) };
   } finally {
     await signer.close();
   }

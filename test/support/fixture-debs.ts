@@ -17,11 +17,12 @@ export interface ConvertedFixture {
 }
 
 /**
- * Fixtures the all-fixture harnesses leave out: cextension builds a C extension, packaged only
- * for the target that is this machine (test/integration/compiled-deb.test.ts, test/e2e/
- * compiled-install.test.ts) and refused for every other (test/integration/cli-refusals.test.ts).
+ * Fixtures the all-fixture harnesses leave out: cextension and yamlish build C extensions,
+ * packaged only for the target that is this machine (test/integration/compiled-deb.test.ts,
+ * compiled-libyaml.test.ts, test/e2e/compiled-install.test.ts) and refused for every other
+ * (test/integration/cli-refusals.test.ts).
  */
-export const REFUSED_FIXTURES = ['cextension'];
+export const REFUSED_FIXTURES = ['cextension', 'yamlish'];
 
 export const debsDir = join(cacheDir, 'test-debs');
 export const TEST_MAINTAINER = 'py2pkg test suite <tests@py2pkg.example.org>';

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import { prepareOutDir } from './out-dir.js';
 import type { PackageOutput, Packager } from './formats/packager.js';
-import { BUILD_PYTHON_VERSION, buildStage, COMPILER_PACKAGES, missingCompilerPackages } from './python/build.js';
+import { BUILD_PYTHON_VERSION, buildStage, checkSystemBuildDepends, COMPILER_PACKAGES, missingCompilerPackages } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { buildsCompiledFor } from './targets/host.js';
 import { loadTemplates } from './render/templates.js';
@@ -165,13 +165,14 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     // the description's parser (docutils, in its own Python process) runs beside the build
     const description = import('./description/index.js').then((d) => d.longDescription(source.metadata));
     description.catch(() => {});
+    if (systemBuildDepends) await checkSystemBuildDepends(unpacked.root, systemBuildDepends);
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
     // load the render stage's modules while the sandboxed build runs (node is idle then)
     for (const load of [() => import('handlebars'), packagerModule]) void load().catch(() => {});
     void depsModule()
       .then((d) => d.warmDependencyData(s.target, s.format))
       .catch(() => {});
-    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled, ...(systemBuildDepends ? { systemBuildDepends } : {}) });
+    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled });
     const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
     // a man page for each program in /usr/bin (help2man in the sandbox, or a short one)
     if (wheelBuilt.files.some((f) => f.path.startsWith(`${s.target.scriptsDir}/`))) progress('man pages (help2man, sandboxed)');

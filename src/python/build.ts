@@ -32,12 +32,6 @@ export interface BuildInput {
    * the build runs on (compiledTargetRefusal). Otherwise a build that produced them is refused.
    */
   allowCompiled?: boolean;
-  /**
-   * Debian packages the compiled build needs besides the backend (the project's -dev
-   * libraries, the compiler, the Python headers: src/python/build-depends.ts), checked with
-   * dpkg-query together with the backend before the build starts.
-   */
-  systemBuildDepends?: { project: string; packages: readonly string[]; from: 'config' | 'default' | 'none' };
 }
 
 export interface BuiltFile {
@@ -78,15 +72,6 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   if (!existsSync(PYTHON)) throw new Py2pkgError('TOOL_MISSING', `${PYTHON} is not installed: apt-get install python3`);
 
   const buildSystem = await detectBuildSystem(input.sourceRoot);
-  if (input.systemBuildDepends && input.systemBuildDepends.packages.length > 0) {
-    // one line naming everything missing: the system packages and the backend's
-    const sys = input.systemBuildDepends;
-    const missing = await missingDebianPackages(sys.packages);
-    if (missing.length > 0) {
-      const backend = missingBackendPackages(buildSystem);
-      throw new Py2pkgError('BUILD_DEPENDS_MISSING', buildDependsMessage(sys.project, [...new Set([...missing, ...backend.packages])], sys.from));
-    }
-  }
   checkBuildDependencies(buildSystem);
 
   const box = join(input.workDir, 'box');
@@ -210,6 +195,26 @@ export function missingCompilerPackages(exists: (path: string) => boolean = exis
   if (!exists('/usr/bin/gcc') && !exists('/usr/bin/cc')) missing.push('gcc');
   if (!exists(`/usr/include/python${BUILD_PYTHON_VERSION}/Python.h`)) missing.push('python3-dev');
   return missing;
+}
+
+/** Debian packages a compiled build needs besides the backend (src/python/build-depends.ts). */
+export interface SystemBuildDepends {
+  project: string;
+  packages: readonly string[];
+  from: 'config' | 'default' | 'none';
+}
+
+/**
+ * Before the build: the Debian packages a compiled build needs (the project's -dev libraries,
+ * the compiler, the Python headers) checked with dpkg-query; when some are missing, one line
+ * names them and the backend's missing packages in one apt-get install command.
+ */
+export async function checkSystemBuildDepends(sourceRoot: string, sys: SystemBuildDepends, paths?: readonly string[]): Promise<void> {
+  if (sys.packages.length === 0) return;
+  const missing = await missingDebianPackages(sys.packages);
+  if (missing.length === 0) return;
+  const backend = missingBackendPackages(await detectBuildSystem(sourceRoot), paths);
+  throw new Py2pkgError('BUILD_DEPENDS_MISSING', buildDependsMessage(sys.project, [...new Set([...missing, ...backend.packages])], sys.from));
 }
 
 /** The backend and each direct build requirement whose marker holds must be installed. */

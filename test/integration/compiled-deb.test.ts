@@ -3,14 +3,15 @@
  * this machine (debian12 on Debian 12): an architecture-specific .deb, as debhelper makes
  * one. Architecture from dpkg --print-architecture, Depends from dpkg-shlibdeps plus the
  * Python ABI (dh_python3's pair), the extension module stripped like dh_strip does, lintian
- * 0 errors and no warning outside test/lintian-allowed.txt. No -dbgsym package yet.
+ * 0 errors and no warning outside test/lintian-allowed.txt; the debug symbols in a -dbgsym
+ * companion (its layout and fields: test/integration/compiled-libyaml.test.ts).
  * Other targets refuse the same sdist (test/integration/cli-refusals.test.ts).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { run } from '../../src/exec.js';
 import { parseShlibsDepends, pythonAbiDepends } from '../../src/formats/deb-binary.js';
@@ -29,9 +30,9 @@ before(async () => {
   const r = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, fixtureSdist('cextension')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
   assert.equal(r.exitCode, 0, r.stderr);
   stderr = r.stderr;
-  const files = await readdir(out);
-  assert.equal(files.length, 1, files.join(', '));
-  deb = join(out, files[0] as string);
+  const files = (await readdir(out)).sort();
+  assert.deepEqual(files, ['python3-cextension-dbgsym_0.1-1_amd64.deb', 'python3-cextension_0.1-1_amd64.deb']);
+  deb = join(out, 'python3-cextension_0.1-1_amd64.deb');
 });
 after(async () => {
   await rm(work, { recursive: true, force: true });
@@ -57,8 +58,9 @@ test('the extension module ships stripped (no .symtab, .comment or debug section
   await run('dpkg-deb', ['-x', deb, x]);
   const sections = (await run('readelf', ['-SW', join(x, SO)])).stdout;
   assert.match(sections, /\.dynsym/, 'readelf reads the module');
-  // dh_strip keeps .note.gnu.build-id (the -dbgsym link, not made yet) and so does py2pkg
+  // dh_strip keeps .note.gnu.build-id (the -dbgsym link) and adds .gnu_debuglink; so does py2pkg
   assert.doesNotMatch(sections, /\.symtab|\.comment|\.debug_/);
+  assert.match(sections, /\.note\.gnu\.build-id[\s\S]*\.gnu_debuglink/);
   const list = (await run('dpkg-deb', ['--contents', deb])).stdout;
   assert.match(list, new RegExp(`^-rw-r--r-- .* \\./${SO.replace(/\./g, '\\.')}$`, 'm'));
 });
@@ -77,6 +79,7 @@ test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical a
   const r = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', again, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('cextension')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.ok(readFileSync(join(again, 'python3-cextension_0.1-1_amd64.deb')).equals(readFileSync(deb)));
+  assert.ok(readFileSync(join(again, 'python3-cextension-dbgsym_0.1-1_amd64.deb')).equals(readFileSync(join(dirname(deb), 'python3-cextension-dbgsym_0.1-1_amd64.deb'))));
 });
 
 test('the relation helpers: dpkg-shlibdeps -O output and the ABI pair for other Pythons', () => {

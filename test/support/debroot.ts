@@ -46,7 +46,7 @@ export async function ensureRootTarball(): Promise<string> {
 export interface DebRoot {
   dir: string;
   /** run a command inside the root (chroot), returns the result without throwing */
-  run(args: string[], opts?: { timeoutMs?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  run(args: string[], opts?: { timeoutMs?: number; network?: boolean }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   dispose(): Promise<void>;
 }
 
@@ -58,8 +58,10 @@ export async function freshRoot(): Promise<DebRoot> {
     dir,
     async run(args, opts = {}) {
       // bubblewrap with the root as /: own PID namespace and /proc, no network (everything the
-      // tests install comes from the cached root or the .deb files copied into it)
-      const r = await execa('/usr/bin/bwrap', ['--bind', dir, '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--unshare-net', '--die-with-parent', '--cap-add', 'ALL', '--clearenv',
+      // tests install comes from the cached root or the .deb files copied into it) unless a
+      // test asks for it to reach Debian's archive (network: true, with the host's resolv.conf)
+      const net = opts.network ? ['--ro-bind', '/etc/resolv.conf', '/etc/resolv.conf'] : ['--unshare-net'];
+      const r = await execa('/usr/bin/bwrap', ['--bind', dir, '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', ...net, '--die-with-parent', '--cap-add', 'ALL', '--clearenv',
         '--setenv', 'PATH', SYSTEM_PATH, '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'DEBIAN_FRONTEND', 'noninteractive', '--setenv', 'HOME', '/root', '--', ...args], {
         env,
         extendEnv: false,

@@ -49,7 +49,7 @@ export const KNOWN_BUILD_DEPENDS: Readonly<Record<string, ProjectBuildDepends>> 
   pysqlite3: { packages: ['libsqlite3-dev'] },
 };
 
-/** A Debian package name (Debian policy 5.6.1), optionally arch-qualified is not allowed here. */
+/** A Debian package name (Debian policy 5.6.1); no architecture qualifier. */
 const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]{1,99}$/;
 const PROJECT_KEYS = ['build-depends'] as const;
 
@@ -63,6 +63,7 @@ export function parseProjectTable(value: unknown, file: string): Map<string, Pro
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('project must be a table of tables ([project.NAME])');
   const out = new Map<string, ProjectBuildDepends>();
+  const seen = new Set<string>();
   for (const [name, raw] of Object.entries(value as Record<string, unknown>)) {
     const where = `project.${singleLine(name, 60)}`;
     if (!/^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/.test(name)) bad(`${where}: not a Python project name`);
@@ -71,14 +72,15 @@ export function parseProjectTable(value: unknown, file: string): Map<string, Pro
     for (const key of Object.keys(t)) {
       if (!(PROJECT_KEYS as readonly string[]).includes(key)) bad(`${where}: unknown key "${singleLine(key, 40)}" (known: ${PROJECT_KEYS.join(', ')})`);
     }
+    const key = canonicalizeName(name);
+    if (seen.has(key)) bad(`${where}: the project is named twice (names match PEP 503-normalised)`);
+    seen.add(key);
     const list = t['build-depends'];
     if (list === undefined) continue;
     if (!Array.isArray(list)) bad(`${where}: build-depends must be a list of Debian package names`);
     for (const p of list as unknown[]) {
       if (typeof p !== 'string' || !DEBIAN_PACKAGE.test(p)) bad(`${where}: build-depends: "${singleLine(String(p), 60)}" is not a Debian package name`);
     }
-    const key = canonicalizeName(name);
-    if (out.has(key)) bad(`${where}: the project is named twice (names match PEP 503-normalised)`);
     out.set(key, { packages: [...new Set(list as string[])] });
   }
   return out;

@@ -32,6 +32,11 @@ Examples:
   # the reST extra's requirements (docutils) as Depends instead of Suggests
   py2pkg ./rpc4django-0.6.3.tar.gz --trusted-keys upstream-signers.asc --with-extras reST
 
+  # a batch: several inputs, two at a time; then a requirements file with pip's --hash lines
+  py2pkg ./a-1.0.tar.gz b==2.1 'c>=3' -j 2 --out out/
+  py2pkg -r requirements.txt -j 2 --sign-key org.sec.asc --repo /srv/apt   # writes ./py2pkg.lock
+  py2pkg --locked --out out/          # exactly what py2pkg.lock records, or exit 14
+
 Exit statuses: 0 ok, 1 internal error, 2 usage, 3 signature/trust, 4 unsafe or malformed
 input, 5 unsupported project, 6 project build failed, 7 external tool missing/failed,
 8 index or network failure, 9 no such project or no matching sdist on the index,

@@ -59,7 +59,7 @@ export class BatchDisplay {
     if (state === 'cached') this.cached++;
     const label = r?.label ?? String(i + 1);
     const took = r ? seconds(Date.now() - r.since) : '';
-    const mark = this.mode === 'tty' ? (state === 'failed' ? '\x1b[31m✗\x1b[0m' : '\x1b[32m✓\x1b[0m') : `[${this.done}/${this.total}]`;
+    const mark = this.mode === 'tty' ? (state === 'failed' ? '\x1b[31m✗\x1b[0m' : '\x1b[32m✓\x1b[0m') : `[${i + 1}/${this.total}]`;
     const line = `py2pkg: ${mark} ${label}: ${state}${state === 'failed' ? '' : ` in ${took}`}: ${singleLine(what, 300)}`;
     if (this.mode !== 'none') this.log(line);
   }

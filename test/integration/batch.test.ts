@@ -195,3 +195,22 @@ test('on a terminal the batch display redraws in place (pseudo-terminal from pyt
   assert.match(r.stdout, /✓.*flitdemo-23\.0\.tar\.gz: (converted|cached) in/);
   assert.match(r.stdout, /py2pkg: \[2\/2\] 2 ok/);
 });
+
+test('--repo: a batch signs each package and publishes them once at the end; with a failure nothing is published', async () => {
+  const orgSec = join(repoRoot, 'fixtures/keys/org-repo-TEST-ONLY.sec.asc');
+  const orgPub = join(repoRoot, 'fixtures/keys/org-repo-TEST-ONLY.pub.asc');
+  const repo = join(dir, 'apt');
+  const ok = await py2pkg([fixtureSdist('flitdemo'), fixtureSdist('tinyclick'), '-j', '2', '--sign-key', orgSec, '--repo', repo, '--out', join(dir, 'out-repo'), ...common], env);
+  assert.equal(ok.exitCode, 0, ok.stderr);
+  assert.equal(ok.stderr.match(/^py2pkg: publish \d+ package\(s\) into /gm)?.length, 1, ok.stderr);
+  assert.match(ok.stderr, /^py2pkg: published 2 package\(s\) into /m);
+  const verified = await py2pkg(['verify', repo, '--key', orgPub], env);
+  assert.equal(verified.exitCode, 0, verified.stderr + verified.stdout);
+  const packages = readFileSync(join(repo, 'dists', 'stable', 'main', 'binary-all', 'Packages'), 'utf8');
+  assert.deepEqual([...packages.matchAll(/^Package: (.+)$/gm)].map((m) => m[1]).sort(), ['python3-flitdemo', 'python3-tinyclick']);
+
+  const bad = await py2pkg([fixtureSdist('hatchdemo'), join(dir, 'altered-1.0.tar.gz'), '--sign-key', orgSec, '--repo', repo, '--out', join(dir, 'out-repo2'), ...common], env);
+  assert.equal(bad.exitCode, 3, bad.stderr);
+  assert.match(bad.stderr, /^py2pkg: nothing published into .*: 1 package\(s\) failed$/m);
+  assert.doesNotMatch(readFileSync(join(repo, 'dists', 'stable', 'main', 'binary-all', 'Packages'), 'utf8'), /hatchdemo/);
+});

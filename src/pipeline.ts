@@ -155,9 +155,15 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     }
     if (hit) {
       await fetched?.dispose();
-      return { ...hit, provenance, cached: true };
+      // the warnings the build gave are given again: the package still carries what they say
+      for (const w of hit.warnings) (extras.warn ?? progress)(w);
+      return { output: hit.output, name: hit.name, version: hit.version, provenance, cached: true };
     }
   }
+  // what the build warns about is kept with the cache entry
+  const warnings: string[] = [];
+  const warnOut = extras.warn ?? progress;
+  if (cacheKey) extras = { ...extras, warn: (m) => (warnings.push(m), warnOut(m)) };
 
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-'));
   try {
@@ -226,7 +232,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
       templates,
     });
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
-    if (cacheStage && cacheKey && extras.buildCache) await cacheStage.toCache(extras.buildCache, cacheKey, { name: metadata.name, version: metadata.version, output: released }).catch((e: Error) => (extras.warn ?? progress)(`build cache not written: ${e.message}`));
+    if (cacheStage && cacheKey && extras.buildCache) await cacheStage.toCache(extras.buildCache, cacheKey, { name: metadata.name, version: metadata.version, output: released, warnings }).catch((e: Error) => (extras.warn ?? progress)(`build cache not written: ${e.message}`));
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {
     await fetched?.dispose();

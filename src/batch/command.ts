@@ -3,7 +3,7 @@
  * Builds the job list (inputs, requirement files, or the lock), runs it (run.ts), prints the
  * packages (stdout) and the summary (stderr) or --json, then writes the lock when asked.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Io } from '../commands/context.js';
 import { ExitWithStatus, Py2pkgError, singleLine } from '../errors.js';
 import type { ConvertFlags } from '../settings.js';
@@ -67,7 +67,6 @@ export async function runBatchCommand(inputs: string[], flags: BatchFlags, io: I
   const writeLockTo = !flags.locked && (flags.lock !== undefined || reqFiles.length > 0) && result.exitStatus === 0 ? lockFile : undefined;
   if (writeLockTo) {
     const { entryFor, writeLock } = await import('../lock/lockfile.js');
-    const { dirname } = await import('node:path');
     const { resolveSettings } = await import('../settings.js');
     const s = await resolveSettings('py2pkg-batch-settings', flags);
     const options = { maintainer: s.maintainer, withExtras: s.dependencies.withExtras, signedBy: null, sourceDateEpoch: s.sourceDateEpoch ?? null };

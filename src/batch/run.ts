@@ -8,8 +8,9 @@
  *
  * `runBatch` is the entry point for other planners (--recursive feeds its plan here).
  */
-import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Io } from '../commands/context.js';
 import { isPy2pkgError, Py2pkgError, singleLine, worstExitStatus, ExitStatus } from '../errors.js';
 import type { PublishResult } from '../repo/publish-types.js';
@@ -94,7 +95,7 @@ export async function runBatch(jobs: ConvertJob[], opts: BatchOptions): Promise<
   const signStage = base.repo ? await import('../sign/stage.js') : undefined;
   const plan = signStage ? await signStage.planRelease(base.signing, base.repo, base.format) : undefined;
   const undoOutDir = await prepareOutDir(base.outDir);
-  const buildCache = opts.cache === false ? undefined : await import('../cache/build-cache.js').then(({ BuildCache }) => new BuildCache(base.source?.cacheDir ?? defaultCacheDir(env)));
+  const buildCache = opts.cache === false || /^(1|true|yes|on)$/i.test(env.PY2PKG_NO_CACHE ?? '') ? undefined : await import('../cache/build-cache.js').then(({ BuildCache }) => new BuildCache(base.source?.cacheDir ?? defaultCacheDir(env)));
   const quietish = base.quiet || base.json;
   const mode: DisplayMode = opts.display ?? (quietish ? 'none' : process.stderr.isTTY ? 'tty' : 'plain');
   const display = new BatchDisplay(opts.io.err, jobs.length, mode, process.stderr.columns ?? 100);
@@ -183,7 +184,7 @@ async function checkExpected(expected: Array<{ name: string; sha256: string }>, 
 async function publishAll(plan: import('../sign/stage.js').ReleasePlan, files: string[], progress: (m: string) => void): Promise<PublishResult> {
   const repo = plan.repo;
   if (!repo) throw new Error('publishAll without a repository');
-  const [{ openSigner }, { publish }, { mkdtemp }, { tmpdir }, { join }] = await Promise.all([import('../sign/signer.js'), import('../repo/publish.js'), import('node:fs/promises'), import('node:os'), import('node:path')]);
+  const [{ openSigner }, { publish }] = await Promise.all([import('../sign/signer.js'), import('../repo/publish.js')]);
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-publish-'));
   const signer = await openSigner(plan.signer.spec);
   try {

@@ -17,6 +17,8 @@ export interface CacheHit {
   output: PackageOutput & { signedBy?: string; repository?: unknown };
   name: string;
   version: string;
+  /** the warnings the build gave when the entry was made */
+  warnings: string[];
 }
 
 export function keyFor(sdist: LocalSdist, s: Settings, templatesDigest: string, release: ReleasePlan | undefined, provenance: Provenance): Promise<string> {
@@ -29,7 +31,8 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
   progress(`cached ${entry.files.map((f) => f.name).join(', ')}`);
   const [path] = await cache.restore(entry, s.outDir);
   const output = { ...entry.output, path: path as string };
-  if (!release?.repo) return { output, name: entry.name, version: entry.version };
+  const warnings = Array.isArray(entry.warnings) ? entry.warnings.filter((w): w is string => typeof w === 'string') : [];
+  if (!release?.repo) return { output, name: entry.name, version: entry.version, warnings };
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-publish-'));
   try {
     const [{ openSigner }, { publish }] = await Promise.all([import('../sign/signer.js'), import('../repo/publish.js')]);
@@ -37,7 +40,7 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
     const signer = await openSigner(release.signer.spec);
     try {
       const repository = await publish(output.format === 'rpm' ? 'yum' : 'apt', { opts: release.repo, files: [output.path], removals: [], signer, workDir: work, progress });
-      return { output: { ...output, repository }, name: entry.name, version: entry.version };
+      return { output: { ...output, repository }, name: entry.name, version: entry.version, warnings };
     } finally {
       await signer.close();
     }
@@ -46,7 +49,7 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
   }
 }
 
-export async function toCache(cache: BuildCache, key: string, result: { name: string; version: string; output: PackageOutput & { signedBy?: string; repository?: unknown } }): Promise<void> {
+export async function toCache(cache: BuildCache, key: string, result: { name: string; version: string; output: PackageOutput & { signedBy?: string; repository?: unknown }; warnings: string[] }): Promise<void> {
   const { repository: _r, ...output } = result.output;
-  await cache.save(key, { name: result.name, version: result.version, output }, [output.path]);
+  await cache.save(key, { name: result.name, version: result.version, output, warnings: result.warnings }, [output.path]);
 }

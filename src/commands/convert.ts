@@ -116,7 +116,7 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
       const notify = (m: string) => io.err(`py2pkg: ${m}\n`);
       const { BuildCache } = await import('../cache/build-cache.js');
       const { defaultCacheDir } = await import('../source/cache.js');
-      const buildCache = flags.cache === false ? undefined : new BuildCache(settings.source?.cacheDir ?? defaultCacheDir(process.env));
+      const buildCache = flags.cache === false || /^(1|true|yes|on)$/i.test(process.env.PY2PKG_NO_CACHE ?? '') ? undefined : new BuildCache(settings.source?.cacheDir ?? defaultCacheDir(process.env));
       const result = await convert(settings, progress, { warn, notify, ...(live ? { live } : {}), ...(buildCache ? { buildCache } : {}) });
       if (settings.json) {
         io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, cached: result.cached ?? false, provenance: result.provenance }, null, 2)}\n`);

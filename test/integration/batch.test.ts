@@ -22,7 +22,7 @@ const byName = ['--find-links', fixturesDist, '--offline'];
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'py2pkg-batch-'));
   // a private build cache per test file: a hit must be one this file made
-  env = { XDG_CACHE_HOME: join(dir, 'cache'), HOME: dir };
+  env = { XDG_CACHE_HOME: join(dir, 'cache'), HOME: dir, PY2PKG_NO_CACHE: '' };
   // an sdist whose bytes do not match its signature: SIG_INVALID, exit 3
   await copyFile(fixtureSdist('hatchdemo'), join(dir, 'altered-1.0.tar.gz'));
   await copyFile(`${fixtureSdist('flitdemo')}.asc`, join(dir, 'altered-1.0.tar.gz.asc'));
@@ -41,7 +41,7 @@ test('a batch with one failing input converts the others, lists the failure once
   assert.deepEqual((await readdir(out)).sort(), ['python3-flitdemo_23.0-1_all.deb', 'python3-tinyclick_8.1.3-1_all.deb']);
   assert.deepEqual(r.stdout.trim().split('\n').sort(), [join(out, 'python3-flitdemo_23.0-1_all.deb'), join(out, 'python3-tinyclick_8.1.3-1_all.deb')]);
   // stderr is a pipe: plain lines, no terminal control sequences
-  assert.doesNotMatch(r.stderr, /\x1b\[/);
+  assert.ok(!r.stderr.includes('\u001b['), 'no terminal control sequences');
   assert.match(r.stderr, /^py2pkg: \[\d\/3\] tinyclick==8\.1\.3: converted in [\d.]+ s: /m);
   assert.match(r.stderr, /^py2pkg: batch of 3: 2 converted, 1 failed in [\d.]+ s; exit status 3$/m);
   const summary = r.stderr.split('\n').filter((l) => l.startsWith('py2pkg: failed: '));
@@ -191,7 +191,8 @@ test('on a terminal the batch display redraws in place (pseudo-terminal from pyt
     { env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...env }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 600_000 },
   );
   assert.equal(r.exitCode, 0, r.stdout);
-  assert.match(r.stdout, /\x1b\[\d+F\x1b\[J/, 'the live block is erased and redrawn');
+  // eslint-disable-next-line no-control-regex
+  assert.match(r.stdout, /\u001b\[\d+F\u001b\[J/, 'the live block is erased and redrawn');
   assert.match(r.stdout, /✓.*flitdemo-23\.0\.tar\.gz: (converted|cached) in/);
   assert.match(r.stdout, /py2pkg: \[2\/2\] 2 ok/);
 });
@@ -213,4 +214,15 @@ test('--repo: a batch signs each package and publishes them once at the end; wit
   assert.equal(bad.exitCode, 3, bad.stderr);
   assert.match(bad.stderr, /^py2pkg: nothing published into .*: 1 package\(s\) failed$/m);
   assert.doesNotMatch(readFileSync(join(repo, 'dists', 'stable', 'main', 'binary-all', 'Packages'), 'utf8'), /hatchdemo/);
+});
+
+test('build cache: a hit gives the warnings the build gave', async () => {
+  const run = () => py2pkg([fixtureSdist('optspeedup'), '--out', join(dir, 'out-warn'), ...common], env);
+  const cold = await run();
+  const warm = await run();
+  assert.equal(warm.exitCode, 0, warm.stderr);
+  assert.match(warm.stderr, /^py2pkg: cached /m);
+  const warnings = (s: string) => s.split('\n').filter((l) => l.startsWith('py2pkg: warning: '));
+  assert.ok(warnings(cold.stderr).some((l) => /mentions compiled extensions/.test(l)), cold.stderr);
+  assert.deepEqual(warnings(warm.stderr), warnings(cold.stderr));
 });

@@ -90,8 +90,6 @@ interface Run {
   treeKiB: number;
   /** GNU time %M: the largest single process (KiB) */
   maxKiB: number;
-  /** GNU time %U + %S: CPU seconds of the whole tree (children included) */
-  cpuS: number;
 }
 
 /** Sum of VmRSS over `pid` and its descendants, from /proc. */
@@ -124,7 +122,7 @@ async function run(args: string[], env: Record<string, string>, expect: number):
   const tmp = await mkdtemp(join(tmpdir(), 'bench-batch-run-'));
   const timeFile = join(tmp, 'time');
   const t0 = process.hrtime.bigint();
-  const child = execa('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, process.execPath, CLI, ...args], {
+  const child = execa('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, CLI, ...args], {
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', SOURCE_DATE_EPOCH: String(MTIME), ...env },
     extendEnv: false,
     reject: false,
@@ -138,12 +136,12 @@ async function run(args: string[], env: Record<string, string>, expect: number):
   const r = await child;
   clearInterval(sampler);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const [maxKiB, user, sys] = ((await readFile(timeFile, 'utf8')).trim().split('\n').pop() ?? '').split(' ').map(Number) as [number, number, number];
+  const maxKiB = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
   await rm(tmp, { recursive: true, force: true });
   if (r.exitCode !== 0) throw new Error(`py2pkg ${args.slice(0, 3).join(' ')}… exited ${r.exitCode}\n${String(r.stderr).slice(-3000)}`);
   const produced = String(r.stdout).trim().split('\n').filter(Boolean).length;
   if (produced !== expect) throw new Error(`expected ${expect} packages, got ${produced}`);
-  return { ms, treeKiB, maxKiB, cpuS: user + sys };
+  return { ms, treeKiB, maxKiB };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -190,15 +188,13 @@ async function main(): Promise<void> {
 - machine: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average at the end ${load} (other work shares the machine: times are upper bounds)
 - input: ${COUNT} generated sdists (setuptools, flit_core, hatchling in turn), signed with the TEST-ONLY key; SOURCE_DATE_EPOCH=${MTIME}; one run of each batch, ${singles.length} single conversions
 
-| run | wall | per package | CPU (user+sys, tree) | peak RSS, process tree | largest process |
-|---|---:|---:|---:|---:|---:|
-| serial batch (-j1, --no-cache) | ${s(serial.ms)} | ${s(perSerial)} | ${serial.cpuS.toFixed(1)} s | ${mib(serial.treeKiB)} | ${mib(serial.maxKiB)} |
-| parallel batch (-j2, --no-cache) | ${s(parallel.ms)} | ${s(perParallel)} | ${parallel.cpuS.toFixed(1)} s | ${mib(parallel.treeKiB)} | ${mib(parallel.maxKiB)} |
-| cold batch (-j2, empty cache) | ${s(cold.ms)} | ${s(cold.ms / COUNT)} | ${cold.cpuS.toFixed(1)} s | ${mib(cold.treeKiB)} | ${mib(cold.maxKiB)} |
-| unchanged rerun (-j2, cache) | ${s(rerun.ms)} | ${s(rerun.ms / COUNT)} | ${rerun.cpuS.toFixed(1)} s | ${mib(rerun.treeKiB)} | ${mib(rerun.maxKiB)} |
-| single conversion (median of ${singles.length}) | ${s(single)} | ${s(single)} | | | |
-
-The serial batch used ${((serial.cpuS * 1000) / serial.ms).toFixed(2)} cores on average and the -j2 batch ${((parallel.cpuS * 1000) / parallel.ms).toFixed(2)} (of ${cpus().length}); -j2 did ${(parallel.cpuS / serial.cpuS).toFixed(2)}× the serial CPU work. If each run had its cores to itself (serial: one conversion at a time, so about its CPU time; -j2: its CPU time ÷ 2), the speed-up would be about 2 × serial CPU ÷ -j2 CPU = ${((2 * serial.cpuS) / parallel.cpuS).toFixed(2)}× — an estimate that ignores waiting on I/O, not a measurement.
+| run | wall | per package | peak RSS, process tree | largest process |
+|---|---:|---:|---:|---:|
+| serial batch (-j1, --no-cache) | ${s(serial.ms)} | ${s(perSerial)} | ${mib(serial.treeKiB)} | ${mib(serial.maxKiB)} |
+| parallel batch (-j2, --no-cache) | ${s(parallel.ms)} | ${s(perParallel)} | ${mib(parallel.treeKiB)} | ${mib(parallel.maxKiB)} |
+| cold batch (-j2, empty cache) | ${s(cold.ms)} | ${s(cold.ms / COUNT)} | ${mib(cold.treeKiB)} | ${mib(cold.maxKiB)} |
+| unchanged rerun (-j2, cache) | ${s(rerun.ms)} | ${s(rerun.ms / COUNT)} | ${mib(rerun.treeKiB)} | ${mib(rerun.maxKiB)} |
+| single conversion (median of ${singles.length}) | ${s(single)} | ${s(single)} | | |
 
 ## Goals
 

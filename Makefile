@@ -48,6 +48,7 @@ bench: setup-test
 	$(make-fixtures)
 	$(NODE) dist/bench/convert.js
 	$(NODE) dist/bench/sign.js
+	$(NODE) dist/bench/batch.js
 
 # the compiler, then ESLint with typescript-eslint's type-checked rules (eslint.config.js): zero findings
 lint:

@@ -12,7 +12,7 @@ import { registerKeygen } from './commands/keygen.js';
 import { registerTrust } from './commands/trust.js';
 import { registerTemplates } from './commands/templates.js';
 import type { Io, RegisterCommand } from './commands/context.js';
-import { ExitStatus, isPy2pkgError, singleLine } from './errors.js';
+import { ExitStatus, ExitWithStatus, isPy2pkgError, singleLine } from './errors.js';
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
@@ -74,6 +74,7 @@ export function reportError(e: unknown, debug: boolean, io: Io): number {
     // help and version exit 0 through here; usage errors were already printed by commander
     return e.exitCode === 0 ? ExitStatus.ok : ExitStatus.usage;
   }
+  if (e instanceof ExitWithStatus) return e.status;
   if (isPy2pkgError(e)) {
     io.err(`${e.oneLine()}\n`);
     if (debug) {

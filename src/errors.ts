@@ -19,8 +19,28 @@ export const ExitStatus = {
   badSignature: 11, // verify: a signature or a hash in the chain does not match (altered, or expired metadata)
   unknownKey: 12, // verify: signed by a key that is not in --key (or that key is revoked/expired)
   repo: 13, // publish: the repository refused the change (conflicting version, locked, not a py2pkg repository)
+  lock: 14, // --locked: what was asked or produced differs from py2pkg.lock (drift)
 } as const;
 export type ExitStatusName = keyof typeof ExitStatus;
+
+/**
+ * A batch exits with its worst failure (README, "Batches"): the first status of this list that
+ * any job ended with. Security first (someone may be attacking: trust, unsafe input, altered
+ * signatures), then py2pkg's own bugs, the lock, the repository, this machine (tools, network),
+ * then the projects themselves (build, unsupported, not on the index), usage last.
+ */
+export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 14, 13, 7, 8, 6, 5, 9, 2];
+
+/** The worst of several exit statuses (0 when all are 0). */
+export function worstExitStatus(statuses: Iterable<number>): number {
+  let worst = 0;
+  for (const s of statuses) {
+    if (s === 0) continue;
+    const rank = (x: number) => (SEVERITY.includes(x) ? SEVERITY.indexOf(x) : SEVERITY.length);
+    if (worst === 0 || rank(s) < rank(worst)) worst = s;
+  }
+  return worst;
+}
 
 interface CatalogueEntry {
   status: ExitStatusName;
@@ -110,6 +130,10 @@ export const catalogue = {
   VERIFY_KEY_INVALID: { status: 'unknownKey', hint: 'the signing key is revoked or expired: get the current key from the repository owner' },
   DEPENDS_UNSATISFIABLE: { status: 'unsupported', hint: 'the target archive cannot satisfy a requirement; override it per requirement with depends-map or drop-depends in the config file' },
   TEMPLATE: { status: 'usage', hint: 'fix the template named above: py2pkg templates export DIR writes the built-in templates and a README.md of the variables and helpers they can use' },
+  REQUIREMENTS_INVALID: { status: 'usage', hint: 'fix the requirements file at the line named above; py2pkg reads name==version lines, paths, comments, continuations, -r FILE and --hash' },
+  REQUIREMENTS_HASH: { status: 'trust', hint: 'in hash-checking mode (any line with --hash) every line needs --hash=sha256:... and an exact ==version, as pip wants' },
+  LOCK_INVALID: { status: 'usage', hint: 'the lock file is not one py2pkg wrote: restore it from version control or run without --locked to write a new one' },
+  LOCK_DRIFT: { status: 'lock', hint: 'the run differs from py2pkg.lock: review the change, then run without --locked to update the lock' },
   RPM_FILE_NAME: { status: 'unsupported', hint: 'rpm cannot list this file literally (glob or quote characters, a backslash, control characters) and no directory of the package could own it; report it upstream' },
 } as const satisfies Record<string, CatalogueEntry>;
 
@@ -143,6 +167,14 @@ export function singleLine(text: string, max = 400): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** An exit status whose reasons were already printed (a batch's summary): the CLI exits with it, silently. */
+export class ExitWithStatus extends Error {
+  constructor(readonly status: number) {
+    super(`exit status ${status}`);
+    this.name = 'ExitWithStatus';
+  }
 }
 
 export function isPy2pkgError(e: unknown): e is Py2pkgError {

@@ -21,6 +21,7 @@ import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { FetchedEvidence } from './trust/stage.js';
 import type { LocalSdist, Provenance } from './types.js';
+import type { BuildCache } from './cache/build-cache.js';
 import { toolVersion } from './version.js';
 
 /**
@@ -43,6 +44,8 @@ export interface ConvertResult {
   provenance: Provenance;
   name: string;
   version: string;
+  /** true when the package came from the build cache (src/cache/): no build work was done */
+  cached?: boolean;
 }
 
 export type Progress = (message: string) => void;
@@ -53,6 +56,10 @@ export interface ConvertExtras {
   live?: (text: string) => void;
   /** what must be seen even with --quiet (a trust-on-first-use pin) */
   notify?: (message: string) => void;
+  /** the build cache (src/cache/); absent with --no-cache */
+  buildCache?: BuildCache;
+  /** checks the sdist before anything else reads it (a requirements file's --hash, a lock's sha256) */
+  checkSdist?: (sdist: LocalSdist) => void;
 }
 
 /** resolve + fetch (src/source/): a requirement -> the sdist and its signature, from the cache or the index. */
@@ -128,12 +135,36 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
   progress(`verify ${sdist.filename}`);
   let provenance: Provenance;
   try {
+    extras.checkSdist?.(sdist);
     const verified = await verifyStage(sdist, s, fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined, extras.notify ?? extras.warn ?? progress);
     provenance = fetched ? { ...verified, source: fetched.source } : verified;
   } catch (e) {
     await fetched?.dispose();
     throw e;
   }
+
+  // the build cache: the evidence was checked above on every run; a hit skips all build work
+  const cacheStage = extras.buildCache ? await import('./cache/stage.js') : undefined;
+  const cacheKey = cacheStage ? await cacheStage.keyFor(sdist, s, templates.digest, release, provenance) : undefined;
+  if (cacheStage && cacheKey && extras.buildCache) {
+    let hit;
+    try {
+      hit = await cacheStage.fromCache(extras.buildCache, cacheKey, s, release, progress);
+    } catch (e) {
+      await fetched?.dispose();
+      throw e;
+    }
+    if (hit) {
+      await fetched?.dispose();
+      // the warnings the build gave are given again: the package still carries what they say
+      for (const w of hit.warnings) (extras.warn ?? progress)(w);
+      return { output: hit.output, name: hit.name, version: hit.version, provenance, cached: true };
+    }
+  }
+  // what the build warns about is kept with the cache entry
+  const warnings: string[] = [];
+  const warnOut = extras.warn ?? progress;
+  if (cacheKey) extras = { ...extras, warn: (m) => (warnings.push(m), warnOut(m)) };
 
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-'));
   try {
@@ -210,6 +241,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     });
     for (const n of output.notes ?? []) (extras.warn ?? progress)(n);
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
+    if (cacheStage && cacheKey && extras.buildCache) await cacheStage.toCache(extras.buildCache, cacheKey, { name: metadata.name, version: metadata.version, output: released, warnings }).catch((e: Error) => (extras.warn ?? progress)(`build cache not written: ${e.message}`));
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {
     await fetched?.dispose();

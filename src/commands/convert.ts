@@ -1,6 +1,6 @@
 /** `py2pkg [convert] <sdist|requirement>`: [resolve -> fetch ->] verify -> unpack -> inspect -> build -> package. */
 import { Option, type Command } from 'commander';
-import type { ConvertFlags } from '../settings.js';
+import type { BatchFlags } from '../batch/command.js';
 import type { CommandContext } from './context.js';
 
 export const CONVERT_EXAMPLES = `
@@ -32,10 +32,16 @@ Examples:
   # the reST extra's requirements (docutils) as Depends instead of Suggests
   py2pkg ./rpc4django-0.6.3.tar.gz --trusted-keys upstream-signers.asc --with-extras reST
 
+  # a batch: several inputs, two at a time; then a requirements file with pip's --hash lines
+  py2pkg ./a-1.0.tar.gz b==2.1 'c>=3' -j 2 --out out/
+  py2pkg -r requirements.txt -j 2 --sign-key org.sec.asc --repo /srv/apt   # writes ./py2pkg.lock
+  py2pkg --locked --out out/          # exactly what py2pkg.lock records, or exit 14
+
 Exit statuses: 0 ok, 1 internal error, 2 usage, 3 signature/trust, 4 unsafe or malformed
 input, 5 unsupported project, 6 project build failed, 7 external tool missing/failed,
 8 index or network failure, 9 no such project or no matching sdist on the index,
-13 the repository refused the package (--repo).
+13 the repository refused the package (--repo), 14 --locked: drift from the lock.
+A batch exits with its worst status: 3, 4, 11, 12, 10, 1, 14, 13, 7, 8, 6, 5, 9, 2 (first wins).
 `;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -44,7 +50,13 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
   program
     .command('convert', { isDefault: true })
     .description('verify, build and package an sdist (the default command)')
-    .argument('<sdist|requirement>', 'path of the sdist (.tar.gz or .zip), or a requirement resolved on the index (name, name==1.2, \'name>=1,<2\')')
+    .argument('[sdist|requirement...]', 'path of the sdist (.tar.gz or .zip), or a requirement resolved on the index (name, name==1.2, \'name>=1,<2\'); several make a batch')
+    .option('-r, --requirement <file>', 'convert what a requirements file lists (name==version, paths, --hash, -r; repeatable)', collect, [])
+    .option('-j, --jobs <n>', 'batch: at most this many conversions at a time (default 1)')
+    .option('--fail-fast', 'batch: start no new conversion after one failed')
+    .option('--no-cache', 'build even when the build cache holds this package')
+    .option('--lock <file>', 'batch: write (or with --locked read) this lock file (default ./py2pkg.lock; written after a successful batch with -r or --lock)')
+    .option('--locked', 'reproduce exactly what the lock records; refuse any drift (exit 14)')
     .addOption(new Option('-f, --format <format>', 'output format (default: the target\'s, else deb)').choices(['deb', 'rpm']))
     .option('-t, --target <profile>', 'target distribution profile, see py2pkg targets (default: debian12 for deb, el9 for rpm)')
     .option('-k, --trusted-keys <file>', 'OpenPGP public keys of the upstream signers you pinned (armored or binary)')
@@ -85,7 +97,10 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('--keep-temp', 'keep the private temp directory (for debugging)')
     .option('--debug', 'stack traces and tool output on errors')
     .addHelpText('after', CONVERT_EXAMPLES)
-    .action(async (input: string, flags: ConvertFlags) => {
+    .action(async (inputs: string[], flags: BatchFlags) => {
+      const batch = await import('../batch/command.js');
+      if (batch.isBatch(inputs, flags)) return batch.runBatchCommand(inputs, flags, io);
+      const input = inputs[0] as string;
       // openpgp.js takes ~50 ms to load: start now, it overlaps settings and hashing
       if (!flags.allowUnsigned) void import('openpgp').catch(() => {});
       const { resolveSettings, DEFAULT_MAINTAINER } = await import('../settings.js');
@@ -99,9 +114,12 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
       const live = process.stderr.isTTY && !settings.quiet && !settings.json ? io.err : undefined;
       // a trust-on-first-use pin is shown even with --quiet: someone must see it
       const notify = (m: string) => io.err(`py2pkg: ${m}\n`);
-      const result = await convert(settings, progress, { warn, notify, ...(live ? { live } : {}) });
+      const { BuildCache } = await import('../cache/build-cache.js');
+      const { defaultCacheDir } = await import('../source/cache.js');
+      const buildCache = flags.cache === false || /^(1|true|yes|on)$/i.test(process.env.PY2PKG_NO_CACHE ?? '') ? undefined : new BuildCache(settings.source?.cacheDir ?? defaultCacheDir(process.env));
+      const result = await convert(settings, progress, { warn, notify, ...(live ? { live } : {}), ...(buildCache ? { buildCache } : {}) });
       if (settings.json) {
-        io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
+        io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, cached: result.cached ?? false, provenance: result.provenance }, null, 2)}\n`);
       } else {
         // the package, then its -dbgsym companion when one was built
         io.out(`${result.output.path}\n${result.output.debugSymbols ? `${result.output.debugSymbols.path}\n` : ''}`);

@@ -27,11 +27,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run bin/py2pkg.js with a clean environment (plus `env`). */
+/** Run bin/py2pkg.js with a clean environment (plus `env`), the build cache off (PY2PKG_NO_CACHE=1) unless `env` says otherwise. */
 export async function py2pkg(args: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<CliResult> {
   const r = await execa(process.execPath, [join(repoRoot, 'bin', 'py2pkg.js'), ...args], {
     cwd,
-    env: { PATH: SYSTEM_PATH, HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', ...env },
+    // no build cache unless a test asks for it (PY2PKG_NO_CACHE: ''): tests check what builds do
+    env: { PATH: SYSTEM_PATH, HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', PY2PKG_NO_CACHE: '1', ...env },
     extendEnv: false,
     reject: false,
     timeout: 15 * 60_000,

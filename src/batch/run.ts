@@ -123,7 +123,8 @@ export async function runBatch(jobs: ConvertJob[], opts: BatchOptions): Promise<
         ...(buildCache ? { buildCache } : {}),
         ...(checkSdist ? { checkSdist } : {}),
       });
-      const files = [{ path: result.output.path, name: basename(result.output.path), sha256: await sha256File(result.output.path) }];
+      const paths = [result.output.path, ...(result.output.debugSymbols ? [result.output.debugSymbols.path] : [])];
+      const files = await Promise.all(paths.map(async (path) => ({ path, name: basename(path), sha256: await sha256File(path) })));
       if (job.expectFiles) await checkExpected(job.expectFiles, files, label);
       Object.assign(outcome, { state: result.cached ? 'cached' : 'converted', result, files });
       display.finish(i, outcome.state as 'converted' | 'cached', result.output.path);

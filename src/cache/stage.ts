@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { PackageOutput } from '../formats/packager.js';
 import type { Settings } from '../settings.js';
 import type { ReleasePlan } from '../sign/stage.js';
@@ -29,8 +29,10 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
   const entry = await cache.lookup(key);
   if (!entry) return undefined;
   progress(`cached ${entry.files.map((f) => f.name).join(', ')}`);
-  const [path] = await cache.restore(entry, s.outDir);
-  const output = { ...entry.output, path: path as string };
+  const [path, dbgPath] = await cache.restore(entry, s.outDir);
+  const { debugSymbols, ...main } = entry.output;
+  // the -dbgsym package of a compiled project is the entry's second file
+  const output = { ...main, path: path as string, ...(debugSymbols && dbgPath ? { debugSymbols: { ...debugSymbols, path: dbgPath } } : {}) };
   const warnings = Array.isArray(entry.warnings) ? entry.warnings.filter((w): w is string => typeof w === 'string') : [];
   if (!release?.repo) return { output, name: entry.name, version: entry.version, warnings };
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-publish-'));
@@ -39,7 +41,7 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
     progress(`publish into ${release.repo.dir}`);
     const signer = await openSigner(release.signer.spec);
     try {
-      const repository = await publish(output.format === 'rpm' ? 'yum' : 'apt', { opts: release.repo, files: [output.path], removals: [], signer, workDir: work, progress });
+      const repository = await publish(output.format === 'rpm' ? 'yum' : 'apt', { opts: release.repo, files: [output.path, ...(output.debugSymbols ? [output.debugSymbols.path] : [])], removals: [], signer, workDir: work, progress });
       return { output: { ...output, repository }, name: entry.name, version: entry.version, warnings };
     } finally {
       await signer.close();
@@ -51,5 +53,7 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
 
 export async function toCache(cache: BuildCache, key: string, result: { name: string; version: string; output: PackageOutput & { signedBy?: string; repository?: unknown }; warnings: string[] }): Promise<void> {
   const { repository: _r, ...output } = result.output;
-  await cache.save(key, { name: result.name, version: result.version, output, warnings: result.warnings }, [output.path]);
+  const dbg = output.debugSymbols;
+  const stored = dbg ? { ...output, debugSymbols: { ...dbg, path: basename(dbg.path) } } : output;
+  await cache.save(key, { name: result.name, version: result.version, output: stored, warnings: result.warnings }, [output.path, ...(dbg ? [dbg.path] : [])]);
 }

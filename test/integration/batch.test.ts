@@ -137,6 +137,25 @@ test('build cache: an unchanged rerun builds nothing and says cached; a damaged 
   assert.equal((JSON.parse(other.stdout) as { cached: boolean }).cached, false);
 });
 
+test('build cache: a compiled project\'s -dbgsym package is cached and restored with it', async () => {
+  const out = join(dir, 'out-cache-dbgsym');
+  const run = () => py2pkg([fixtureSdist('cextension'), '--format', 'deb', '--target', 'debian12', '--out', out, '--json', ...common], env);
+  const first = await run();
+  assert.equal(first.exitCode, 0, first.stderr);
+  const cold = JSON.parse(first.stdout) as { cached: boolean; package: { path: string; debugSymbols?: { path: string } } };
+  assert.ok(cold.package.debugSymbols, 'a compiled project has a -dbgsym package');
+  const main = readFileSync(cold.package.path);
+  const dbg = readFileSync(cold.package.debugSymbols.path);
+  await rm(out, { recursive: true, force: true });
+  const second = await run();
+  assert.equal(second.exitCode, 0, second.stderr);
+  const warm = JSON.parse(second.stdout) as { cached: boolean; package: { path: string; debugSymbols?: { path: string } } };
+  assert.equal(warm.cached, true);
+  assert.ok(warm.package.debugSymbols, 'the cache hit reports the -dbgsym package too');
+  assert.ok(readFileSync(warm.package.path).equals(main));
+  assert.ok(readFileSync(warm.package.debugSymbols.path).equals(dbg), 'the -dbgsym package is restored byte for byte');
+});
+
 test('lock: written after a batch, --locked reproduces it byte for byte, drift is refused with exit 14', async () => {
   const lock = join(dir, 'py2pkg.lock');
   writeFileSync(join(dir, 'lockreq.txt'), 'flitdemo==23.0\ntinyclick==8.1.3\n');

@@ -135,6 +135,7 @@ export const catalogue = {
   LOCK_INVALID: { status: 'usage', hint: 'the lock file is not one py2pkg wrote: restore it from version control or run without --locked to write a new one' },
   LOCK_DRIFT: { status: 'lock', hint: 'the run differs from py2pkg.lock: review the change, then run without --locked to update the lock' },
   RPM_FILE_NAME: { status: 'unsupported', hint: 'rpm cannot list this file literally (glob or quote characters, a backslash, control characters) and no directory of the package could own it; report it upstream' },
+  SOURCE_ORIG_FORMAT: { status: 'unsupported', hint: 'a Debian source package keeps the upstream sdist byte for byte as its .orig.tar.gz: it must be a compressed tarball (.tar.gz, .tar.bz2, .tar.xz); convert a binary package instead, or ask upstream for a .tar.gz sdist' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -63,7 +63,7 @@ export interface ConvertExtras {
 }
 
 /** resolve + fetch (src/source/): a requirement -> the sdist and its signature, from the cache or the index. */
-async function fetchStage(s: Settings, progress: Progress, extras: ConvertExtras) {
+export async function fetchStage(s: Settings, progress: Progress, extras: ConvertExtras) {
   if (!s.requirement || !s.source) return undefined;
   const { resolveAndFetch } = await import('./source/stage.js');
   return resolveAndFetch(s.requirement, s.source, {
@@ -87,7 +87,7 @@ export async function sha256File(path: string): Promise<string> {
 
 const SDIST_SUFFIX = /\.(tar\.gz|tgz|tar\.bz2|tar|zip)$/i;
 
-async function localSdist(path: string): Promise<LocalSdist> {
+export async function localSdist(path: string): Promise<LocalSdist> {
   let st;
   try {
     st = await stat(path);
@@ -271,7 +271,7 @@ export function deriveSourceDateEpoch(newestMtime: number, p: Provenance): numbe
 }
 
 /** Without SOURCE_DATE_EPOCH in the environment, the sdist's own date plays its part. */
-function clampVerifiedAt(p: Provenance, epoch: number): Provenance {
+export function clampVerifiedAt(p: Provenance, epoch: number): Provenance {
   const at = Date.parse(p.verifiedAt);
   if (Number.isNaN(at) || at <= epoch * 1000) return p;
   return { ...p, verifiedAt: new Date(epoch * 1000).toISOString() };

@@ -40,6 +40,8 @@ export interface ConvertFlags extends SourceFlags, SignFlags, RepoFlags {
   withExtras?: string[];
   /** a directory whose deb/*.hbs, rpm/*.hbs replace the built-in templates */
   templates?: string;
+  /** --source: a source package (Debian .dsc, SRPM) instead of a binary one */
+  source?: boolean;
 }
 
 export interface Settings {
@@ -78,6 +80,8 @@ export interface Settings {
   dependencies: DependencyOptions;
   /** --templates / config `templates`: the user's template directory (src/render/templates.ts) */
   templatesDir: string | undefined;
+  /** --source: write a source package for the distributions' build farms (src/pipeline-source.ts) */
+  sourcePackage: boolean;
   /** the config file's [project.NAME] build-depends, by PEP 503 name (src/python/build-depends.ts) */
   projectBuildDepends: ReadonlyMap<string, ProjectBuildDepends>;
 }
@@ -233,6 +237,7 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
       format,
       `config file ${file ?? ''}`,
     ),
+    sourcePackage: Boolean(flags.source),
   };
 }
 

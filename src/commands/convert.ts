@@ -1,7 +1,9 @@
 /** `py2pkg [convert] <sdist|requirement>`: [resolve -> fetch ->] verify -> unpack -> inspect -> build -> package. */
 import { Option, type Command } from 'commander';
 import type { BatchFlags } from '../batch/command.js';
-import type { CommandContext } from './context.js';
+import { Py2pkgError } from '../errors.js';
+import type { Settings } from '../settings.js';
+import type { CommandContext, Io } from './context.js';
 
 export const CONVERT_EXAMPLES = `
 Examples:
@@ -96,16 +98,21 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('-q, --quiet', 'no progress messages')
     .option('--keep-temp', 'keep the private temp directory (for debugging)')
     .option('--debug', 'stack traces and tool output on errors')
+    .option('--source', 'write a source package for build farms instead (deb: a signed 3.0 (quilt) .dsc with the sdist as .orig; see docs/build-farms.md)')
     .addHelpText('after', CONVERT_EXAMPLES)
     .action(async (inputs: string[], flags: BatchFlags) => {
       const batch = await import('../batch/command.js');
-      if (batch.isBatch(inputs, flags)) return batch.runBatchCommand(inputs, flags, io);
+      if (batch.isBatch(inputs, flags)) {
+        if ((flags as { source?: boolean }).source) throw new Py2pkgError('USAGE', '--source converts one sdist at a time (no batches yet)');
+        return batch.runBatchCommand(inputs, flags, io);
+      }
       const input = inputs[0] as string;
       // openpgp.js takes ~50 ms to load: start now, it overlaps settings and hashing
       if (!flags.allowUnsigned) void import('openpgp').catch(() => {});
       const { resolveSettings, DEFAULT_MAINTAINER } = await import('../settings.js');
       const { convert } = await import('../pipeline.js');
       const settings = await resolveSettings(input, flags);
+      if (settings.sourcePackage) return runSource(settings, io);
       const progress = settings.quiet || settings.json ? () => {} : (m: string) => io.err(`py2pkg: ${m}\n`);
       if (settings.maintainer === DEFAULT_MAINTAINER && !settings.quiet) {
         io.err(`py2pkg: warning: no maintainer configured, using "${DEFAULT_MAINTAINER}"; pass --maintainer for packages you publish\n`);
@@ -125,4 +132,15 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
         io.out(`${result.output.path}\n${result.output.debugSymbols ? `${result.output.debugSymbols.path}\n` : ''}`);
       }
     });
+}
+
+/** --source: the source package's files on stdout (the .dsc first), or the result as JSON. */
+async function runSource(settings: Settings, io: Io): Promise<void> {
+  const { convertSource } = await import('../pipeline-source.js');
+  const progress = settings.quiet || settings.json ? () => {} : (m: string) => io.err(`py2pkg: ${m}\n`);
+  const warn = settings.quiet ? () => {} : (m: string) => io.err(`py2pkg: warning: ${m}\n`);
+  const notify = (m: string) => io.err(`py2pkg: ${m}\n`);
+  const result = await convertSource(settings, progress, { warn, notify });
+  if (settings.json) io.out(`${JSON.stringify({ source: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
+  else io.out(`${[result.output.path, ...result.output.files.map((f) => f.path).filter((p) => p !== result.output.path)].join('\n')}\n`);
 }

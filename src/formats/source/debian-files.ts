@@ -126,7 +126,7 @@ export function watchText(ctx: Pick<SourceContext, 'metadata' | 'sdist' | 'index
   const file = `${quoteRegex(prefix)}-(\\d[\\d.]*(?:(?:rc|a|b|dev|post)\\d*)?)${quoteRegex(ext)}`;
   // PyPI through Debian's redirector (as Debian's own watch files do), or the index's project page
   const onPypi = !ctx.index || /^https:\/\/pypi\.org\/simple\/?$/.test(ctx.index.url);
-  const where = onPypi ? `https://pypi.debian.net/${canonical(meta.name)}/${file}` : `${ctx.index!.url.replace(/\/?$/, '/')}${canonical(meta.name)}/ .*/${file}`;
+  const where = onPypi ? `https://pypi.debian.net/${canonical(meta.name)}/${file}` : `${fieldValue(ctx.index!.url, 300).replace(/\s/g, '%20').replace(/\/?$/, '/')}${canonical(meta.name)}/ .*/${file}`;
   const note = pgp ? "uscan verifies each one's OpenPGP signature against debian/upstream/signing-key.asc" : 'the upstream evidence was not an OpenPGP signature: uscan cannot check it';
   return ['version=4', `# later releases; ${note}`, `opts="${opts.join(', ')}" \\`, `  ${where}`, ''].join('\n');
 }

@@ -127,6 +127,9 @@ export async function buildDebianSource(ctx: SourceContext): Promise<SourceOutpu
   ctx.progress(`dpkg-source -b ${treeName}`);
   const built = await run(DPKG_SOURCE, ['--abort-on-upstream-changes', '-b', treeName], { cwd: dir, env, timeoutMs: 10 * 60_000, check: false });
   if (built.exitCode !== 0) throw new Py2pkgError('TOOL_FAILED', `dpkg-source -b failed: ${singleLine(built.stderr.split('\n').filter((l) => /error/.test(l)).join(' ') || built.stderr, 300)}`, { detail: `${built.stdout}\n${built.stderr}` });
+  // dpkg-source checks the orig's signature against debian/upstream/signing-key.asc with gpgv
+  // but only warns when it fails: here that is an error (the keys are the ones that verified it)
+  if (pgp && /cannot verify upstream tarball signature/.test(built.stderr)) throw new Py2pkgError('TOOL_FAILED', `dpkg-source could not verify the upstream signature with debian/upstream/signing-key.asc: ${singleLine(built.stderr, 300)}`);
   const dsc = join(dir, `${src}_${fileVersion}.dsc`);
   const debianTar = join(dir, `${src}_${fileVersion}.debian.tar.xz`);
 

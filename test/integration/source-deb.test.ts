@@ -1,0 +1,161 @@
+/**
+ * --source --format deb, judged by Debian's own tools: dscverify (with only the organization's
+ * keyring) accepts the signed .dsc and .changes and refuses them against another key;
+ * dpkg-source -x unpacks the package (checking the upstream signature against
+ * debian/upstream/signing-key.asc as it goes); the .orig is the verified sdist byte for byte;
+ * debian/ holds what a build farm needs (control with complete Build-Depends, rules, changelog,
+ * DEP-5 copyright, source/format, the minimal upstream key, watch, provenance + SBOM); a C
+ * extension gets Architecture: any, python3-all-dev and the -dev packages of the config's
+ * [project.NAME] build-depends; a .zip or plain .tar sdist is refused with SOURCE_ORIG_FORMAT (5).
+ */
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as openpgp from 'openpgp';
+import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
+import { fixtureSdist, keysDir, py2pkg, SYSTEM_PATH, upstreamPub } from '../support/project.js';
+
+const ORG_SEC = join(keysDir, 'org-repo-TEST-ONLY.sec.asc');
+const ORG_PUB = join(keysDir, 'org-repo-TEST-ONLY.pub.asc');
+const OTHER_PUB = join(keysDir, 'other-TEST-ONLY.pub.asc');
+const UPSTREAM_FPR = '0FC029A5151A5314065A89B742AE91E6614A64EA';
+const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', HOME: '/nonexistent' };
+
+let work: string;
+let out: string;
+let files: string[];
+
+const sourceArgs = (outDir: string, sdist: string, more: string[] = []) => ['--source', '--format', 'deb', '--trusted-keys', upstreamPub, '--sign-key', ORG_SEC, '--maintainer', TEST_MAINTAINER, '--out', outDir, '--quiet', ...more, sdist];
+
+/** A binary keyring gpgv reads, from an armored public key. */
+async function keyring(armored: string, name: string): Promise<string> {
+  const key = await openpgp.readKey({ armoredKey: readFileSync(armored, 'utf8') });
+  const path = join(work, name);
+  await writeFile(path, key.write());
+  return path;
+}
+
+const dscverify = (keyringPath: string, file: string) => execa('/usr/bin/dscverify', ['--no-default-keyrings', '--keyring', keyringPath, file], { env, extendEnv: false, reject: false, cwd: out });
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'py2pkg-srcdeb-'));
+  out = join(work, 'out');
+  const r = await py2pkg(sourceArgs(out, fixtureSdist('rpc4django')), { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  assert.equal(r.exitCode, 0, r.stderr);
+  files = r.stdout.trim().split('\n');
+});
+
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+test('the files of a source upload: .dsc first, orig + signature, debian tarball, buildinfo, changes', async () => {
+  const names = files.map((f) => f.slice(out.length + 1));
+  assert.deepEqual(names, [
+    'python-rpc4django_0.6.3-1.dsc',
+    'python-rpc4django_0.6.3.orig.tar.gz',
+    'python-rpc4django_0.6.3.orig.tar.gz.asc',
+    'python-rpc4django_0.6.3-1.debian.tar.xz',
+    'python-rpc4django_0.6.3-1_source.buildinfo',
+    'python-rpc4django_0.6.3-1_source.changes',
+  ]);
+  assert.deepEqual((await readdir(out)).sort(), [...names].sort(), 'nothing else in --out');
+  assert.ok(readFileSync(join(out, names[1]!)).equals(readFileSync(fixtureSdist('rpc4django'))), 'the .orig is the verified sdist byte for byte');
+  assert.ok(readFileSync(join(out, names[2]!)).equals(readFileSync(`${fixtureSdist('rpc4django')}.asc`)), 'the upstream signature beside it');
+  const dsc = await readFile(join(out, names[0]!), 'utf8');
+  assert.match(dsc, /^-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nFormat: 3\.0 \(quilt\)\nSource: python-rpc4django\nBinary: python3-rpc4django\nArchitecture: all\nVersion: 0\.6\.3-1\n/);
+  assert.match(dsc, / python-rpc4django_0\.6\.3\.orig\.tar\.gz\.asc$/m, 'the .dsc lists the upstream signature');
+});
+
+test('dscverify accepts the .dsc and the .changes with only the organization keyring, and refuses another key', async () => {
+  const org = await keyring(ORG_PUB, 'org.gpg');
+  for (const f of ['python-rpc4django_0.6.3-1.dsc', 'python-rpc4django_0.6.3-1_source.changes']) {
+    const ok = await dscverify(org, f);
+    assert.equal(ok.exitCode, 0, `${ok.stdout}\n${ok.stderr}`);
+    assert.match(ok.stdout, /Good signature found/);
+    assert.match(ok.stdout, /All files validated successfully/);
+  }
+  const other = await dscverify(await keyring(OTHER_PUB, 'other.gpg'), 'python-rpc4django_0.6.3-1.dsc');
+  assert.notEqual(other.exitCode, 0, 'a keyring without the organization key is refused');
+});
+
+test('dpkg-source -x unpacks it; debian/ holds what a build farm needs', async () => {
+  const x = join(work, 'x');
+  await mkdir(x);
+  const r = await execa('/usr/bin/dpkg-source', ['-x', join(out, 'python-rpc4django_0.6.3-1.dsc'), 'tree'], { cwd: x, env, extendEnv: false, reject: false });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const d = join(x, 'tree', 'debian');
+  const read = (f: string) => readFileSync(join(d, f), 'utf8');
+  assert.equal(read('source/format'), '3.0 (quilt)\n');
+  const control = read('control');
+  assert.match(control, /^Source: python-rpc4django$/m);
+  assert.match(control, /^Build-Depends: debhelper-compat \(= 13\),\n dh-sequence-python3,\n dh-python,\n pybuild-plugin-pyproject,\n python3-all,\n python3-setuptools,\n python3-wheel\n/m);
+  assert.match(control, /^Architecture: all$/m);
+  assert.match(control, /^Depends: \$\{python3:Depends\},\n \$\{misc:Depends\}\n/m);
+  assert.match(read('rules'), /^\tdh \$@ --buildsystem=pybuild$/m);
+  assert.match(read('changelog'), /^python-rpc4django \(0\.6\.3-1\) bookworm; urgency=medium$/m);
+  assert.match(read('changelog'), /Upstream signature verified: key 0FC029A5151A5314065A89B742AE91E6614A64EA/);
+  assert.match(read('copyright'), /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/$/m);
+  assert.match(read('copyright'), /^License: Expat$/m);
+  assert.match(read('watch'), /^version=4$/m);
+  assert.match(read('watch'), /opts="pgpsigurlmangle=s%\$%\.asc%/);
+  assert.match(read('watch'), /https:\/\/pypi\.debian\.net\/rpc4django\/rpc4django-\(/);
+  assert.equal(read('python3-rpc4django.docs'), 'debian/py2pkg/provenance.json\ndebian/py2pkg/sbom.cdx.json\n');
+  const prov = JSON.parse(read('py2pkg/provenance.json')) as { sdist: { sha256: string }; verification: { method: string } };
+  assert.equal(prov.verification.method, 'openpgp-detached-signature');
+  assert.match(readFileSync(`${fixtureSdist('rpc4django')}`).length > 0 ? prov.sdist.sha256 : '', /^[0-9a-f]{64}$/);
+  const sbom = JSON.parse(read('py2pkg/sbom.cdx.json')) as { bomFormat: string; specVersion: string };
+  assert.equal(sbom.bomFormat, 'CycloneDX');
+  // the upstream key: the one that verified the sdist, minimal (what gpg --export-options export-minimal keeps)
+  const keys = await openpgp.readKeys({ armoredKeys: read('upstream/signing-key.asc') });
+  assert.deepEqual(keys.map((k) => k.getFingerprint().toUpperCase()), [UPSTREAM_FPR]);
+  for (const u of keys[0]!.users) assert.equal(u.otherCertifications.length, 0);
+  assert.ok(!keys[0]!.isPrivate());
+});
+
+test('gpgv with debian/upstream/signing-key.asc verifies the .orig against its .asc (what dpkg-source -b and uscan check), and not another file\'s signature', async () => {
+  const x = join(work, 'x2');
+  await mkdir(x);
+  await execa('/usr/bin/tar', ['-xf', join(out, 'python-rpc4django_0.6.3-1.debian.tar.xz'), '-C', x, 'debian/upstream/signing-key.asc'], { env, extendEnv: false });
+  const ring = await keyring(join(x, 'debian/upstream/signing-key.asc'), 'upstream.gpg');
+  const gpgv = (sig: string) => execa('/usr/bin/gpgv', ['--keyring', ring, sig, join(out, 'python-rpc4django_0.6.3.orig.tar.gz')], { env, extendEnv: false, reject: false });
+  const good = await gpgv(join(out, 'python-rpc4django_0.6.3.orig.tar.gz.asc'));
+  assert.equal(good.exitCode, 0, good.stderr);
+  assert.match(good.stderr, /Good signature from "py2pkg upstream signer/);
+  const bad = await gpgv(`${fixtureSdist('tinyclick')}.asc`);
+  assert.notEqual(bad.exitCode, 0, 'another file\'s signature does not verify the orig');
+  assert.match(bad.stderr, /BAD signature/);
+});
+
+test('a C extension: Architecture any, python3-all-dev, ${shlibs:Depends} and the config\'s -dev packages', async () => {
+  const o = join(work, 'c');
+  const cfg = join(work, 'config.toml');
+  await writeFile(cfg, '[project.yamlish]\nbuild-depends = ["libyaml-dev"]\n');
+  const r = await py2pkg(sourceArgs(o, fixtureSdist('yamlish'), ['--config', cfg]), { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const tar = await execa('/usr/bin/tar', ['-xOf', join(o, 'python-yamlish_6.0-1.debian.tar.xz'), 'debian/control'], { env, extendEnv: false });
+  assert.match(tar.stdout, /^Build-Depends: debhelper-compat \(= 13\),\n dh-sequence-python3,\n dh-python,\n pybuild-plugin-pyproject,\n python3-all-dev,\n python3-setuptools,\n(?: .*\n)*? libyaml-dev\n/m);
+  assert.match(tar.stdout, /^Architecture: any$/m);
+  assert.match(tar.stdout, /\$\{shlibs:Depends\}/);
+});
+
+test('a .zip or plain .tar sdist is refused: SOURCE_ORIG_FORMAT, exit 5, nothing written', async () => {
+  const dir = join(work, 'zip');
+  await mkdir(dir);
+  const zip = join(dir, 'rpc4django-0.6.3.zip');
+  await execa('/usr/bin/python3', ['-c', 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z: z.writestr("rpc4django-0.6.3/PKG-INFO", "Metadata-Version: 2.1\\nName: rpc4django\\nVersion: 0.6.3\\n")', zip], { env, extendEnv: false });
+  const plain = join(dir, 'rpc4django-0.6.3.tar');
+  await execa('/usr/bin/sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', fixtureSdist('rpc4django'), plain], { env, extendEnv: false });
+  for (const sdist of [zip, plain]) {
+    const o = join(dir, `out-${sdist.endsWith('.zip') ? 'zip' : 'tar'}`);
+    const r = await py2pkg(sourceArgs(o, sdist), { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    assert.equal(r.exitCode, 5, r.stderr);
+    assert.match(r.stderr, /^py2pkg: error\[SOURCE_ORIG_FORMAT\]: rpc4django-0\.6\.3\.(zip is a \.zip archive|tar is not a compressed tarball): .*\(a Debian source package keeps the upstream sdist byte for byte/m);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    assert.ok(!existsSync(o), '--out made for the run is removed again');
+  }
+});

@@ -26,7 +26,7 @@ RUNTIME_PACKAGES="
 # C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
 # libyaml-dev is the system library the yamlish fixture (PyYAML's shape) builds against.
 TEST_PACKAGES="
-  gcc python3-dev binutils dpkg-dev libyaml-dev zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
+  gcc python3-dev binutils dpkg-dev libyaml-dev devscripts zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
   python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug
   python3-itsdangerous python3-click python3-attr python3-jsonschema python3-pyrsistent
   python3-dateutil python3-bs4 python3-soupsieve python3-html5lib python3-webencodings python3-babel

@@ -50,8 +50,8 @@ export interface DebRoot {
   dispose(): Promise<void>;
 }
 
-export async function freshRoot(): Promise<DebRoot> {
-  const tarball = await ensureRootTarball();
+export async function freshRoot(tarballPath?: string): Promise<DebRoot> {
+  const tarball = tarballPath ?? (await ensureRootTarball());
   const dir = await mkdtemp('/var/tmp/py2pkg-root-');
   await execa('/usr/bin/tar', ['-C', dir, '-xf', tarball], { env, extendEnv: false, timeout: 10 * 60_000 });
   return {
@@ -74,4 +74,25 @@ export async function freshRoot(): Promise<DebRoot> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The buildd variant (build-essential, apt; what sbuild builds in), for source package builds. */
+export function builddTarball(): string {
+  const key = createHash('sha256').update(`${SUITE} ${MIRROR} buildd`).digest('hex').slice(0, 12);
+  return join(rootCacheDir, `${SUITE}-buildd-${key}.tar`);
+}
+
+/** Build the cached buildd root tarball when it is missing (a few minutes with a reachable archive). */
+export async function ensureBuilddTarball(): Promise<string> {
+  const tarball = builddTarball();
+  if (existsSync(tarball)) return tarball;
+  await mkdir(rootCacheDir, { recursive: true });
+  const tmp = `${tarball}.${process.pid}.partial`;
+  try {
+    await execa('/usr/bin/mmdebstrap', ['--variant=buildd', '--format=tar', SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], { env, extendEnv: false, timeout: 30 * 60_000 });
+    await rename(tmp, tarball);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return tarball;
 }

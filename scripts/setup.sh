@@ -25,6 +25,7 @@ RUNTIME_PACKAGES="
 # benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
 # C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
 # libyaml-dev is the system library the yamlish fixture (PyYAML's shape) builds against.
+# devscripts (dscverify) judges the signed source packages of --source.
 TEST_PACKAGES="
   gcc python3-dev binutils dpkg-dev libyaml-dev devscripts zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
   python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug

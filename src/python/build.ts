@@ -157,7 +157,7 @@ const SHARED_OBJECT = /\.(so|pyd|dylib)(\.|$)/;
 
 /** The one line refusing a compiled build for a target py2pkg cannot build binaries for. */
 export function compiledTargetRefusal(target: TargetProfile, what: string): string {
-  return `the build produced compiled code (${what}): binary packages of compiled extensions are built only for the deb target matching this machine (${describeHost()}, Python ${BUILD_PYTHON_VERSION}), not for ${target.id}; source packages (--source) are not implemented yet`;
+  return `the build produced compiled code (${what}): binary packages of compiled extensions are built only for the deb target matching this machine (${describeHost()}, Python ${BUILD_PYTHON_VERSION}), not for ${target.id}; --source writes a source package its build farm builds`;
 }
 
 /** Which console_scripts / gui_scripts an entry_points.txt declares (names only). */

@@ -153,7 +153,7 @@ for (const [target, format] of [['debian13', 'deb'], ['el9', 'rpm']] as const) {
     const stderr = await refuse({ file: 'cextension-0.1.tar.gz', bytes: readFileSync(fixtureSdist('cextension')), signWith: upstreamSec, extraArgs: ['--format', format, '--target', target] }, 'UNSUPPORTED_EXTENSION', 5);
     // refused for what the build produced (the .so), not for what setup.py seemed to say
     assert.match(stderr, /extension module _speed\.cpython-311-x86_64-linux-gnu\.so/);
-    assert.match(stderr, new RegExp(`built only for the deb target matching this machine \\(debian bookworm, Python 3\\.11\\), not for ${target}; source packages \\(--source\\) are not implemented yet`));
+    assert.match(stderr, new RegExp(`built only for the deb target matching this machine \\(debian bookworm, Python 3\\.11\\), not for ${target}; --source writes a source package its build farm builds`));
   });
 }
 

@@ -159,3 +159,51 @@ test('a .zip or plain .tar sdist is refused: SOURCE_ORIG_FORMAT, exit 5, nothing
     assert.ok(!existsSync(o), '--out made for the run is removed again');
   }
 });
+
+/**
+ * The watch file as uscan reads it: the next release (0.6.4, on a loopback HTTP server standing
+ * in for pypi.debian.net) is downloaded and its signature checked against
+ * debian/upstream/signing-key.asc; a release whose signature does not match is refused.
+ */
+test('uscan follows debian/watch to the next release and verifies its signature with debian/upstream/signing-key.asc', async () => {
+  const { createServer } = await import('node:http');
+  const { signDetached } = await import('../../fixtures/sign.js');
+  const site = new Map<string, Buffer>();
+  const next = readFileSync(fixtureSdist('rpc4django'));
+  const sig = await signDetached(next, readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'));
+  site.set('/rpc4django/', Buffer.from('<html><body><a href="rpc4django-0.6.4.tar.gz">rpc4django-0.6.4.tar.gz</a></body></html>'));
+  site.set('/rpc4django/rpc4django-0.6.4.tar.gz', next);
+  site.set('/rpc4django/rpc4django-0.6.4.tar.gz.asc', Buffer.from(sig as string));
+  const server = createServer((req, res) => {
+    const body = site.get(req.url ?? '');
+    res.writeHead(body ? 200 : 404).end(body ?? 'not found');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const x = join(work, 'uscan');
+    await mkdir(x);
+    const r = await execa('/usr/bin/dpkg-source', ['-x', join(out, 'python-rpc4django_0.6.3-1.dsc'), 'tree'], { cwd: x, env, extendEnv: false, reject: false });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const watch = join(x, 'tree', 'debian', 'watch');
+    const text = readFileSync(watch, 'utf8');
+    assert.ok(text.includes('https://pypi.debian.net/rpc4django/'));
+    await writeFile(watch, text.replace('https://pypi.debian.net/rpc4django/', `http://127.0.0.1:${port}/rpc4django/`));
+    const uscan = () => execa('/usr/bin/uscan', ['--verbose', '--destdir', join(x, 'dl'), '--timeout', '20'], { cwd: join(x, 'tree'), env: { ...env, HOME: x }, extendEnv: false, reject: false });
+    await mkdir(join(x, 'dl'));
+    const ok = await uscan();
+    assert.equal(ok.exitCode, 0, `${ok.stdout}\n${ok.stderr}`);
+    assert.match(`${ok.stdout}\n${ok.stderr}`, /Newest version of python-rpc4django on remote site is 0\.6\.4/);
+    assert.match(`${ok.stdout}\n${ok.stderr}`, /Good signature from "py2pkg upstream signer/);
+    assert.ok(existsSync(join(x, 'dl', 'python-rpc4django_0.6.4.orig.tar.gz')));
+    // the same release with a signature over other bytes
+    site.set('/rpc4django/rpc4django-0.6.4.tar.gz.asc', readFileSync(`${fixtureSdist('tinyclick')}.asc`));
+    await rm(join(x, 'dl'), { recursive: true, force: true });
+    await mkdir(join(x, 'dl'));
+    const bad = await uscan();
+    assert.notEqual(bad.exitCode, 0, `uscan accepted a bad signature:\n${bad.stdout}\n${bad.stderr}`);
+    assert.match(`${bad.stdout}\n${bad.stderr}`, /BAD signature|OpenPGP signature did not verify/);
+  } finally {
+    server.close();
+  }
+});

@@ -64,7 +64,7 @@ async function writeDebianDir(ctx: SourceContext, tree: string, pgpKeys: string 
   const meta = ctx.metadata;
   const bin = debPackageName(meta);
   const debian = join(tree, 'debian');
-  for (const d of ['source', 'upstream', 'py2pkg']) await mkdir(join(debian, d), { recursive: true });
+  for (const d of ['source', 'py2pkg', ...(pgpKeys !== undefined ? ['upstream'] : [])]) await mkdir(join(debian, d), { recursive: true });
   const year = new Date(ctx.sourceDateEpoch * 1000).getUTCFullYear();
   const changelog = changelogData(meta, ctx.target, ctx.provenance, ctx.maintainer, ctx.sourceDateEpoch, ctx.toolVersion);
   const files: Array<[string, string]> = [

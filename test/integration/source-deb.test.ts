@@ -207,3 +207,13 @@ test('uscan follows debian/watch to the next release and verifies its signature 
     server.close();
   }
 });
+
+test('--source refuses what does not apply to it: a batch, --repo (exit 2, one line)', async () => {
+  const batch = await py2pkg(['--source', '--out', join(work, 'b1'), fixtureSdist('rpc4django'), fixtureSdist('tinyclick')]);
+  assert.equal(batch.exitCode, 2, batch.stderr);
+  assert.match(batch.stderr, /^py2pkg: error\[USAGE\]: --source converts one sdist at a time/m);
+  const repo = await py2pkg(sourceArgs(join(work, 'b2'), fixtureSdist('rpc4django'), ['--repo', join(work, 'repo')]));
+  assert.equal(repo.exitCode, 2, repo.stderr);
+  assert.match(repo.stderr, /^py2pkg: error\[USAGE\]: --repo publishes binary packages/m);
+  assert.ok(!existsSync(join(work, 'b2')));
+});

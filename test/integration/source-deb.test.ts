@@ -217,3 +217,23 @@ test('--source refuses what does not apply to it: a batch, --repo (exit 2, one l
   assert.match(repo.stderr, /^py2pkg: error\[USAGE\]: --repo publishes binary packages/m);
   assert.ok(!existsSync(join(work, 'b2')));
 });
+
+test('a binary .sig signature (--signature) becomes an armored .orig.tar.gz.asc that gpgv verifies; watch mangles to .sig', async () => {
+  const { signDetached } = await import('../../fixtures/sign.js');
+  const dir = join(work, 'binsig');
+  await mkdir(dir);
+  const sdist = join(dir, 'rpc4django-0.6.3.tar.gz');
+  await writeFile(sdist, readFileSync(fixtureSdist('rpc4django')));
+  await writeFile(`${sdist}.sig`, (await signDetached(readFileSync(sdist), readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'), { armor: false })) as Uint8Array);
+  const o = join(dir, 'out');
+  const r = await py2pkg(sourceArgs(o, sdist, ['--signature', `${sdist}.sig`]), { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const asc = join(o, 'python-rpc4django_0.6.3.orig.tar.gz.asc');
+  assert.match(readFileSync(asc, 'utf8'), /^-----BEGIN PGP SIGNATURE-----\n[\s\S]*\n=[A-Za-z0-9+/]{4}\n-----END PGP SIGNATURE-----\n?$/);
+  const ring = await keyring(upstreamPub, 'upstream-bin.gpg');
+  const v = await execa('/usr/bin/gpgv', ['--keyring', ring, asc, join(o, 'python-rpc4django_0.6.3.orig.tar.gz')], { env, extendEnv: false, reject: false });
+  assert.equal(v.exitCode, 0, v.stderr);
+  assert.doesNotMatch(v.stderr, /invalid (radix64|packet)/);
+  const watch = await execa('/usr/bin/tar', ['-xOf', join(o, 'python-rpc4django_0.6.3-1.debian.tar.xz'), 'debian/watch'], { env, extendEnv: false });
+  assert.match(watch.stdout, /pgpsigurlmangle=s%\$%\.sig%/);
+});

@@ -23,7 +23,7 @@ import { copyrightData } from '../deb-copyright.js';
 import { changelogData, debPackageName } from '../deb-data.js';
 import { controlText, docsText, lintianOverrides, rulesText, SOURCE_FORMAT, sourceName, sourceVersion, upstreamVersion, watchText } from './debian-files.js';
 import type { SourceContext, SourceFile, SourceOutput } from './types.js';
-import { exportSigningKeys, verifyingFingerprints } from './upstream-key.js';
+import { armoredSignature, exportSigningKeys, verifyingFingerprints } from './upstream-key.js';
 
 export const DPKG_SOURCE = '/usr/bin/dpkg-source';
 export const DPKG_GENBUILDINFO = '/usr/bin/dpkg-genbuildinfo';
@@ -115,7 +115,7 @@ export async function buildDebianSource(ctx: SourceContext): Promise<SourceOutpu
   if ((await sha256File(orig)) !== ctx.sdist.sha256) throw new Py2pkgError('TOOL_FAILED', 'the copy of the sdist differs from the verified file');
   const fprs = verifyingFingerprints(ctx.provenance);
   const pgp = fprs.length > 0 && ctx.signaturePath !== undefined;
-  if (pgp && ctx.signaturePath) await copyFile(ctx.signaturePath, `${orig}.asc`);
+  if (pgp && ctx.signaturePath) await writeFile(`${orig}.asc`, await armoredSignature(await readFile(ctx.signaturePath)));
   const pgpKeys = pgp ? await exportSigningKeys(ctx.pinnedKeyFiles, fprs) : undefined;
 
   // the upstream tree (the unpack stage has already validated every entry of this archive)

@@ -6,6 +6,7 @@
  * certifications, no photo IDs. Read and written with openpgp.js, no keyring on disk.
  */
 import { Py2pkgError } from '../../errors.js';
+import { armorSignature } from '../../sign/armor.js';
 import { parseKeyring, readKeyringFile } from '../../trust/pgp-read.js';
 import type { Provenance } from '../../types.js';
 import type { PublicKey, SignaturePacket } from 'openpgp';
@@ -53,5 +54,20 @@ export async function exportSigningKeys(keyFiles: readonly string[], fingerprint
   }
   const packets = new openpgp.PacketList();
   for (const k of chosen) packets.push(...k.toPacketList());
-  return openpgp.armor(openpgp.enums.armor.publicKey, packets.write());
+  // with the CRC-24 line gpg 2.2 (Debian 12's gpgv, dpkg-source, uscan) expects
+  return openpgp.armor(openpgp.enums.armor.publicKey, packets.write(), undefined, undefined, undefined, true);
+}
+
+/**
+ * The upstream signature as `<orig>.asc` must be: ASCII-armored (dpkg-source and uscan read
+ * armor); a binary detached signature (a `.sig`) is armored, its packets unchanged.
+ */
+export async function armoredSignature(bytes: Uint8Array): Promise<string> {
+  const text = Buffer.from(bytes).toString('latin1');
+  if (/^\s*-----BEGIN PGP SIGNATURE-----/.test(text)) return Buffer.from(bytes).toString('utf8');
+  const openpgp = await import('openpgp');
+  // parsed first: only signature packets are armored as a signature
+  const sig = await openpgp.readSignature({ binarySignature: bytes }).catch(() => undefined);
+  if (!sig) throw new Py2pkgError('SIG_BAD_KEYRING', 'the upstream signature file is neither armored nor a binary OpenPGP signature');
+  return armorSignature(bytes);
 }

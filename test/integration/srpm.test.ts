@@ -204,3 +204,16 @@ test('reproducible: two unsigned builds of the same inputs are the same bytes', 
   // and the defines carry the target's dist
   assert.ok(srpmDefines(pure).some(([k, v]) => k === 'dist' && v === '.el9'));
 });
+
+test('the hostile fixture (nastymeta: macros, %prep/%post lines and shell in its metadata): rpmlint 0 errors, no section or macro of its own in the parsed spec', async () => {
+  const nasty = await srpmInputs(fixtureSdist('nastymeta'), await mkdtemp(join(work, 'in-')));
+  const srpm = await build(nasty);
+  assert.deepEqual((await rpmlint(srpm)).filter((l) => / E: /.test(l)), []);
+  const spec = await parsedSpec(srpm, 'el9');
+  // every line the parsed spec starts with % is one the template wrote
+  const ours = /^%(description( -n \S+)?|package -n \S+|prep|\{gpgverify\} .*|build|install|check|files -n \S+ -f %\{pyproject_files\}|license \S+|doc( \S+)+|changelog|pyproject_(buildrequires|wheel|install|check_import -t|save_files( \S+)+))$/;
+  // (a description line that starts with % is guarded by a no-break space, which rpm does not skip: src/render/rpmspec.ts)
+  for (const line of spec.split('\n').filter((l) => /^[ \t]*%/.test(l))) assert.match(line, ours, `a % line the template did not write: ${JSON.stringify(line)}`);
+  const q = await execa('/usr/bin/rpm', ['-qp', '--qf', '%{SUMMARY}\n%{URL}', srpm], { env, extendEnv: false });
+  assert.ok(q.stdout.includes('%{__rm}'), q.stdout);
+});

@@ -5,10 +5,11 @@
  * or an SRPM (src/formats/source/route-rpm.ts). The organization's key signs it; the upstream
  * sdist goes in unchanged, with its signature and the pinned keys.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
+import { importNamesOf } from './formats/source/srpm-data.js';
 import type { SourceContext, SourceOutput } from './formats/source/types.js';
 import { prepareOutDir } from './out-dir.js';
 import { clampVerifiedAt, deriveSourceDateEpoch, fetchStage, localSdist, verifyStage, type ConvertExtras, type Progress } from './pipeline.js';
@@ -34,19 +35,6 @@ const builders: Readonly<Record<'deb' | 'rpm', () => Promise<(ctx: SourceContext
   deb: async () => (await import('./formats/source/debian.js')).buildDebianSource,
   rpm: async () => (await import('./formats/source/route-rpm.js')).buildRpmSource,
 };
-
-/** Top-level importable names the wheel installed under the site directory. */
-export function importNamesOf(paths: readonly string[], siteDir: string): string[] {
-  const names = new Set<string>();
-  for (const p of paths) {
-    if (!p.startsWith(`${siteDir}/`)) continue;
-    const first = p.slice(siteDir.length + 1).split('/')[0] ?? '';
-    if (/\.(dist-info|egg-info|data|pth)$/.test(first) || first === '') continue;
-    const name = first.replace(/\.py$/, '').replace(/\.(cpython|abi3)[^/]*\.so$/, '').replace(/\.so$/, '');
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) names.add(name);
-  }
-  return [...names].sort();
-}
 
 export async function convertSource(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<SourceResult> {
   if (s.repo) throw new Py2pkgError('USAGE', '--repo publishes binary packages: a source package goes to a build farm (see docs/build-farms.md), not into --repo');
@@ -115,6 +103,8 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
         description: described.text,
         buildSystem: built.buildSystem,
         importNames: importNamesOf(built.files.map((f) => f.path), s.target.siteDir),
+        sdistTopDir: basename(unpacked.root),
+        docFiles: await readdir(unpacked.root),
         scripts: built.consoleScripts,
         sourceDateEpoch,
         toolVersion: toolVersion(),

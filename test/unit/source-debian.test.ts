@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildDepends, controlText, releasePattern, rulesText, sourceName, sourceVersion, upstreamVersion, watchText } from '../../src/formats/source/debian-files.js';
 import type { SourceContext } from '../../src/formats/source/types.js';
-import { importNamesOf } from '../../src/pipeline-source.js';
+import { importNamesOf } from '../../src/formats/source/srpm-data.js';
 import { getProfile } from '../../src/targets/profiles.js';
 import type { PythonMetadata } from '../../src/types.js';
 
@@ -30,6 +30,8 @@ function ctx(over: Partial<SourceContext> = {}): SourceContext {
     description: 'Longer text.',
     buildSystem: { backend: 'setuptools.build_meta', requires: ['setuptools>=61', 'wheel', 'setuptools_scm[toml]>=6.2', 'tomli; python_version < "3.11"'], legacy: false },
     importNames: ['demo'],
+    sdistTopDir: 'Demo.Pkg-1.0.0',
+    docFiles: [],
     scripts: [],
     sourceDateEpoch: 1767225600,
     toolVersion: '0.1.0',

@@ -48,6 +48,9 @@ export interface SourceContext {
   buildSystem: BuildSystem;
   /** top-level importable names the built wheel installs (packages and modules) */
   importNames: string[];
+  /** the sdist's top-level directory (SRPM: %autosetup -n) and the files in it (%doc candidates) */
+  sdistTopDir: string;
+  docFiles: string[];
   /** console scripts the wheel installs into /usr/bin */
   scripts: string[];
   sourceDateEpoch: number;

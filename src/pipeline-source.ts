@@ -12,7 +12,7 @@ import { Py2pkgError } from './errors.js';
 import { importNamesOf } from './formats/source/srpm-data.js';
 import type { SourceContext, SourceOutput } from './formats/source/types.js';
 import { prepareOutDir } from './out-dir.js';
-import { clampVerifiedAt, deriveSourceDateEpoch, fetchStage, localSdist, verifyStage, type ConvertExtras, type Progress } from './pipeline.js';
+import { clampVerifiedAt, deriveSourceDateEpoch, fetchStage, localSdist, packagedProvenance, verifyStage, type ConvertExtras, type Progress } from './pipeline.js';
 import { buildStage } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { canonicalizeName } from './python/pep508.js';
@@ -80,16 +80,15 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
       const described = await description;
       if (described.warning) warn(described.warning);
-      // the package carries neither the index route nor the trust store's answer (as binaries)
-      const { source: route, ...routeless } = provenance;
-      const packaged = routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
+      // the package carries neither the index route nor the trust store's answer (packagedProvenance)
+      const route = provenance.source;
       const pinnedKeyFiles = [...(s.trustPolicy.projects.get(canonicalizeName(metadata.name))?.keys ?? []), ...(s.trustedKeys ? [s.trustedKeys] : [])];
       const signaturePath = s.signature ?? fetched?.signaturePath ?? (provenance.verification.method === 'openpgp-detached-signature' || provenance.evidence?.some((v) => v.method === 'openpgp-detached-signature') ? `${sdist.path}.asc` : undefined);
       const ctx: SourceContext = {
         metadata,
         sdist,
         ...(signaturePath ? { signaturePath } : {}),
-        provenance: { ...packaged, templates: { digest: templates.digest, source: templates.source } },
+        provenance: { ...packagedProvenance(provenance), templates: { digest: templates.digest, source: templates.source } },
         pinnedKeyFiles,
         target: s.target,
         ...(signer ? { signer } : {}),

@@ -217,14 +217,9 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     if (described.warning) (extras.warn ?? progress)(described.warning);
 
     progress(built.pure ? `package ${packager.fileName(metadata, s.target)}` : `package (architecture-specific: ${built.extensionModules.length} extension module(s))`);
-    // the index route stays out of the package: the same verified sdist + signature give the
-    // same bytes whether they came from a file, PyPI or a mirror (README, "Reproducible")
-    const { source: _route, ...routeless } = finalProvenance;
-    // nor does the trust store's answer (first use or matched): the same inputs give the same package
-    const packagedProvenance = routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
     const output = await packager.build({
       metadata,
-      provenance: packagedProvenance,
+      provenance: packagedProvenance(finalProvenance),
       build: built,
       target: s.target,
       maintainer: s.maintainer,
@@ -268,6 +263,16 @@ export function deriveSourceDateEpoch(newestMtime: number, p: Provenance): numbe
   const signed = Math.max(...times);
   if (Number.isFinite(signed) && signed >= MIN_SOURCE_DATE_EPOCH) return signed;
   return MIN_SOURCE_DATE_EPOCH;
+}
+
+/**
+ * The provenance as it goes into a package: without the index route (the same verified sdist +
+ * signature give the same bytes whether they came from a file, PyPI or a mirror: README,
+ * "Reproducible") and without the trust store's answer (first use or matched).
+ */
+export function packagedProvenance(p: Provenance): Provenance {
+  const { source: _route, ...routeless } = p;
+  return routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
 }
 
 /** Without SOURCE_DATE_EPOCH in the environment, the sdist's own date plays its part. */

@@ -24,23 +24,23 @@ export function rootTarball(): string {
   return join(rootCacheDir, `${SUITE}-${key}.tar`);
 }
 
-/** Build the cached root tarball when it is missing (about 30 s with a reachable archive). */
-export async function ensureRootTarball(): Promise<string> {
-  const tarball = rootTarball();
+/** mmdebstrap into `tarball` when it is missing, by atomic rename (partial files never count). */
+async function ensureTarball(tarball: string, options: string[], timeout: number): Promise<string> {
   if (existsSync(tarball)) return tarball;
   await mkdir(rootCacheDir, { recursive: true });
   const tmp = `${tarball}.${process.pid}.partial`;
   try {
-    await execa('/usr/bin/mmdebstrap', ['--variant=apt', '--format=tar', `--include=${ROOT_PACKAGES.join(',')}`, SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], {
-      env,
-      extendEnv: false,
-      timeout: 20 * 60_000,
-    });
+    await execa('/usr/bin/mmdebstrap', [...options, '--format=tar', SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], { env, extendEnv: false, timeout });
     await rename(tmp, tarball);
   } finally {
     await rm(tmp, { force: true });
   }
   return tarball;
+}
+
+/** Build the cached root tarball when it is missing (about 30 s with a reachable archive). */
+export function ensureRootTarball(): Promise<string> {
+  return ensureTarball(rootTarball(), ['--variant=apt', `--include=${ROOT_PACKAGES.join(',')}`], 20 * 60_000);
 }
 
 export interface DebRoot {
@@ -83,16 +83,6 @@ export function builddTarball(): string {
 }
 
 /** Build the cached buildd root tarball when it is missing (a few minutes with a reachable archive). */
-export async function ensureBuilddTarball(): Promise<string> {
-  const tarball = builddTarball();
-  if (existsSync(tarball)) return tarball;
-  await mkdir(rootCacheDir, { recursive: true });
-  const tmp = `${tarball}.${process.pid}.partial`;
-  try {
-    await execa('/usr/bin/mmdebstrap', ['--variant=buildd', '--format=tar', SUITE, tmp, `deb ${MIRROR} ${SUITE} main`], { env, extendEnv: false, timeout: 30 * 60_000 });
-    await rename(tmp, tarball);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-  return tarball;
+export function ensureBuilddTarball(): Promise<string> {
+  return ensureTarball(builddTarball(), ['--variant=buildd'], 30 * 60_000);
 }

@@ -39,23 +39,26 @@ export function minimalKey(openpgp: typeof import('openpgp'), key: PublicKey): P
 }
 
 /**
- * The armored, minimal export of the keys in `keyFiles` whose primary fingerprint is one of
- * `fingerprints` (each once, in that order). Refuses when one is not found.
+ * The minimal form of the keys in `keyFiles` whose primary fingerprint is one of `fingerprints`
+ * (each once, in that order), as binary packets. Refuses when one is not found.
  */
-export async function exportSigningKeys(keyFiles: readonly string[], fingerprints: readonly string[]): Promise<string> {
+export async function minimalKeyPackets(keyFiles: readonly string[], fingerprints: readonly string[]): Promise<Uint8Array> {
   const openpgp = await import('openpgp');
   const all: PublicKey[] = [];
   for (const f of keyFiles) all.push(...(await parseKeyring(openpgp, await readKeyringFile(f), f.split('/').pop() ?? f)));
-  const chosen: PublicKey[] = [];
-  for (const fpr of fingerprints) {
+  const packets = new openpgp.PacketList();
+  for (const fpr of new Set(fingerprints.map((f) => f.toUpperCase()))) {
     const key = all.find((k) => k.getFingerprint().toUpperCase() === fpr);
     if (!key) throw new Py2pkgError('SIG_NO_KEYS', `the key ${fpr} that verified the sdist is not in the pinned key files any more`);
-    chosen.push(minimalKey(openpgp, key));
+    packets.push(...minimalKey(openpgp, key).toPacketList());
   }
-  const packets = new openpgp.PacketList();
-  for (const k of chosen) packets.push(...k.toPacketList());
-  // with the CRC-24 line gpg 2.2 (Debian 12's gpgv, dpkg-source, uscan) expects
-  return openpgp.armor(openpgp.enums.armor.publicKey, packets.write(), undefined, undefined, undefined, true);
+  return packets.write();
+}
+
+/** debian/upstream/signing-key.asc: minimalKeyPackets, armored with the CRC-24 line gpg 2.2 (Debian 12's gpgv, dpkg-source, uscan) expects. */
+export async function exportSigningKeys(keyFiles: readonly string[], fingerprints: readonly string[]): Promise<string> {
+  const openpgp = await import('openpgp');
+  return openpgp.armor(openpgp.enums.armor.publicKey, await minimalKeyPackets(keyFiles, fingerprints), undefined, undefined, undefined, true);
 }
 
 /**

@@ -10,8 +10,9 @@
  *   3. the profile's offline data (src/deps/data/<archive>-archive.tsv).
  * Compressed lists are decompressed by xz/zstd/apt-helper through src/exec.ts, bounded.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Py2pkgError, singleLine } from '../errors.js';
@@ -31,6 +32,8 @@ export interface ArchiveLoadOptions {
   net: NetConfig | undefined;
   host?: HostSystem | undefined;
   aptListsDir?: string;
+  /** where the parsed host lists are kept between runs (keyed by each list's name, size and mtime) */
+  cacheDir?: string;
 }
 
 const DEB_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', ppc64: 'ppc64el', s390x: 's390x' };
@@ -85,14 +88,45 @@ async function loadYumRepo(index: ArchiveIndex, url: string, net: NetConfig | un
   addPrimaryXml(index, await decompress(href, bytes));
 }
 
-/** The host's apt lists for the target's suites (bookworm, bookworm-updates, bookworm-security). */
-async function loadHostLists(index: ArchiveIndex, dir: string, codename: string): Promise<number> {
+/** Only Python's share of a list is kept between runs: what a requirement can map to. */
+const PYTHONISH = /^python3/;
+
+/**
+ * The host's apt lists for the target's suites (bookworm, bookworm-updates, bookworm-security).
+ * Parsing ~50 MB of lists takes seconds: Python's share is kept in the cache directory, keyed
+ * by the lists' names, sizes and mtimes (an `apt-get update` changes the key).
+ */
+async function loadHostLists(index: ArchiveIndex, dir: string, codename: string, cacheDir: string | undefined): Promise<number> {
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => new RegExp(`_dists_${codename}(-updates|-security)?_.*_Packages(\\.(lz4|gz|xz|zst))?$`).test(n)).sort();
+  if (names.length === 0) return 0;
+  const stamps = await Promise.all(names.map(async (n) => stat(join(dir, n)).then((st) => `${n} ${st.size} ${st.mtimeMs}`)));
+  const key = createHash('sha256').update(`${dir}\n${stamps.join('\n')}`).digest('hex');
+  const cached = cacheDir ? join(cacheDir, 'archive-lists', `${key}.json`) : undefined;
+  if (cached) {
+    const saved = await readFile(cached, 'utf8').then((t) => JSON.parse(t) as SavedIndex).catch(() => undefined);
+    if (saved && Array.isArray(saved.packages) && Array.isArray(saved.provides)) {
+      for (const [n, v] of saved.packages) index.packages.set(n, v);
+      for (const [n, l] of saved.provides) index.provides.set(n, l);
+      return names.length;
+    }
+  }
   for (const n of names) {
     const r = await run('/usr/lib/apt/apt-helper', ['cat-file', join(dir, n)], { env: baseEnv(), timeoutMs: 120_000, maxBuffer: MAX_LIST_BYTES });
     addPackagesText(index, r.stdout);
   }
+  if (cached) {
+    const saved: SavedIndex = { packages: [...index.packages].filter(([n]) => PYTHONISH.test(n)), provides: [...index.provides].filter(([n]) => PYTHONISH.test(n)) };
+    await mkdir(dirname(cached), { recursive: true })
+      .then(() => writeFile(`${cached}.tmp${process.pid}`, JSON.stringify(saved)))
+      .then(() => rename(`${cached}.tmp${process.pid}`, cached))
+      .catch(() => {});
+  }
   return names.length;
+}
+
+interface SavedIndex {
+  packages: Array<[string, string]>;
+  provides: Array<[string, Array<{ provider: string; version: string }>]>;
 }
 
 /** The archive a plan asks (see the file comment for the order). */
@@ -109,7 +143,7 @@ export async function loadTargetArchive(profile: TargetProfile, o: ArchiveLoadOp
   const host = 'host' in o ? o.host : hostSystem();
   if (kind === 'deb' && host?.codename && host.codename === profile.distribution) {
     const index = emptyIndex(kind, `apt lists of this host (${profile.distribution})`);
-    if ((await loadHostLists(index, o.aptListsDir ?? APT_LISTS, host.codename)) > 0) return index;
+    if ((await loadHostLists(index, o.aptListsDir ?? APT_LISTS, host.codename, o.cacheDir)) > 0) return index;
   }
   return offlineIndex(profile) ?? emptyIndex(kind, 'none (no archive data for this target: every node is converted)');
 }

@@ -66,7 +66,12 @@ export interface TreeOptions {
   /** extras asked for every root (--with-extras) */
   rootExtras?: string[];
   warn?: (message: string) => void;
+  /** how many queued nodes are fetched ahead (default PREFETCH; 0: one at a time) */
+  prefetch?: number;
 }
+
+/** Fetches running ahead of the decisions: the index client waits on the network and the disk, not the CPU. */
+export const PREFETCH = 6;
 
 export interface Plan {
   target: string;
@@ -131,11 +136,32 @@ export async function resolveTree(rootTexts: string[], o: TreeOptions): Promise<
     return out;
   };
   const fetched = new Map<string, FetchedNode>();
+  // fetches run ahead of the decisions (up to PREFETCH queued nodes at a time); decisions stay in breadth-first order
+  const started = new Map<string, Promise<FetchedNode>>();
+  const fetchOnce = (n: PlanNode): Promise<FetchedNode> => {
+    const key = `${n.project}\n${n.specifier}`;
+    let p = started.get(key);
+    if (!p) {
+      p = o.fetch(n.project, n.specifier, n.requirement);
+      p.catch(() => {});
+      started.set(key, p);
+    }
+    return p;
+  };
+  const isStdlib = (n: PlanNode) => {
+    const since = STDLIB_BACKPORTS[n.project];
+    return since !== undefined && pythonAtLeast(o.profile.pythonFullVersion, since);
+  };
+  const prefetch = () => {
+    for (const q of queue.slice(0, o.prefetch ?? PREFETCH)) {
+      if (decided.has(q.project) || isStdlib(q) || archiveOffer(o.archive, q.project, q.specifier, o.profile)?.meets) continue;
+      void fetchOnce(q);
+    }
+  };
 
   while (queue.length > 0) {
     const node = queue.shift() as PlanNode;
-    const since = STDLIB_BACKPORTS[node.project];
-    if (since !== undefined && pythonAtLeast(o.profile.pythonFullVersion, since)) {
+    if (isStdlib(node)) {
       node.action = 'stdlib';
       continue;
     }
@@ -170,7 +196,8 @@ export async function resolveTree(rootTexts: string[], o: TreeOptions): Promise<
       continue;
     }
     try {
-      const meta = await o.fetch(node.project, node.specifier, node.requirement);
+      prefetch();
+      const meta = await fetchOnce(node);
       fetched.set(node.project, meta);
       node.release = { name: meta.name, version: meta.version, filename: meta.filename, sha256: meta.sha256, evidence: meta.evidence };
       if (meta.requiresPython && !specifierContains(meta.requiresPython, o.profile.pythonFullVersion, { prereleases: true })) {

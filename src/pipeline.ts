@@ -20,7 +20,7 @@ import { inspectSource, mergeWheelMetadata, declaredCompiledExtensions, checkReq
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { FetchedEvidence } from './trust/stage.js';
-import type { LocalSdist, Provenance } from './types.js';
+import type { BuildRecord, LocalSdist, Provenance } from './types.js';
 import type { BuildCache } from './cache/build-cache.js';
 import { toolVersion } from './version.js';
 
@@ -221,7 +221,19 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     // same bytes whether they came from a file, PyPI or a mirror (README, "Reproducible")
     const { source: _route, ...routeless } = finalProvenance;
     // nor does the trust store's answer (first use or matched): the same inputs give the same package
-    const packagedProvenance = routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
+    const trusted = routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
+    // what a rebuild needs (py2pkg verify --rebuild, src/rebuild/)
+    const build: BuildRecord = {
+      py2pkg: toolVersion(),
+      format: s.format,
+      target: s.target,
+      maintainer: s.maintainer,
+      dependencies: s.dependencies,
+      templates: { digest: templates.digest, source: templates.source },
+      sourceDateEpoch,
+      sourceDateEpochFrom: s.sourceDateEpoch === undefined ? 'sdist' : 'environment',
+    };
+    const packagedProvenance: Provenance = { ...trusted, build };
     const output = await packager.build({
       metadata,
       provenance: packagedProvenance,

@@ -40,6 +40,8 @@ export interface ConvertFlags extends SourceFlags, SignFlags, RepoFlags {
   withExtras?: string[];
   /** a directory whose deb/*.hbs, rpm/*.hbs replace the built-in templates */
   templates?: string;
+  /** not a flag: the Debian packages a --recursive plan converts alongside (src/recursive/) */
+  plannedPackages?: Record<string, string>;
 }
 
 export interface Settings {
@@ -205,7 +207,7 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
   const maxMiB = flags.maxUnpackedSize !== undefined ? positiveInt(flags.maxUnpackedSize, '--max-unpacked-size') : 512;
   const trusted = flags.trustedKeys ?? config['trusted-keys'] ?? env.PY2PKG_TRUSTED_KEYS;
   const byName = looksLikeLocalPath(input) ? undefined : parseByName(input);
-  return {
+  const settings: Settings = {
     input: resolve(input),
     ...(byName ? { requirement: byName, source: await sourceSettings(flags, env) } : {}),
     ...releaseSettings(flags, env),
@@ -234,6 +236,8 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
       `config file ${file ?? ''}`,
     ),
   };
+  if (flags.plannedPackages) settings.dependencies = { ...settings.dependencies, provided: flags.plannedPackages };
+  return settings;
 }
 
 /** The trust policy and its files: flags beat the policy file, which beats the config file's [trust]. */

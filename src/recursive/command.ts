@@ -9,6 +9,7 @@ import type { BatchFlags } from '../batch/command.js';
 import type { ConvertJob } from '../batch/run.js';
 import { ExitWithStatus, Py2pkgError, singleLine } from '../errors.js';
 import { looksLikeLocalPath } from '../source/options.js';
+import type { PlanNode } from './tree.js';
 
 export interface RecursiveFlags extends BatchFlags {
   recursive?: boolean;
@@ -75,11 +76,28 @@ export async function runRecursiveCommand(inputs: string[], flags: RecursiveFlag
     else if (!base.quiet) io.err('py2pkg: nothing to convert: the target archive has every node\n');
     return;
   }
+  // the packages converted together satisfy each other's bounds whatever the archive data has
+  const { debianBinaryName } = await import('../deps/names.js');
+  // (each job names only its own converted requirements: the build record and cache key stay the node's own)
+  const converted = new Map(plan.convert.map((c) => [c.project, c]));
+  const plannedFor = new Map<string, Record<string, string>>();
+  const walk = (n: PlanNode) => {
+    if (n.action === 'convert') {
+      const mine = plannedFor.get(n.project) ?? {};
+      for (const child of n.children) {
+        const c = converted.get(child.project);
+        if (c) mine[debianBinaryName(c.name)] = c.version;
+      }
+      plannedFor.set(n.project, mine);
+    }
+    n.children.forEach(walk);
+  };
+  plan.roots.forEach(walk);
   const jobs: ConvertJob[] = plan.convert.map((c) => ({
     input: `${c.name}==${c.version}`,
     label: `${c.name} ${c.version}`,
     sdistSha256: { allowed: [c.sha256], code: 'HASH_MISMATCH', where: 'the --recursive plan' },
-    flags: { withExtras: c.extras },
+    flags: { withExtras: c.extras, ...(base.format === 'deb' && Object.keys(plannedFor.get(c.project) ?? {}).length > 0 ? { plannedPackages: plannedFor.get(c.project) } : {}) },
   }));
   const [{ runBatch }, { printBatchReport, MAX_JOBS }] = await Promise.all([import('../batch/run.js'), import('../batch/command.js')]);
   const j = flags.jobs === undefined ? 1 : Number(flags.jobs);

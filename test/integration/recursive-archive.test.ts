@@ -32,6 +32,8 @@ before(async () => {
     { name: 'rleaf', version: '0.2' },
     { name: 'rweb', version: '1.0' },
     { name: 'six', version: '1.16.0' },
+    { name: 'six', version: '1.17.0' },
+    { name: 'rnew', version: '1.0', requires: ['six>=1.17'] },
     { name: 'rghost', version: '1.0', requires: ['not-anywhere>=1'] },
   ]);
   index = await writeStaticIndex(join(dir, 'index'), projects);
@@ -112,6 +114,16 @@ test('--recursive converts exactly what the archive lacks; Depends name the reus
   assert.equal(again.exitCode, 0, again.stderr);
   const res = JSON.parse(again.stdout) as { packages: Array<{ state: string }> };
   assert.deepEqual(res.packages.map((p) => p.state), ['cached', 'cached', 'cached']);
+});
+
+test('a newer release than the archive\'s is converted, and the package that needs it is not refused for the archive\'s older one', async () => {
+  const out = join(dir, 'out-newer');
+  const r = await py2pkg(['--recursive', 'rnew', '--archive-url', mirror, '--out', out, ...common()], env);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /^└─ six>=1\.17 {2}convert six 1\.17\.0 /m);
+  assert.deepEqual((await readdir(out)).sort(), ['python3-rnew_1.0-1_all.deb', 'python3-six_1.17.0-1_all.deb']);
+  const depends = (await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rnew_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })).stdout;
+  assert.match(depends, /python3-six \(>= 1\.17\)/);
 });
 
 test('usage: --dry-run without --recursive, a path given to --recursive', async () => {

@@ -68,10 +68,15 @@ export interface TreeOptions {
   warn?: (message: string) => void;
   /** how many queued nodes are fetched ahead (default PREFETCH; 0: one at a time) */
   prefetch?: number;
+  /** default MAX_TREE_NODES */
+  maxNodes?: number;
 }
 
 /** Fetches running ahead of the decisions: the index client waits on the network and the disk, not the CPU. */
 export const PREFETCH = 6;
+
+/** A tree is data from an index: past this many nodes the rest is not followed (each marked). */
+export const MAX_TREE_NODES = 3000;
 
 export interface Plan {
   target: string;
@@ -159,8 +164,13 @@ export async function resolveTree(rootTexts: string[], o: TreeOptions): Promise<
     }
   };
 
+  let seen = 0;
   while (queue.length > 0) {
     const node = queue.shift() as PlanNode;
+    if (++seen > (o.maxNodes ?? MAX_TREE_NODES)) {
+      node.problem = problem('RESOLVE_UNSATISFIABLE', `the tree has more than ${o.maxNodes ?? MAX_TREE_NODES} nodes: not followed further`);
+      continue;
+    }
     if (isStdlib(node)) {
       node.action = 'stdlib';
       continue;

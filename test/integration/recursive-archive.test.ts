@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -124,6 +124,29 @@ test('a newer release than the archive\'s is converted, and the package that nee
   assert.deepEqual((await readdir(out)).sort(), ['python3-rnew_1.0-1_all.deb', 'python3-six_1.17.0-1_all.deb']);
   const depends = (await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rnew_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })).stdout;
   assert.match(depends, /python3-six \(>= 1\.17\)/);
+});
+
+test('the host\'s apt lists (plain and lz4 through apt-helper) for the target\'s suites only, then from the cache', async () => {
+  const { loadTargetArchive } = await import('../../src/recursive/archive-load.js');
+  const { getProfile } = await import('../../src/targets/profiles.js');
+  const lists = join(dir, 'lists');
+  await mkdir(lists);
+  await writeFile(join(lists, 'deb.example_dists_bookworm_main_binary-amd64_Packages'), 'Package: python3-six\nVersion: 1.16.0-4\n\nPackage: python3-idna\nVersion: 3.3-1\n');
+  const lz4 = await execa('/usr/bin/lz4', ['-c'], { input: 'Package: python3-idna\nVersion: 3.3-1+deb12u1\n', encoding: 'buffer', env: { PATH: SYSTEM_PATH }, extendEnv: false });
+  await writeFile(join(lists, 'deb.example_dists_bookworm-security_main_binary-amd64_Packages.lz4'), lz4.stdout);
+  await writeFile(join(lists, 'deb.example_dists_trixie_main_binary-amd64_Packages'), 'Package: python3-six\nVersion: 1.17.0-1\n');
+  const cacheDir = join(dir, 'lists-cache');
+  const opts = { archiveUrls: [], net: undefined, host: { id: 'debian', codename: 'bookworm' }, aptListsDir: lists, cacheDir };
+  const a = await loadTargetArchive(getProfile('debian12')!, opts);
+  assert.equal(a.source, 'apt lists of this host (bookworm)');
+  assert.equal(a.packages.get('python3-six'), '1.16.0-4', 'trixie\'s list is not the target\'s');
+  assert.equal(a.packages.get('python3-idna'), '3.3-1+deb12u1', 'the highest of the suites');
+  assert.equal((await readdir(join(cacheDir, 'archive-lists'))).length, 1);
+  const b = await loadTargetArchive(getProfile('debian12')!, opts);
+  assert.deepEqual([...b.packages], [...a.packages]);
+  // another release on the host: the profile's offline data
+  const c = await loadTargetArchive(getProfile('debian12')!, { ...opts, host: { id: 'debian', codename: 'trixie' } });
+  assert.match(c.source, /^offline data debian12/);
 });
 
 test('usage: --dry-run without --recursive, a path given to --recursive', async () => {

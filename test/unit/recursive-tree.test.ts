@@ -203,3 +203,29 @@ test('a trust failure on a node keeps its own code and status in the tree', asyn
   assert.equal(plan.exitStatus, 3);
   assert.equal(find(plan.roots, 'bad')?.problem?.code, 'SIG_INVALID');
 });
+
+test('a tree past the node limit is not followed further, each node left out marked', async () => {
+  const index: FakeIndex = {};
+  for (let i = 0; i < 20; i++) index[`n${i}`] = { '1.0': { requires: [`n${i + 1}`] } };
+  const plan = await resolveTree(['n0'], { profile: debian12, archive: debArchive(), fetch: fakeFetch(index), maxNodes: 5 });
+  assert.equal(plan.convert.length, 5);
+  assert.equal(plan.problems, 1);
+  assert.match(find(plan.roots, 'n5')?.problem?.reason ?? '', /more than 5 nodes/);
+});
+
+test('build records: what a rebuild refuses, and evidence that must match', async () => {
+  const { buildRecordProblem } = await import('../../src/rebuild/record.js');
+  const { sameEvidence } = await import('../../src/rebuild/rebuild.js');
+  const good = { py2pkg: '0.1.0', format: 'deb', target: debian12, maintainer: 'T <t@example.org>', dependencies: { withExtras: [], dependsMap: {}, extraDepends: [], dropDepends: [] }, templates: { digest: 'a'.repeat(64), source: 'builtin' }, sourceDateEpoch: 1700000000, sourceDateEpochFrom: 'sdist' };
+  assert.equal(buildRecordProblem(good, 'deb'), undefined);
+  assert.match(buildRecordProblem(undefined, 'deb') ?? '', /no "build" record/);
+  assert.match(buildRecordProblem(good, 'rpm') ?? '', /"build.format" is "deb", the file is a \.rpm/);
+  assert.match(buildRecordProblem({ ...good, sourceDateEpoch: '1700000000' }, 'deb') ?? '', /sourceDateEpoch/);
+  assert.match(buildRecordProblem({ ...good, target: { id: 'x' } }, 'deb') ?? '', /not a target profile/);
+  assert.match(buildRecordProblem({ ...good, dependencies: { withExtras: [1] } }, 'deb') ?? '', /dependencies/);
+  const signer = (fingerprint: string) => ({ fingerprint, userIds: [], signedAt: '2024-01-01T00:00:00Z', keyCreated: '', signingKey: fingerprint });
+  const pgp = (...f: string[]) => ({ method: 'openpgp-detached-signature', tool: 'openpgp.js', signers: f.map(signer) }) as never;
+  assert.equal(sameEvidence(pgp('A', 'B'), pgp('B', 'A')), undefined);
+  assert.match(sameEvidence(pgp('A'), pgp('C')) ?? '', /records signers A, the sdist is now signed by C/);
+  assert.match(sameEvidence(pgp('A'), { method: 'none', reason: 'unsigned' }) ?? '', /records openpgp-detached-signature evidence, the rebuild found none/);
+});

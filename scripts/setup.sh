@@ -53,7 +53,7 @@ TEST_PACKAGES="
   python3-jaraco.text python3-more-itertools python3-mergedeep python3-watchdog
   python3-pyyaml-env-tag python3-sphinx-rtd-theme python3-myst-parser python3-mdit-py-plugins
   python3-docutils python3-requests python3-six python3-packaging python3-yaml python3-asgiref
-  diffoscope-minimal
+  diffoscope-minimal lz4
 "
 
 APT_PACKAGES=$RUNTIME_PACKAGES

@@ -118,12 +118,18 @@ test('--recursive converts exactly what the archive lacks; Depends name the reus
 
 test('a newer release than the archive\'s is converted, and the package that needs it is not refused for the archive\'s older one', async () => {
   const out = join(dir, 'out-newer');
-  const r = await py2pkg(['--recursive', 'rnew', '--archive-url', mirror, '--out', out, ...common()], env);
+  const lock = join(dir, 'rnew.lock');
+  const r = await py2pkg(['--recursive', 'rnew', '--archive-url', mirror, '--out', out, '--lock', lock, ...common()], env);
   assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /^py2pkg: wrote .*rnew\.lock$/m);
   assert.match(r.stderr, /^└─ six>=1\.17 {2}convert six 1\.17\.0 /m);
   assert.deepEqual((await readdir(out)).sort(), ['python3-rnew_1.0-1_all.deb', 'python3-six_1.17.0-1_all.deb']);
   const depends = (await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rnew_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })).stdout;
   assert.match(depends, /python3-six \(>= 1\.17\)/);
+  // the lock replays the same set, byte for byte, without --recursive or the archive
+  const again = await py2pkg(['--locked', '--lock', lock, '--out', join(dir, 'out-locked'), '--no-cache', ...common()], env);
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.deepEqual((await readdir(join(dir, 'out-locked'))).sort(), ['python3-rnew_1.0-1_all.deb', 'python3-six_1.17.0-1_all.deb']);
 });
 
 test('the host\'s apt lists (plain and lz4 through apt-helper) for the target\'s suites only, then from the cache', async () => {

@@ -3,8 +3,9 @@
  * tools (src/trust/chain.ts), its `build` object checked field by field (it is data from a
  * file someone handed us), and the recorded sdist.
  */
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Py2pkgError, singleLine } from '../errors.js';
+import { isPy2pkgError, Py2pkgError, singleLine } from '../errors.js';
 import { packageDocs } from '../trust/chain.js';
 import type { BuildRecord, Provenance } from '../types.js';
 
@@ -44,7 +45,15 @@ export function buildRecordProblem(b: unknown, format: 'deb' | 'rpm'): string | 
 
 export async function readPackageRecord(path: string): Promise<PackageRecord> {
   const format = formatOfPath(path);
-  const docs = await packageDocs(path, format);
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile()) throw new Py2pkgError('INPUT_NOT_FOUND', `no such package file: ${singleLine(path, 200)}`);
+  let docs: Map<string, Buffer>;
+  try {
+    docs = await packageDocs(path, format);
+  } catch (e) {
+    if (isPy2pkgError(e) && e.code === 'TOOL_FAILED') throw new Py2pkgError('PACKAGE_INVALID', `${singleLine(basename(path), 120)} cannot be read as a .${format}: ${singleLine(e.message, 200)}`);
+    throw e;
+  }
   const bytes = docs.get('provenance.json');
   const name = basename(path);
   if (!bytes) throw new Py2pkgError('REBUILD_RECORD', `${singleLine(name, 120)} carries no provenance.json`);

@@ -90,6 +90,14 @@ test('no build record: exit 5; the recorded sdist nowhere to be found: exit 3', 
   assert.equal(a.exitCode, 5, a.stderr);
   assert.match(a.stderr, /error\[REBUILD_RECORD\]: plain_1\.0_all\.deb carries no provenance\.json/);
 
+  const missing = await py2pkg(['verify', '--rebuild', join(dir, 'nothing_1.0_all.deb')], env);
+  assert.equal(missing.exitCode, 2, missing.stderr);
+  assert.match(missing.stderr, /error\[INPUT_NOT_FOUND\]/);
+  await writeFile(join(dir, 'garbage_1.0_all.deb'), 'not an ar archive');
+  const garbage = await py2pkg(['verify', '--rebuild', join(dir, 'garbage_1.0_all.deb')], env);
+  assert.equal(garbage.exitCode, 4, garbage.stderr);
+  assert.match(garbage.stderr, /error\[PACKAGE_INVALID\]: garbage_1\.0_all\.deb cannot be read as a \.deb/);
+
   const deb = await convert(['hatchdemo==2.6.0', ...trust, ...byName]);
   const empty = join(dir, 'empty-links');
   await mkdir(empty);

@@ -20,6 +20,7 @@ export const ExitStatus = {
   unknownKey: 12, // verify: signed by a key that is not in --key (or that key is revoked/expired)
   repo: 13, // publish: the repository refused the change (conflicting version, locked, not a py2pkg repository)
   lock: 14, // --locked: what was asked or produced differs from py2pkg.lock (drift)
+  rebuild: 16, // verify --rebuild: the recorded source rebuilt to other bytes
 } as const;
 export type ExitStatusName = keyof typeof ExitStatus;
 
@@ -29,7 +30,7 @@ export type ExitStatusName = keyof typeof ExitStatus;
  * signatures), then py2pkg's own bugs, the lock, the repository, this machine (tools, network),
  * then the projects themselves (build, unsupported, not on the index), usage last.
  */
-export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 14, 13, 7, 8, 6, 5, 9, 2];
+export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 16, 14, 13, 7, 8, 6, 5, 9, 2];
 
 /** The worst of several exit statuses (0 when all are 0). */
 export function worstExitStatus(statuses: Iterable<number>): number {
@@ -136,6 +137,13 @@ export const catalogue = {
   LOCK_DRIFT: { status: 'lock', hint: 'the run differs from py2pkg.lock: review the change, then run without --locked to update the lock' },
   RPM_FILE_NAME: { status: 'unsupported', hint: 'rpm cannot list this file literally (glob or quote characters, a backslash, control characters) and no directory of the package could own it; report it upstream' },
   SOURCE_ORIG_FORMAT: { status: 'unsupported', hint: 'a Debian source package keeps the upstream sdist byte for byte as its .orig.tar.gz: it must be a compressed tarball (.tar.gz, .tar.bz2, .tar.xz); convert a binary package instead, or ask upstream for a .tar.gz sdist' },
+  RESOLVE_CONFLICT: { status: 'unsupported', hint: 'two requirements in the tree want versions of the same project that no one release meets: pin a version both admit, or convert the branches separately' },
+  RESOLVE_UNSATISFIABLE: { status: 'unsupported', hint: 'neither the target archive nor the index has a release that meets the requirement and the target\'s Python: loosen the pin, publish the release, or pass --archive-url / --index-url' },
+  RESOLVE_CYCLE: { status: 'unsupported', hint: 'the projects require each other in a cycle: convert them with drop-depends for one edge of the cycle in the config file' },
+  ARCHIVE_INDEX: { status: 'network', hint: 'check --archive-url: a Debian mirror (dists/<suite>/main/binary-<arch>/Packages[.xz|.gz]) or a Yum repository (repodata/repomd.xml), over http(s) or file://' },
+  REBUILD_DIFFERS: { status: 'rebuild', hint: 'the recorded sdist and options no longer give the same bytes: compare with diffoscope, check the templates and py2pkg version recorded in provenance.json' },
+  REBUILD_SOURCE: { status: 'trust', hint: 'the sdist the package records is not in the cache nor on the index with the recorded sha256: pass --index-url/--find-links where it is published' },
+  REBUILD_RECORD: { status: 'unsupported', hint: 'the package carries no build record (provenance.json "build"): it was made by an older py2pkg or another tool; convert it again to get one' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -20,7 +20,7 @@ import { inspectSource, mergeWheelMetadata, declaredCompiledExtensions, checkReq
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { FetchedEvidence } from './trust/stage.js';
-import type { LocalSdist, Provenance } from './types.js';
+import type { BuildRecord, LocalSdist, Provenance } from './types.js';
 import type { BuildCache } from './cache/build-cache.js';
 import { toolVersion } from './version.js';
 
@@ -217,9 +217,20 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     if (described.warning) (extras.warn ?? progress)(described.warning);
 
     progress(built.pure ? `package ${packager.fileName(metadata, s.target)}` : `package (architecture-specific: ${built.extensionModules.length} extension module(s))`);
+    // what a rebuild needs (py2pkg verify --rebuild, src/rebuild/)
+    const build: BuildRecord = {
+      py2pkg: toolVersion(),
+      format: s.format,
+      target: s.target,
+      maintainer: s.maintainer,
+      dependencies: s.dependencies,
+      templates: { digest: templates.digest, source: templates.source },
+      sourceDateEpoch,
+      sourceDateEpochFrom: s.sourceDateEpoch === undefined ? 'sdist' : 'environment',
+    };
     const output = await packager.build({
       metadata,
-      provenance: packagedProvenance(finalProvenance),
+      provenance: { ...packagedProvenance(finalProvenance), build },
       build: built,
       target: s.target,
       maintainer: s.maintainer,

@@ -42,6 +42,8 @@ export interface ConvertFlags extends SourceFlags, SignFlags, RepoFlags {
   templates?: string;
   /** --source: a source package (Debian .dsc, SRPM) instead of a binary one */
   source?: boolean;
+  /** not a flag: the Debian packages a --recursive plan converts alongside (src/recursive/) */
+  plannedPackages?: Record<string, string>;
 }
 
 export interface Settings {
@@ -209,7 +211,7 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
   const maxMiB = flags.maxUnpackedSize !== undefined ? positiveInt(flags.maxUnpackedSize, '--max-unpacked-size') : 512;
   const trusted = flags.trustedKeys ?? config['trusted-keys'] ?? env.PY2PKG_TRUSTED_KEYS;
   const byName = looksLikeLocalPath(input) ? undefined : parseByName(input);
-  return {
+  const settings: Settings = {
     input: resolve(input),
     ...(byName ? { requirement: byName, source: await sourceSettings(flags, env) } : {}),
     ...releaseSettings(flags, env),
@@ -239,6 +241,8 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
     ),
     sourcePackage: Boolean(flags.source),
   };
+  if (flags.plannedPackages) settings.dependencies = { ...settings.dependencies, provided: flags.plannedPackages };
+  return settings;
 }
 
 /** The trust policy and its files: flags beat the policy file, which beats the config file's [trust]. */

@@ -1,5 +1,7 @@
 /** The typed values passed between pipeline stages (see ../shared/DESIGN.md, "The pipeline"). */
 import type { Pep740Verification } from './trust/pep740-types.js';
+import type { TargetProfile } from './targets/profiles.js';
+import type { DependencyOptions } from './deps/options.js';
 
 export type { Pep740Verification };
 
@@ -70,6 +72,25 @@ export interface Provenance {
   source?: ProvenanceSource;
   /** the templates the package was rendered with (src/render/templates.ts): sha256 over their names and contents */
   templates?: { digest: string; source: 'builtin' | 'dir' };
+  /** what a rebuild needs (py2pkg verify --rebuild): written into the package by the pipeline */
+  build?: BuildRecord;
+}
+
+/** The options a package was built with, recorded in its provenance.json. */
+export interface BuildRecord {
+  /** py2pkg's version */
+  py2pkg: string;
+  format: 'deb' | 'rpm';
+  /** the whole target profile (a profile from a config file is rebuilt as it was) */
+  target: TargetProfile;
+  maintainer: string;
+  /** --with-extras and the config's depends-map / extra-depends / drop-depends */
+  dependencies: DependencyOptions;
+  /** the templates' digest (src/render/templates.ts) and where they came from */
+  templates: { digest: string; source: 'builtin' | 'dir' };
+  sourceDateEpoch: number;
+  /** SOURCE_DATE_EPOCH from the environment, or derived from the sdist (src/pipeline.ts) */
+  sourceDateEpochFrom: 'environment' | 'sdist';
 }
 
 /** The index route of a by-name run. URLs carry no credentials. */

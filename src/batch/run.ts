@@ -76,6 +76,9 @@ export interface BatchResult {
   publishError?: { code: string; exitStatus: number; line: string };
 }
 
+/** A job's flags: the batch publishes, not the job (--repo and the options that go with it are the batch's). */
+const NO_REPO = { repo: undefined, suite: undefined, component: undefined, origin: undefined, label: undefined, validFor: undefined, repoUrl: undefined, replace: undefined, lockTimeout: undefined };
+
 /** A neutral requirement to resolve the batch-wide settings (flags, config, key, repo) with. */
 const PROBE_INPUT = 'py2pkg-batch-settings';
 
@@ -113,7 +116,7 @@ export async function runBatch(jobs: ConvertJob[], opts: BatchOptions): Promise<
     let settings: Settings | undefined;
     try {
       // the batch publishes once at the end: jobs sign but do not publish
-      settings = await resolveSettings(job.input, { ...opts.flags, ...job.flags, repo: undefined }, env);
+      settings = await resolveSettings(job.input, { ...opts.flags, ...job.flags, ...NO_REPO }, env);
       outcome.target = settings.target.id;
       outcome.format = settings.format;
       const checkSdist = job.sdistSha256 ? sdistCheck(job.sdistSha256) : undefined;

@@ -8,7 +8,8 @@ import type { Settings } from '../settings.js';
 import type { Provenance } from '../types.js';
 import { toolVersion } from '../version.js';
 
-const KEY_VERSION = 1;
+/** 2: packages record their build options (provenance.json `build`) */
+const KEY_VERSION = 2;
 
 /** JSON with object keys sorted, so equal values give equal text (pure). */
 export function canonicalJson(value: unknown): string {

@@ -39,6 +39,10 @@ Examples:
   py2pkg -r requirements.txt -j 2 --sign-key org.sec.asc --repo /srv/apt   # writes ./py2pkg.lock
   py2pkg --locked --out out/          # exactly what py2pkg.lock records, or exit 14
 
+  # a project and whatever of its tree Debian 12 lacks: the plan first, then only that
+  py2pkg --recursive 'myapp[web]>=2' --dry-run
+  py2pkg --recursive myapp --archive-url https://deb.debian.org/debian --repo /srv/apt --sign-key org.sec.asc
+
 Exit statuses: 0 ok, 1 internal error, 2 usage, 3 signature/trust, 4 unsafe or malformed
 input, 5 unsupported project, 6 project build failed, 7 external tool missing/failed,
 8 index or network failure, 9 no such project or no matching sdist on the index,
@@ -59,6 +63,9 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('--no-cache', 'build even when the build cache holds this package')
     .option('--lock <file>', 'batch: write (or with --locked read) this lock file (default ./py2pkg.lock; written after a successful batch with -r or --lock)')
     .option('--locked', 'reproduce exactly what the lock records; refuse any drift (exit 14)')
+    .option('--recursive', 'also convert the requirement tree, reusing what the target archive has (the plan is printed first)')
+    .option('--dry-run', '--recursive: print the plan only')
+    .option('--archive-url <url>', '--recursive: the target archive to ask (Debian mirror or Yum repository, http(s) or file://; repeatable; default: this host\'s apt lists when it is the target, else the profile\'s data)', collect, [])
     .addOption(new Option('-f, --format <format>', 'output format (default: the target\'s, else deb)').choices(['deb', 'rpm']))
     .option('-t, --target <profile>', 'target distribution profile, see py2pkg targets (default: debian12 for deb, el9 for rpm)')
     .option('-k, --trusted-keys <file>', 'OpenPGP public keys of the upstream signers you pinned (armored or binary)')
@@ -100,7 +107,9 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('--debug', 'stack traces and tool output on errors')
     .option('--source', 'write a source package for build farms instead (deb: a signed 3.0 (quilt) .dsc with the sdist as .orig; see docs/build-farms.md)')
     .addHelpText('after', CONVERT_EXAMPLES)
-    .action(async (inputs: string[], flags: BatchFlags) => {
+    .action(async (inputs: string[], flags: BatchFlags & { recursive?: boolean; dryRun?: boolean; archiveUrl?: string[] }) => {
+      if (flags.recursive) return (await import('../recursive/command.js')).runRecursiveCommand(inputs, flags, io);
+      if (flags.dryRun || (flags.archiveUrl?.length ?? 0) > 0) throw new Py2pkgError('USAGE', '--dry-run and --archive-url go with --recursive');
       const batch = await import('../batch/command.js');
       if (batch.isBatch(inputs, flags)) {
         if ((flags as { source?: boolean }).source) throw new Py2pkgError('USAGE', '--source converts one sdist at a time (no batches yet)');

@@ -114,7 +114,8 @@ export function debDependencies(meta: PythonMetadata, profile: TargetProfile, op
     if (req.url !== undefined) warnings.push(`${req.name} @ URL: the URL is not expressed; depends on ${name.package} from the archive`);
     if (req.extras.length > 0) warnings.push(`${req.name}[${req.extras.join(',')}]: the extras' own requirements are not expressed, only ${name.package}`);
     const relations = relationStrings(name.package, t.bounds);
-    if (archive) {
+    // a package a --recursive plan converts alongside is not judged by the archive data
+    if (archive && opts.provided?.[name.package] === undefined) {
       const why = unsatisfiedReason(archive, name.package, t.bounds);
       if (why) {
         const problem: DependencyProblem = { requirement: line, relations, reason: why.reason, name: req.normalizedName };

@@ -15,6 +15,8 @@ export interface DependencyOptions {
   extraDepends: string[];
   /** PEP 503 distribution names left out */
   dropDepends: string[];
+  /** Debian packages a --recursive plan converts alongside (package -> upstream version): not checked against the archive data */
+  provided?: Record<string, string>;
 }
 
 export const NO_DEPENDENCY_OPTIONS: DependencyOptions = { withExtras: [], dependsMap: {}, extraDepends: [], dropDepends: [] };

@@ -33,7 +33,7 @@ export interface LockEntry {
   rule: string | null;
   target: string;
   format: 'deb' | 'rpm';
-  options: { maintainer: string; withExtras: string[]; signedBy: string | null; sourceDateEpoch: number | null };
+  options: { maintainer: string; withExtras: string[]; signedBy: string | null; sourceDateEpoch: number | null; plannedPackages?: Record<string, string> };
   files: Array<{ name: string; sha256: string }>;
 }
 
@@ -140,7 +140,7 @@ export function lockedJobs(lock: Lock, lockPath: string, inputs: string[] | unde
       label: e.input,
       sdistSha256: { allowed: [e.sdist.sha256], code: 'LOCK_DRIFT', where: lockPath },
       expectFiles: e.files,
-      ...(e.options?.withExtras?.length ? { flags: { withExtras: e.options.withExtras } } : {}),
+      ...(e.options?.withExtras?.length || e.options?.plannedPackages ? { flags: { withExtras: e.options.withExtras ?? [], ...(e.options.plannedPackages ? { plannedPackages: e.options.plannedPackages } : {}) } } : {}),
     };
   });
 }

@@ -27,7 +27,7 @@ export interface PackageChain {
 const MAX_DOC_BYTES = 8 * 1024 * 1024;
 
 /** The documentation files of a package, read with the distribution's own tools. */
-async function packageDocs(path: string, format: 'deb' | 'rpm'): Promise<Map<string, Buffer>> {
+export async function packageDocs(path: string, format: 'deb' | 'rpm'): Promise<Map<string, Buffer>> {
   const tarOrCpio =
     format === 'deb'
       ? (await run('dpkg-deb', ['--fsys-tarfile', path], { binaryStdout: true, maxBuffer: 1024 * 1024 * 1024 })).stdoutBuffer

@@ -97,6 +97,14 @@ test('the package holds the provenance record of the verified signature', async 
   assert.match(p.verification.signers[0].userIds[0], /TEST-ONLY/);
   assert.match(p.verification.signers[0].fingerprint, /^[0-9A-F]{40}$/);
   assert.equal(p.verifiedAt, new Date(Number(TEST_EPOCH) * 1000).toISOString());
+  // what verify --rebuild needs
+  assert.equal(p.build.format, 'deb');
+  assert.equal(p.build.target.id, 'debian12');
+  assert.equal(p.build.maintainer, TEST_MAINTAINER);
+  assert.equal(p.build.sourceDateEpoch, Number(TEST_EPOCH));
+  assert.equal(p.build.sourceDateEpochFrom, 'environment');
+  assert.match(p.build.templates.digest, /^[0-9a-f]{64}$/);
+  assert.match(p.build.py2pkg, /^\d+\.\d+\.\d+/);
 });
 
 test('layout: modules under dist-packages, scripts in /usr/bin, no bytecode, no INSTALLER', async () => {

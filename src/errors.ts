@@ -20,6 +20,7 @@ export const ExitStatus = {
   unknownKey: 12, // verify: signed by a key that is not in --key (or that key is revoked/expired)
   repo: 13, // publish: the repository refused the change (conflicting version, locked, not a py2pkg repository)
   lock: 14, // --locked: what was asked or produced differs from py2pkg.lock (drift)
+  security: 15, // outdated: a packaged version has a known vulnerability and a fixed release is available
 } as const;
 export type ExitStatusName = keyof typeof ExitStatus;
 
@@ -29,7 +30,7 @@ export type ExitStatusName = keyof typeof ExitStatus;
  * signatures), then py2pkg's own bugs, the lock, the repository, this machine (tools, network),
  * then the projects themselves (build, unsupported, not on the index), usage last.
  */
-export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 14, 13, 7, 8, 6, 5, 9, 2];
+export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 14, 13, 7, 8, 6, 5, 9, 2, 15];
 
 /** The worst of several exit statuses (0 when all are 0). */
 export function worstExitStatus(statuses: Iterable<number>): number {
@@ -135,6 +136,8 @@ export const catalogue = {
   LOCK_INVALID: { status: 'usage', hint: 'the lock file is not one py2pkg wrote: restore it from version control or run without --locked to write a new one' },
   LOCK_DRIFT: { status: 'lock', hint: 'the run differs from py2pkg.lock: review the change, then run without --locked to update the lock' },
   RPM_FILE_NAME: { status: 'unsupported', hint: 'rpm cannot list this file literally (glob or quote characters, a backslash, control characters) and no directory of the package could own it; report it upstream' },
+  SECURITY_UPDATE: { status: 'security', hint: 'a packaged version has a known vulnerability and a fixed release is on the index: convert and publish the fixed release' },
+  OSV_INVALID: { status: 'input', hint: 'the OSV data is malformed or over its size limit: fetch the export again from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

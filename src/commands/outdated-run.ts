@@ -6,7 +6,9 @@ import { loadOsv, type OsvSource } from '../outdated/osv-load.js';
 import { listReleases } from '../outdated/releases.js';
 import { assess, buildReport, renderTable, type Report } from '../outdated/report.js';
 import { writeAtomic } from '../repo/fsutil.js';
-import { STATE_DIR } from '../repo/repo-dir.js';
+import { readMarker, STATE_DIR } from '../repo/repo-dir.js';
+import { withLock } from '../repo/lock.js';
+import { writeRepoPage } from '../repo/page-write.js';
 import { sourceSettings, type SourceFlags } from '../source/options.js';
 import { netConfig } from '../source/stage.js';
 import type { Io } from './context.js';
@@ -50,7 +52,14 @@ export async function runOutdated(repo: string | undefined, flags: OutdatedFlags
     rows.push(assess(item, listed.get(item.project), osv?.records.get(item.project) ?? [], trustPolicy, src.pre));
   }
   const report: Report = buildReport(inv, rows, osv ? { kind: osv.kind, where: osv.where, read: osv.read } : null, new Date());
-  if (inv.from.kind !== 'lock') await writeAtomic(outdatedFile(inv.from.path), `${JSON.stringify(report, null, 1)}\n`);
+  if (inv.from.kind !== 'lock') {
+    const dir = inv.from.path;
+    const kind = inv.from.kind;
+    await writeAtomic(outdatedFile(dir), `${JSON.stringify(report, null, 1)}\n`);
+    // the page shows the findings now, not at the next publish (under the publishers' lock)
+    const marker = await readMarker(dir);
+    await withLock(join(dir, STATE_DIR), 600_000, () => writeRepoPage(dir, kind, { signedBy: marker?.key ?? '' }), (owner) => say(`waiting for the repository lock held by ${owner}`));
+  }
   io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
   if (report.exitStatus !== 0) {
     const names = report.packages.filter((r) => r.securityUpdate).map((r) => `${r.project} ${r.version} -> ${r.newest?.version ?? '?'} (${r.advisories.filter((a) => a.fixAvailable).map((a) => a.id).join(', ')})`);

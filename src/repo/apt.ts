@@ -31,6 +31,7 @@ import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult } from './publish-types.js';
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
+import { writeRepoPage } from './page-write.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 export const XZ = '/usr/bin/xz';
@@ -229,6 +230,7 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
 
       await collectGarbage(opts.dir);
+      await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint });
       return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
     },
     (owner) => req.progress(`waiting for the repository lock held by ${owner}`),

@@ -27,6 +27,7 @@ import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult, type Removal } from './publish-types.js';
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { yumRepoSnippet } from './snippets.js';
+import { writeRepoPage } from './page-write.js';
 
 export const CREATEREPO = '/usr/bin/createrepo_c';
 
@@ -178,6 +179,7 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
         if (join(stateDir, 'yum', g) !== gen) await rm(join(stateDir, 'yum', g), { recursive: true, force: true });
       }
       await sweep(opts.dir, new Set(entries.map((e) => e.filename)), 'Packages');
+      await writeRepoPage(opts.dir, 'yum', { signedBy: signer.key.fingerprint });
       return { kind: 'yum', dir: opts.dir, packages, removed, keyFile, snippet };
     },
     (owner) => req.progress(`waiting for the repository lock held by ${owner}`),

@@ -54,7 +54,7 @@ export const PAGE_STYLE = [
 
 export function pageCsp(): string {
   const hash = createHash('sha256').update(PAGE_STYLE, 'utf8').digest('base64');
-  return `default-src 'none'; style-src 'sha256-${hash}'; img-src 'none'; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  return `default-src 'none'; style-src 'sha256-${hash}'; img-src 'none'; script-src 'none'; base-uri 'none'; form-action 'none'`;
 }
 
 function evidenceHtml(o: Origin): string {

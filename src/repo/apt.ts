@@ -16,7 +16,8 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
 import { armorSignature } from '../sign/armor.js';
@@ -35,6 +36,7 @@ import { writeRepoPage } from './page-write.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 export const XZ = '/usr/bin/xz';
+const gzipAsync = promisify(gzip);
 
 interface AptState {
   version: 1;
@@ -136,7 +138,9 @@ async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], 
 }
 
 async function compressXz(data: Buffer): Promise<Buffer> {
-  const r = await run(XZ, ['-c', '-6', '-T1'], { input: data, binaryStdout: true, timeoutMs: 10 * 60_000, maxBuffer: 1024 * 1024 * 1024 });
+  let dict = 64 * 1024;
+  while (dict < data.length && dict < 8 * 1024 * 1024) dict *= 2;
+  const r = await run(XZ, ['-c', '-T1', `--lzma2=preset=6,dict=${dict}`], { input: data, binaryStdout: true, timeoutMs: 10 * 60_000, maxBuffer: 1024 * 1024 * 1024 });
   return r.stdoutBuffer ?? Buffer.alloc(0);
 }
 
@@ -152,20 +156,35 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[]): Promis
   const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
   const archs = indexArchs(entries);
   const files: IndexFile[] = [];
+  // every Packages text first; identical texts (binary-all and binary-<arch> when every package
+  // is arch all) are compressed once, and the distinct ones concurrently (xz in its process,
+  // gzip on libuv's pool)
+  const texts: Array<{ rel: string; text: Buffer }> = [];
   for (const component of components) {
-    for (const arch of archs) {
-      const rel = `${component}/binary-${arch}/Packages`;
-      await mkdir(join(gen, dirname(rel)), { recursive: true });
-      const text = Buffer.from(packagesFile(entries, component, arch), 'utf8');
-      const variants: Array<[string, Buffer]> = [
-        [rel, text],
-        [`${rel}.gz`, gzipSync(text, { level: 9 })],
-        [`${rel}.xz`, await compressXz(text)],
-      ];
-      for (const [p, data] of variants) {
-        await writeNew(join(gen, p), data);
-        files.push(indexFile(p, data));
-      }
+    for (const arch of archs) texts.push({ rel: `${component}/binary-${arch}/Packages`, text: Buffer.from(packagesFile(entries, component, arch), 'utf8') });
+  }
+  const compressed = new Map<string, Promise<[Buffer, Buffer]>>();
+  const compress = (text: Buffer): Promise<[Buffer, Buffer]> => {
+    const key = createHash('sha256').update(text).digest('hex');
+    let p = compressed.get(key);
+    if (!p) {
+      p = Promise.all([gzipAsync(text, { level: 9 }), compressXz(text)]);
+      compressed.set(key, p);
+    }
+    return p;
+  };
+  const done = await Promise.all(texts.map((t) => compress(t.text)));
+  for (const [i, { rel, text }] of texts.entries()) {
+    await mkdir(join(gen, dirname(rel)), { recursive: true });
+    const [gz, xz] = done[i]!;
+    const variants: Array<[string, Buffer]> = [
+      [rel, text],
+      [`${rel}.gz`, gz],
+      [`${rel}.xz`, xz],
+    ];
+    for (const [p, data] of variants) {
+      await writeNew(join(gen, p), data);
+      files.push(indexFile(p, data));
     }
   }
   const now = new Date();

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Origin, RepoPackage } from './origins.js';
 
 /** HTML text and attribute escaping; control characters (other than tab/newline) dropped. */
-export function escapeHtml(v: unknown): string {
+export function escapeHtml(v: string | number | null | undefined): string {
   return String(v ?? '')
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')

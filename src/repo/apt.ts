@@ -14,7 +14,7 @@
  * place, and apt accepts it.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -36,6 +36,7 @@ import { writeRepoPage } from './page-write.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 export const XZ = '/usr/bin/xz';
+const DIRTY = 'apt-dirty';
 const gzipAsync = promisify(gzip);
 
 interface AptState {
@@ -72,7 +73,6 @@ async function suites(dir: string): Promise<string[]> {
 
 async function fileHashes(path: string): Promise<{ size: number; md5: string; sha1: string; sha256: string }> {
   const hs = ['md5', 'sha1', 'sha256'].map((a) => createHash(a));
-  const { stat } = await import('node:fs/promises');
   const size = (await stat(path)).size;
   await feed({ kind: 'ranges', ranges: [{ path, start: 0, length: size }] }, hs);
   const [md5, sha1, sha256] = hs.map((h) => h.digest('hex')) as [string, string, string];
@@ -228,6 +228,9 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       const elsewhere: DebEntry[] = [];
       for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
 
+      // pool files land before the switch: until the garbage is collected, a killed publish may leave some behind
+      const leftBehind = await stat(join(stateDir, DIRTY)).then(() => true, () => false);
+      if (req.files.length > 0 && !leftBehind) await writeAtomic(join(stateDir, DIRTY), `${process.pid}\n`);
       const { entries, packages, removed } = await applyChanges(req, state.entries, {
         ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),
         sameSlot: (a, b) => a.name === b.name && a.version === b.version && a.arch === b.arch,
@@ -248,7 +251,8 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       const snippet = join(opts.dir, `${slug(opts.label)}.sources`);
       await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
 
-      await collectGarbage(opts.dir);
+      const kept = new Set(entries.map((e) => e.filename));
+      await collectGarbage(opts.dir, leftBehind, state.entries.map((e) => e.filename).filter((f) => !kept.has(f)));
       await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint });
       return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
     },
@@ -256,8 +260,14 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
   );
 }
 
-/** Drop old generations and pool files that no current generation refers to. */
-async function collectGarbage(dir: string): Promise<void> {
+/**
+ * Drop old generations and pool files that no current generation refers to. A publish marks
+ * the repository (.py2pkg/apt-dirty) before it lands pool files and clears the mark after
+ * this ran. Found at the start, the mark means a publish was killed after landing files: then
+ * the whole pool is swept (`full`). Otherwise only the files of the entries this publish
+ * dropped (replaced or removed) go, without walking the pool.
+ */
+async function collectGarbage(dir: string, full: boolean, dropped: readonly string[]): Promise<void> {
   const keep = new Set<string>();
   const current = new Set<string>();
   for (const s of await suites(dir)) {
@@ -272,5 +282,14 @@ async function collectGarbage(dir: string): Promise<void> {
       if (!current.has(path)) await rm(path, { recursive: true, force: true });
     }
   }
-  await sweep(dir, keep, 'pool');
+  if (full) await sweep(dir, keep, 'pool');
+  for (const f of full ? [] : dropped) {
+    if (keep.has(f)) continue;
+    await rm(join(dir, f), { force: true });
+    // empty parents up to pool/
+    for (let d = dirname(f); d.startsWith('pool/') && d.split('/').length > 2; d = dirname(d)) {
+      if (!(await rmdir(join(dir, d)).then(() => true, () => false))) break;
+    }
+  }
+  await rm(join(dir, STATE_DIR, DIRTY), { force: true });
 }

@@ -180,5 +180,15 @@ test("OSV's PyPI export zip is read; malformed OSV data is OSV_INVALID (exit 4)"
   const c = await py2pkg(['outdated', '--lock', lock, '--index-url', s.indexUrl, '--osv', bad]);
   assert.equal(c.exitCode, 4);
   assert.match(c.stderr, /error\[OSV_INVALID\]: .*X-1\.json: not JSON/);
+  // a zip bomb member (2 MiB of spaces in a few KiB) and an oversized record file: refused before they are parsed
+  const bomb = join(work, 'bomb.zip');
+  await execa('/usr/bin/python3', ['-c', 'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nz.writestr("PYSEC-1.json", "{" + " "*(2*1024*1024) + "}")\nz.close()', bomb], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
+  const z = await py2pkg(['outdated', '--lock', lock, '--index-url', s.indexUrl, '--osv', bomb]);
+  assert.equal(z.exitCode, 4, z.stderr);
+  assert.match(z.stderr, /error\[OSV_INVALID\]: .*bomb\.zip/);
+  await writeFile(join(bad, 'X-1.json'), `{${' '.repeat(1024 * 1024 + 1)}}`);
+  const big = await py2pkg(['outdated', '--lock', lock, '--index-url', s.indexUrl, '--osv', bad]);
+  assert.equal(big.exitCode, 4);
+  assert.match(big.stderr, /larger than 1048576 bytes/);
   assert.ok(existsSync(join(repo, 'index.html')));
 });

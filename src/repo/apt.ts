@@ -33,6 +33,7 @@ import { applyChanges, type PublishRequest, type PublishResult } from './publish
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
 import { writeRepoPage } from './page-write.js';
+import { readOrigins } from './origins.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 export const XZ = '/usr/bin/xz';
@@ -238,6 +239,10 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
         where: `suite ${opts.suite} of ${opts.dir}`,
       });
 
+      // the page needs the new packages' provenance: read it while the generation is written
+      const before = new Set(state.entries.map((e) => e.filename));
+      const origins = readOrigins(opts.dir, entries.filter((e) => !before.has(e.filename)), 'apt');
+      origins.catch(() => {});
       const gen = await writeGeneration(req, entries);
       await lock.assertHeld();
       const link = suiteLink(opts.dir, opts.suite);
@@ -253,7 +258,7 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
 
       const kept = new Set(entries.map((e) => e.filename));
       await collectGarbage(opts.dir, leftBehind, state.entries.map((e) => e.filename).filter((f) => !kept.has(f)));
-      await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint });
+      await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
       return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
     },
     (owner) => req.progress(`waiting for the repository lock held by ${owner}`),

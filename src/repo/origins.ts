@@ -121,8 +121,18 @@ interface OriginCache {
   bySha256: Record<string, Origin | null>;
 }
 
+/**
+ * Read the origins of packages a publish just added while it writes the generation (the page
+ * needs them afterwards): by sha256, for packageOrigins' `known`.
+ */
+export async function readOrigins(dir: string, added: Array<{ filename: string; sha256: string }>, kind: RepoKind): Promise<Map<string, Origin | null>> {
+  const out = new Map<string, Origin | null>();
+  for (const a of added) out.set(a.sha256, (await readPackageOrigin(join(dir, a.filename), kind)) ?? null);
+  return out;
+}
+
 /** The origin of every package, from the cache or read once from the file; the cache is rewritten (atomic) when it changed. */
-export async function packageOrigins(dir: string, packages: RepoPackage[]): Promise<Map<string, Origin | undefined>> {
+export async function packageOrigins(dir: string, packages: RepoPackage[], known?: ReadonlyMap<string, Origin | null>): Promise<Map<string, Origin | undefined>> {
   const file = join(dir, STATE_DIR, CACHE_FILE);
   let cache: OriginCache = { version: 1, bySha256: {} };
   try {
@@ -135,7 +145,8 @@ export async function packageOrigins(dir: string, packages: RepoPackage[]): Prom
   const next: Record<string, Origin | null> = {};
   let changed = false;
   for (const p of packages) {
-    let o = Object.hasOwn(cache.bySha256, p.sha256) ? cache.bySha256[p.sha256] : undefined;
+    let o = Object.hasOwn(cache.bySha256, p.sha256) ? cache.bySha256[p.sha256] : known?.get(p.sha256);
+    if (known?.has(p.sha256)) changed = true;
     if (o === undefined) {
       o = (await readPackageOrigin(join(dir, p.filename), p.kind)) ?? null;
       changed = true;

@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeAtomic } from './fsutil.js';
-import { packageOrigins, repoPackages } from './origins.js';
+import { packageOrigins, repoPackages, type Origin } from './origins.js';
 import { renderPage, type PageStatus } from './page.js';
 import { STATE_DIR, type RepoKind } from './repo-dir.js';
 
@@ -41,10 +41,10 @@ export async function readOutdated(dir: string): Promise<{ status: Map<string, P
   return { status, checkedAt: str(doc.checkedAt) };
 }
 
-export async function writeRepoPage(dir: string, kind: RepoKind, opts: { title?: string; signedBy: string; now?: Date }): Promise<string> {
+export async function writeRepoPage(dir: string, kind: RepoKind, opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null> }): Promise<string> {
   const pkgs = await repoPackages(dir, kind);
   pkgs.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.suite.localeCompare(b.suite));
-  const origins = await packageOrigins(dir, pkgs);
+  const origins = await packageOrigins(dir, pkgs, opts.known);
   const outdated = await readOutdated(dir);
   const html = renderPage({
     title: opts.title ?? basename(dir),

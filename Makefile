@@ -50,6 +50,7 @@ bench: setup-test
 	$(NODE) dist/bench/sign.js
 	$(NODE) dist/bench/batch.js
 	$(NODE) dist/bench/recursive.js
+	$(NODE) dist/bench/publish.js
 
 # the compiler, then ESLint with typescript-eslint's type-checked rules (eslint.config.js): zero findings
 lint:

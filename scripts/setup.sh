@@ -17,7 +17,7 @@ RUNTIME_PACKAGES="
   gpg-agent rpm createrepo-c
   lintian rpmlint mmdebstrap
   help2man python3-docutils
-  zstd
+  zstd rpm2cpio cpio
 "
 
 # Only for `make test` and `make bench`: the Debian-as-oracle test reads the metadata of the
@@ -54,7 +54,7 @@ TEST_PACKAGES="
   python3-jaraco.text python3-more-itertools python3-mergedeep python3-watchdog
   python3-pyyaml-env-tag python3-sphinx-rtd-theme python3-myst-parser python3-mdit-py-plugins
   python3-docutils python3-requests python3-six python3-packaging python3-yaml python3-asgiref
-  cpio gpgv diffoscope-minimal lz4
+  gpgv diffoscope-minimal lz4 chromium
 "
 
 APT_PACKAGES=$RUNTIME_PACKAGES

@@ -11,12 +11,13 @@ import { registerVerify } from './commands/verify.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerTrust } from './commands/trust.js';
 import { registerTemplates } from './commands/templates.js';
+import { registerOutdated } from './commands/outdated.js';
 import type { Io, RegisterCommand } from './commands/context.js';
 import { ExitStatus, ExitWithStatus, isPy2pkgError, singleLine } from './errors.js';
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
-const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen, registerTrust, registerTemplates];
+const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen, registerTrust, registerTemplates, registerOutdated];
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 

@@ -20,6 +20,7 @@ export const ExitStatus = {
   unknownKey: 12, // verify: signed by a key that is not in --key (or that key is revoked/expired)
   repo: 13, // publish: the repository refused the change (conflicting version, locked, not a py2pkg repository)
   lock: 14, // --locked: what was asked or produced differs from py2pkg.lock (drift)
+  security: 15, // outdated: a packaged version has a known vulnerability and a fixed release is available
   rebuild: 16, // verify --rebuild: the recorded source rebuilt to other bytes
 } as const;
 export type ExitStatusName = keyof typeof ExitStatus;
@@ -30,7 +31,7 @@ export type ExitStatusName = keyof typeof ExitStatus;
  * signatures), then py2pkg's own bugs, the lock, the repository, this machine (tools, network),
  * then the projects themselves (build, unsupported, not on the index), usage last.
  */
-export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 16, 14, 13, 7, 8, 6, 5, 9, 2];
+export const SEVERITY: readonly number[] = [3, 4, 11, 12, 10, 1, 16, 14, 13, 7, 8, 6, 5, 9, 2, 15];
 
 /** The worst of several exit statuses (0 when all are 0). */
 export function worstExitStatus(statuses: Iterable<number>): number {
@@ -144,6 +145,8 @@ export const catalogue = {
   REBUILD_DIFFERS: { status: 'rebuild', hint: 'the recorded sdist and options no longer give the same bytes: compare with diffoscope, check the templates and py2pkg version recorded in provenance.json' },
   REBUILD_SOURCE: { status: 'trust', hint: 'the sdist the package records is not in the cache nor on the index with the recorded sha256: pass --index-url/--find-links where it is published' },
   REBUILD_RECORD: { status: 'unsupported', hint: 'the package carries no build record (provenance.json "build"): it was made by an older py2pkg or another tool; convert it again to get one' },
+  SECURITY_UPDATE: { status: 'security', hint: 'a packaged version has a known vulnerability and a fixed release is on the index: convert and publish the fixed release' },
+  OSV_INVALID: { status: 'input', hint: 'the OSV data is malformed or over its size limit: fetch the export again from https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

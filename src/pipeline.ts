@@ -218,16 +218,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
 
     progress(built.pure ? `package ${packager.fileName(metadata, s.target)}` : `package (architecture-specific: ${built.extensionModules.length} extension module(s))`);
     // what a rebuild needs (py2pkg verify --rebuild, src/rebuild/)
-    const build: BuildRecord = {
-      py2pkg: toolVersion(),
-      format: s.format,
-      target: s.target,
-      maintainer: s.maintainer,
-      dependencies: s.dependencies,
-      templates: { digest: templates.digest, source: templates.source },
-      sourceDateEpoch,
-      sourceDateEpochFrom: s.sourceDateEpoch === undefined ? 'sdist' : 'environment',
-    };
+    const build = buildRecord({ format: s.format, target: s.target, maintainer: s.maintainer, dependencies: s.dependencies, templates, sourceDateEpoch, fromEnvironment: s.sourceDateEpoch !== undefined });
     const output = await packager.build({
       metadata,
       provenance: { ...packagedProvenance(finalProvenance), build },
@@ -284,6 +275,20 @@ export function deriveSourceDateEpoch(newestMtime: number, p: Provenance): numbe
 export function packagedProvenance(p: Provenance): Provenance {
   const { source: _route, ...routeless } = p;
   return routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
+}
+
+/** What `verify --rebuild` needs to make the same package again (provenance.json "build"). */
+export function buildRecord(r: { format: 'deb' | 'rpm'; target: BuildRecord['target']; maintainer: string; dependencies: BuildRecord['dependencies']; templates: { digest: string; source: 'builtin' | 'dir' }; sourceDateEpoch: number; fromEnvironment: boolean }): BuildRecord {
+  return {
+    py2pkg: toolVersion(),
+    format: r.format,
+    target: r.target,
+    maintainer: r.maintainer,
+    dependencies: r.dependencies,
+    templates: { digest: r.templates.digest, source: r.templates.source },
+    sourceDateEpoch: r.sourceDateEpoch,
+    sourceDateEpochFrom: r.fromEnvironment ? 'environment' : 'sdist',
+  };
 }
 
 /** Without SOURCE_DATE_EPOCH in the environment, the sdist's own date plays its part. */

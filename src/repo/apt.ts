@@ -14,9 +14,10 @@
  * place, and apt accepts it.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
 import { armorSignature } from '../sign/armor.js';
@@ -31,9 +32,13 @@ import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult } from './publish-types.js';
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
+import { writeRepoPage } from './page-write.js';
+import { readOrigins } from './origins.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 export const XZ = '/usr/bin/xz';
+const DIRTY = 'apt-dirty';
+const gzipAsync = promisify(gzip);
 
 interface AptState {
   version: 1;
@@ -69,7 +74,6 @@ async function suites(dir: string): Promise<string[]> {
 
 async function fileHashes(path: string): Promise<{ size: number; md5: string; sha1: string; sha256: string }> {
   const hs = ['md5', 'sha1', 'sha256'].map((a) => createHash(a));
-  const { stat } = await import('node:fs/promises');
   const size = (await stat(path)).size;
   await feed({ kind: 'ranges', ranges: [{ path, start: 0, length: size }] }, hs);
   const [md5, sha1, sha256] = hs.map((h) => h.digest('hex')) as [string, string, string];
@@ -135,7 +139,9 @@ async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], 
 }
 
 async function compressXz(data: Buffer): Promise<Buffer> {
-  const r = await run(XZ, ['-c', '-6', '-T1'], { input: data, binaryStdout: true, timeoutMs: 10 * 60_000, maxBuffer: 1024 * 1024 * 1024 });
+  let dict = 64 * 1024;
+  while (dict < data.length && dict < 8 * 1024 * 1024) dict *= 2;
+  const r = await run(XZ, ['-c', '-T1', `--lzma2=preset=6,dict=${dict}`], { input: data, binaryStdout: true, timeoutMs: 10 * 60_000, maxBuffer: 1024 * 1024 * 1024 });
   return r.stdoutBuffer ?? Buffer.alloc(0);
 }
 
@@ -151,20 +157,35 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[]): Promis
   const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
   const archs = indexArchs(entries);
   const files: IndexFile[] = [];
+  // every Packages text first; identical texts (binary-all and binary-<arch> when every package
+  // is arch all) are compressed once, and the distinct ones concurrently (xz in its process,
+  // gzip on libuv's pool)
+  const texts: Array<{ rel: string; text: Buffer }> = [];
   for (const component of components) {
-    for (const arch of archs) {
-      const rel = `${component}/binary-${arch}/Packages`;
-      await mkdir(join(gen, dirname(rel)), { recursive: true });
-      const text = Buffer.from(packagesFile(entries, component, arch), 'utf8');
-      const variants: Array<[string, Buffer]> = [
-        [rel, text],
-        [`${rel}.gz`, gzipSync(text, { level: 9 })],
-        [`${rel}.xz`, await compressXz(text)],
-      ];
-      for (const [p, data] of variants) {
-        await writeNew(join(gen, p), data);
-        files.push(indexFile(p, data));
-      }
+    for (const arch of archs) texts.push({ rel: `${component}/binary-${arch}/Packages`, text: Buffer.from(packagesFile(entries, component, arch), 'utf8') });
+  }
+  const compressed = new Map<string, Promise<[Buffer, Buffer]>>();
+  const compress = (text: Buffer): Promise<[Buffer, Buffer]> => {
+    const key = createHash('sha256').update(text).digest('hex');
+    let p = compressed.get(key);
+    if (!p) {
+      p = Promise.all([gzipAsync(text, { level: 9 }), compressXz(text)]);
+      compressed.set(key, p);
+    }
+    return p;
+  };
+  const done = await Promise.all(texts.map((t) => compress(t.text)));
+  for (const [i, { rel, text }] of texts.entries()) {
+    await mkdir(join(gen, dirname(rel)), { recursive: true });
+    const [gz, xz] = done[i]!;
+    const variants: Array<[string, Buffer]> = [
+      [rel, text],
+      [`${rel}.gz`, gz],
+      [`${rel}.xz`, xz],
+    ];
+    for (const [p, data] of variants) {
+      await writeNew(join(gen, p), data);
+      files.push(indexFile(p, data));
     }
   }
   const now = new Date();
@@ -208,6 +229,9 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       const elsewhere: DebEntry[] = [];
       for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
 
+      // pool files land before the switch: until the garbage is collected, a killed publish may leave some behind
+      const leftBehind = await stat(join(stateDir, DIRTY)).then(() => true, () => false);
+      if (req.files.length > 0 && !leftBehind) await writeAtomic(join(stateDir, DIRTY), `${process.pid}\n`);
       const { entries, packages, removed } = await applyChanges(req, state.entries, {
         ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),
         sameSlot: (a, b) => a.name === b.name && a.version === b.version && a.arch === b.arch,
@@ -215,6 +239,10 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
         where: `suite ${opts.suite} of ${opts.dir}`,
       });
 
+      // the page needs the new packages' provenance: read it while the generation is written
+      const before = new Set(state.entries.map((e) => e.filename));
+      const origins = readOrigins(opts.dir, entries.filter((e) => !before.has(e.filename)), 'apt');
+      origins.catch(() => {});
       const gen = await writeGeneration(req, entries);
       await lock.assertHeld();
       const link = suiteLink(opts.dir, opts.suite);
@@ -228,15 +256,23 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       const snippet = join(opts.dir, `${slug(opts.label)}.sources`);
       await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
 
-      await collectGarbage(opts.dir);
+      const kept = new Set(entries.map((e) => e.filename));
+      await collectGarbage(opts.dir, leftBehind, state.entries.map((e) => e.filename).filter((f) => !kept.has(f)));
+      await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
       return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
     },
     (owner) => req.progress(`waiting for the repository lock held by ${owner}`),
   );
 }
 
-/** Drop old generations and pool files that no current generation refers to. */
-async function collectGarbage(dir: string): Promise<void> {
+/**
+ * Drop old generations and pool files that no current generation refers to. A publish marks
+ * the repository (.py2pkg/apt-dirty) before it lands pool files and clears the mark after
+ * this ran. Found at the start, the mark means a publish was killed after landing files: then
+ * the whole pool is swept (`full`). Otherwise only the files of the entries this publish
+ * dropped (replaced or removed) go, without walking the pool.
+ */
+async function collectGarbage(dir: string, full: boolean, dropped: readonly string[]): Promise<void> {
   const keep = new Set<string>();
   const current = new Set<string>();
   for (const s of await suites(dir)) {
@@ -251,5 +287,14 @@ async function collectGarbage(dir: string): Promise<void> {
       if (!current.has(path)) await rm(path, { recursive: true, force: true });
     }
   }
-  await sweep(dir, keep, 'pool');
+  if (full) await sweep(dir, keep, 'pool');
+  for (const f of full ? [] : dropped) {
+    if (keep.has(f)) continue;
+    await rm(join(dir, f), { force: true });
+    // empty parents up to pool/
+    for (let d = dirname(f); d.startsWith('pool/') && d.split('/').length > 2; d = dirname(d)) {
+      if (!(await rmdir(join(dir, d)).then(() => true, () => false))) break;
+    }
+  }
+  await rm(join(dir, STATE_DIR, DIRTY), { force: true });
 }

@@ -27,6 +27,8 @@ import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult, type Removal } from './publish-types.js';
 import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
 import { yumRepoSnippet } from './snippets.js';
+import { writeRepoPage } from './page-write.js';
+import { readOrigins } from './origins.js';
 
 export const CREATEREPO = '/usr/bin/createrepo_c';
 
@@ -163,6 +165,10 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
       });
       entries.sort((a, b) => a.filename.localeCompare(b.filename));
 
+      // the page needs the new packages' provenance: read it while createrepo_c runs
+      const before = new Set(state.entries.map((e) => e.filename));
+      const origins = readOrigins(opts.dir, entries.filter((e) => !before.has(e.filename)), 'yum');
+      origins.catch(() => {});
       const gen = await writeGeneration(req, entries, previous);
       await lock.assertHeld();
       await switchSymlink(repodataLink(opts.dir), relative(opts.dir, join(gen, 'repodata')));
@@ -178,6 +184,7 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
         if (join(stateDir, 'yum', g) !== gen) await rm(join(stateDir, 'yum', g), { recursive: true, force: true });
       }
       await sweep(opts.dir, new Set(entries.map((e) => e.filename)), 'Packages');
+      await writeRepoPage(opts.dir, 'yum', { signedBy: signer.key.fingerprint, known: await origins });
       return { kind: 'yum', dir: opts.dir, packages, removed, keyFile, snippet };
     },
     (owner) => req.progress(`waiting for the repository lock held by ${owner}`),

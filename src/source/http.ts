@@ -54,6 +54,9 @@ export interface GetOptions {
   /** ask for and decode gzip (index pages; never for files, whose bytes are hashed as sent) */
   gunzip?: boolean;
   onProgress?: (received: number, total: number | undefined) => void;
+  /** POST (httpPost): the method and the request body; redirects are refused for it */
+  method?: 'GET' | 'POST';
+  body?: Buffer;
 }
 
 export interface GetResult {
@@ -115,6 +118,7 @@ async function followRedirects(start: URL, net: NetConfig, opts: GetOptions): Pr
     if ([301, 302, 303, 307, 308].includes(status) && res.headers.location !== undefined) {
       res.resume();
       res.destroy();
+      if (opts.method === 'POST') throw new Py2pkgError('FETCH_REDIRECT', `${opts.what}: ${redactUrl(url)} answered a POST with a redirect; pass the final URL`);
       if (hop >= MAX_REDIRECTS) throw new Py2pkgError('FETCH_REDIRECT', `${opts.what}: more than ${MAX_REDIRECTS} redirects from ${redactUrl(start)}`);
       url = checkRedirect(url, res.headers.location, opts.what);
       net.log(`${opts.what}: redirected to ${redactUrl(url)}`);
@@ -242,6 +246,7 @@ async function requestOnce(url: URL, net: NetConfig, opts: GetOptions, auth: Cre
     'user-agent': net.userAgent,
     'accept-encoding': opts.gunzip ? 'gzip' : 'identity',
     ...opts.headers,
+    ...(opts.body !== undefined ? { 'content-length': String(opts.body.length) } : {}),
   };
   if (auth) headers.authorization = basic(auth);
   const proxy = proxyFor(url, net.proxy);
@@ -254,6 +259,7 @@ async function requestOnce(url: URL, net: NetConfig, opts: GetOptions, auth: Cre
       host: bareHost(url),
       port: defaultPort(url),
       path: `${url.pathname}${url.search}`,
+      method: opts.method ?? 'GET',
       headers,
       // no agent: with `agent: false` node would make its own connection and skip this one
       createConnection: () => tls.connect({ socket, host: bareHost(url), ...tlsOptions }),
@@ -266,6 +272,7 @@ async function requestOnce(url: URL, net: NetConfig, opts: GetOptions, auth: Cre
       host: bareHost(p),
       port: defaultPort(p),
       path: url.href,
+      method: opts.method ?? 'GET',
       headers,
       agent: false,
       ...(p.protocol === 'https:' && net.ca !== undefined ? { ca: net.ca } : {}),
@@ -275,6 +282,7 @@ async function requestOnce(url: URL, net: NetConfig, opts: GetOptions, auth: Cre
       host: bareHost(url),
       port: defaultPort(url),
       path: `${url.pathname}${url.search}`,
+      method: opts.method ?? 'GET',
       headers,
       agent: false,
       ...(https_ ? tlsOptions : {}),
@@ -284,7 +292,7 @@ async function requestOnce(url: URL, net: NetConfig, opts: GetOptions, auth: Cre
     request.setTimeout(net.timeoutMs, () => request.destroy(new Transient('FETCH_TIMEOUT', `no answer from ${redactUrl(url)} in ${net.timeoutMs / 1000} s`)));
     request.on('response', resolve);
     request.on('error', (e) => reject(classify(e, url, opts.what)));
-    request.end();
+    request.end(opts.body);
   });
 }
 
@@ -349,6 +357,11 @@ async function readBody(res: http.IncomingMessage, url: URL, net: NetConfig, opt
     throw new Transient('FETCH_TRUNCATED', `${redactUrl(url)} sent ${raw} of ${declared ?? '?'} bytes`);
   }
   return { status, headers: res.headers, url, body: file ? undefined : Buffer.concat(chunks), bytes: raw, sha256: hash.digest('hex') };
+}
+
+/** POST a body (JSON for OSV's query API) with the same client: CA, proxies, auth, retries, caps; no redirects. */
+export async function httpPost(target: URL, body: Buffer, net: NetConfig, opts: Omit<GetOptions, 'method' | 'body' | 'toFile'>): Promise<GetResult> {
+  return httpGet(target, net, { ...opts, method: 'POST', body });
 }
 
 export function formatSize(bytes: number): string {

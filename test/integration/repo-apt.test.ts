@@ -215,3 +215,20 @@ test('a publish with no packages re-signs the metadata (a new Date and Valid-Unt
   assert.equal(empty.exitCode, 2);
   assert.match(empty.stderr, /nothing to publish/);
 });
+
+test('garbage: files a killed publish landed are swept by the next one (apt-dirty mark); a clean publish does not walk the pool', async () => {
+  const repo = join(work, 'dirty');
+  assert.equal((await publish(repo, [await tinyDeb('py2pkg-a', '1.0-1')])).exitCode, 0);
+  assert.equal(existsSync(join(repo, '.py2pkg/apt-dirty')), false, 'the mark is cleared after the garbage is collected');
+  // what a publish killed after landing its pool file leaves: the file and the mark
+  const orphan = join(repo, 'pool/main/p/py2pkg-x/py2pkg-x_9-1_all.deb');
+  await mkdir(join(repo, 'pool/main/p/py2pkg-x'), { recursive: true });
+  await writeFile(orphan, 'landed, never switched in');
+  await writeFile(join(repo, '.py2pkg/apt-dirty'), '1\n');
+  assert.equal((await publish(repo, [await tinyDeb('py2pkg-b', '1.0-1')])).exitCode, 0);
+  assert.equal(existsSync(orphan), false, 'swept');
+  assert.equal(existsSync(join(repo, 'pool/main/p/py2pkg-x')), false, 'and its empty directory');
+  assert.equal(existsSync(join(repo, '.py2pkg/apt-dirty')), false);
+  assert.deepEqual(await packages(repo), ['py2pkg-a=1.0-1', 'py2pkg-b=1.0-1']);
+  assert.equal((await verify(repo)).exitCode, 0);
+});

@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { debPackager } from '../../src/formats/deb.js';
 import type { Packager } from '../../src/formats/packager.js';
 import { rpmPackager } from '../../src/formats/rpm.js';
-import { sha256File, verifyStage } from '../../src/pipeline.js';
+import { buildRecord, packagedProvenance, sha256File, verifyStage } from '../../src/pipeline.js';
+import { loadTemplates } from '../../src/render/templates.js';
 import { buildStage, listFiles, type BuildResult } from '../../src/python/build.js';
 import { addManPages } from '../../src/python/manpages.js';
 import { resolveSettings } from '../../src/settings.js';
@@ -103,7 +104,6 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
     const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
     // as the pipeline does: man pages for the programs (/usr/share/man is the same for every profile)
     const { build: built } = await addManPages({ build: wheelBuilt, meta: metadata, target: base, sourceDateEpoch: epoch, timeoutMs: 15 * 60_000, workDir: join(work, 'build') });
-    const { source: _route, ...packagedProvenance } = provenance as typeof provenance & { source?: unknown };
 
     const results: TargetPackage[] = [];
     for (const id of PROFILE_IDS) {
@@ -121,7 +121,8 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
       const relocated = await relocate(built, base, target, join(pwork, 'staging'));
       const output = await packagers[formatOf(target)].build({
         metadata,
-        provenance: packagedProvenance,
+        // as the pipeline does: the provenance without the route, and the build record for this profile
+        provenance: { ...packagedProvenance(provenance), build: buildRecord({ format: formatOf(target), target, maintainer: settings.maintainer, dependencies: settings.dependencies, templates: await loadTemplates(formatOf(target)), sourceDateEpoch: epoch, fromEnvironment: true }) },
         build: relocated,
         target,
         maintainer: settings.maintainer,

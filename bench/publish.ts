@@ -1,0 +1,171 @@
+/**
+ * Publish benchmark (see bench/README.md, "Publish"): a repository that already holds N
+ * generated packages (default 1,000; each carries a py2pkg provenance.json), then, side by side:
+ *
+ *   apt        py2pkg publish <one more .deb> --repo R     vs   apt-ftparchive packages pool
+ *              indexing the same pool from scratch (goal: ratio ≤ 1.2)
+ *   yum        py2pkg publish <one more .rpm> --repo R     vs   createrepo_c --update on a plain
+ *              copy of the same tree, one rpm added (goal: ratio ≤ 1.2)
+ *
+ * Each is the median of --runs runs (each publish adds another new package). Setting up the
+ * repositories (one publish of N packages, which signs each) is timed and shown, not judged.
+ * Prints Markdown and writes bench/results/publish-latest.md. Exit 1 only when a run fails.
+ */
+import { cpus } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { execa } from 'execa';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'bin', 'py2pkg.js');
+const ORG_SEC = join(ROOT, 'fixtures/keys/org-repo-TEST-ONLY.sec.asc');
+const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/root' };
+
+const { values } = parseArgs({
+  options: { count: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, results: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  strict: true,
+});
+if (values.help) {
+  process.stdout.write('usage: node dist/bench/publish.js [--count N (1000)] [--runs N (3)] [--only apt|yum] [--results FILE (bench/results/publish-latest.md)]\n');
+  process.exit(0);
+}
+const COUNT = Number(values.count ?? 1000);
+const RUNS = Number(values.runs ?? 3);
+const RESULTS = resolve(values.results ?? join(ROOT, 'bench/results/publish-latest.md'));
+
+const name = (i: number) => `python3-benchpub${String(i).padStart(4, '0')}`;
+const project = (i: number) => `benchpub${String(i).padStart(4, '0')}`;
+
+function provenance(i: number): string {
+  return `${JSON.stringify({
+    sdist: { filename: `${project(i)}-1.0.tar.gz`, sha256: 'ab'.repeat(32), size: 1000 },
+    unsigned: false,
+    verification: { method: 'pinned-sha256', sha256: 'ab'.repeat(32) },
+    trust: { rule: `project ${project(i)}: sha256`, policy: 'bench', project: project(i) },
+    verifiedAt: '2026-01-01T00:00:00Z',
+  })}\n`;
+}
+
+async function makeDeb(dir: string, i: number): Promise<string> {
+  const root = join(dir, `root-${i}`);
+  await mkdir(join(root, 'DEBIAN'), { recursive: true });
+  await mkdir(join(root, 'usr/share/doc', name(i)), { recursive: true });
+  await writeFile(join(root, 'DEBIAN/control'), `Package: ${name(i)}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <bench@example.org>\nDepends: python3:any\nDescription: generated package ${i}\n for the publish benchmark\n`);
+  await writeFile(join(root, 'usr/share/doc', name(i), 'provenance.json'), provenance(i));
+  const out = join(dir, `${name(i)}_1.0-1_all.deb`);
+  await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, out], { env: ENV, extendEnv: false });
+  await rm(root, { recursive: true, force: true });
+  return out;
+}
+
+/** One rpmbuild run makes many subpackages (rpmbuild per package would dominate the set-up). */
+async function makeRpms(dir: string, from: number, to: number): Promise<string[]> {
+  const top = join(dir, `rpmbuild-${from}`);
+  const spec = [`Name: benchpub-base`, 'Version: 1.0', 'Release: 1', 'Summary: bench', 'License: MIT', 'BuildArch: noarch', '%description', 'bench', ''];
+  const install = ['%install'];
+  for (let i = from; i < to; i++) {
+    spec.push(`%package -n ${name(i)}`, `Summary: generated package ${i}`, `%description -n ${name(i)}`, `generated package ${i}`, `%files -n ${name(i)}`, `/usr/share/doc/${name(i)}/provenance.json`, '');
+    install.push(`mkdir -p %{buildroot}/usr/share/doc/${name(i)}`, `cat > %{buildroot}/usr/share/doc/${name(i)}/provenance.json <<'EOF'`, provenance(i).trim(), 'EOF');
+  }
+  await mkdir(join(top, 'SPECS'), { recursive: true });
+  const specFile = join(top, 'SPECS', 'bench.spec');
+  await writeFile(specFile, `${spec.join('\n')}\n${install.join('\n')}\n`);
+  await execa('/usr/bin/rpmbuild', ['-bb', '--define', `_topdir ${top}`, '--define', '_binary_payload w2.gzdio', '--define', '__os_install_post %{nil}', specFile], { env: ENV, extendEnv: false });
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(join(top, 'RPMS', 'noarch', `${name(i)}-1.0-1.noarch.rpm`));
+  return out;
+}
+
+async function timed(file: string, args: string[], opts: { cwd?: string } = {}): Promise<number> {
+  const t = process.hrtime.bigint();
+  const r = await execa(file, args, { env: ENV, extendEnv: false, reject: false, ...opts, stdout: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.slice(0, 3).join(' ')} failed: ${String(r.stderr).slice(-800)}`);
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+interface Side {
+  kind: string;
+  setupMs: number;
+  oursMs: number[];
+  theirsMs: number[];
+  tool: string;
+}
+
+async function apt(work: string): Promise<Side> {
+  const debs = join(work, 'debs');
+  await mkdir(debs, { recursive: true });
+  const files: string[] = [];
+  for (let i = 0; i < COUNT + RUNS; i++) files.push(await makeDeb(debs, i));
+  const repo = join(work, 'apt');
+  const setupMs = await timed(process.execPath, [CLI, 'publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', ...files.slice(0, COUNT)]);
+  const oursMs: number[] = [];
+  const theirsMs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    oursMs.push(await timed(process.execPath, [CLI, 'publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', files[COUNT + r]!]));
+    theirsMs.push(await timed('/usr/bin/apt-ftparchive', ['packages', 'pool'], { cwd: repo }));
+  }
+  return { kind: 'Apt', setupMs, oursMs, theirsMs, tool: 'apt-ftparchive packages pool (from scratch)' };
+}
+
+async function yum(work: string): Promise<Side> {
+  const rpms = join(work, 'rpms');
+  await mkdir(rpms, { recursive: true });
+  const files: string[] = [];
+  for (let from = 0; from < COUNT + RUNS; from += 250) files.push(...(await makeRpms(rpms, from, Math.min(from + 250, COUNT + RUNS))));
+  const repo = join(work, 'yum');
+  const setupMs = await timed(process.execPath, [CLI, 'publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', ...files.slice(0, COUNT)]);
+  // the baseline: the same signed rpms in a plain directory that createrepo_c maintains
+  const plain = join(work, 'plain');
+  await mkdir(plain, { recursive: true });
+  await execa('/usr/bin/cp', ['-a', join(repo, 'Packages'), plain], { env: ENV, extendEnv: false });
+  const cr = ['--no-database', '--general-compress-type', 'gz', '--workers', '2'];
+  await timed('/usr/bin/createrepo_c', [...cr, plain]);
+  const oursMs: number[] = [];
+  const theirsMs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    oursMs.push(await timed(process.execPath, [CLI, 'publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', files[COUNT + r]!]));
+    await execa('/usr/bin/cp', [files[COUNT + r]!, join(plain, 'Packages')], { env: ENV, extendEnv: false });
+    theirsMs.push(await timed('/usr/bin/createrepo_c', ['--update', ...cr, plain]));
+  }
+  return { kind: 'Yum', setupMs, oursMs, theirsMs, tool: 'createrepo_c --update (same tree, one rpm added)' };
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'py2pkg-bench-publish-'));
+  const sides: Side[] = [];
+  try {
+    if (values.only !== 'yum') sides.push(await apt(work));
+    if (values.only !== 'apt') sides.push(await yum(work));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const lines = [
+    `# Publish benchmark: one more package into a repository of ${COUNT}`,
+    '',
+    `${new Date().toISOString()}, ${cpus().length} CPUs (shared), node ${process.version}; median of ${RUNS} runs. Goal: py2pkg ÷ tool ≤ 1.2.`,
+    '',
+    '| repository | set-up (publish all) | py2pkg publish one more | tool | tool time | ratio | goal |',
+    '|---|---|---|---|---|---|---|',
+    ...sides.map((x) => {
+      const ratio = median(x.oursMs) / median(x.theirsMs);
+      return `| ${x.kind} | ${s(x.setupMs)} | ${s(median(x.oursMs))} (${x.oursMs.map(s).join(', ')}) | ${x.tool} | ${s(median(x.theirsMs))} (${x.theirsMs.map(s).join(', ')}) | ${ratio.toFixed(2)}× | ${ratio <= 1.2 ? 'met' : 'NOT met'} |`;
+    }),
+    '',
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(text);
+  await mkdir(dirname(RESULTS), { recursive: true });
+  await writeFile(RESULTS, text);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

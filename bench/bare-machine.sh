@@ -70,6 +70,13 @@ measure() {
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/bin/npx"
   git clone --quiet --branch "$REF" --single-branch "file://$REPO" "$root/root/py2pkg"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # where this host reaches the npm registry through a TLS-inspecting proxy, node trusts its CA
+  # through NODE_EXTRA_CA_CERTS: the root gets the same file (a real bare machine needs none)
+  extra_ca=""
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+    cp "$NODE_EXTRA_CA_CERTS" "$root/etc/py2pkg-bench-extra-ca.pem"
+    extra_ca="NODE_EXTRA_CA_CERTS=/etc/py2pkg-bench-extra-ca.pem"
+  fi
   case "$what" in
     demo) steps='make demo' ;;
     test) steps='make setup-test && make -o setup fixtures' ;;
@@ -79,11 +86,11 @@ measure() {
   status=0
   # mount and PID namespaces: /proc, /dev, /sys and /tmp of the root go away with them
   unshare --mount --pid --fork --propagation private /bin/sh -c '
-    r=$1; shift
+    r=$1; extra=$3
     mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" && mount --rbind /sys "$r/sys" &&
       mount -t tmpfs tmpfs "$r/tmp" || exit 1
     exec chroot "$r" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
-      LANG=C.UTF-8 TERM=dumb /bin/sh -c "cd /root/py2pkg && $1"' sh "$root" "$steps" 2>&1 |
+      LANG=C.UTF-8 TERM=dumb $extra /bin/sh -c "cd /root/py2pkg && $2"' sh "$root" "$steps" "$extra_ca" 2>&1 |
     while IFS= read -r line; do printf '%s %s\n' "$(date +%s)" "$line"; done >"$log" || status=$?
   end=$(date +%s)
   load_after=$(uptime)
@@ -143,6 +150,7 @@ tmp_report=$(mktemp)
   echo "The machine: an mmdebstrap bookworm root, variant minbase, plus make; Node.js $NODE_VERSION and npm $NPM_VERSION"
   echo "copied in; a clean clone; as root; network to deb.debian.org and the npm registry. Times are"
   echo "wall-clock seconds from the time-stamped output of one run; the machine may be shared (see Load)."
+  [ -z "${NODE_EXTRA_CA_CERTS:-}" ] || echo "npm reached the registry through this host's TLS-inspecting proxy (its CA given to node as NODE_EXTRA_CA_CERTS)."
   echo
 } >"$tmp_report"
 failed=0

@@ -13,7 +13,8 @@
 # npm's own directory). The repository is cloned into it from this checkout's committed HEAD
 # (git clone of $BENCH_REF, default the current branch: commit first).
 #
-# The root runs with its own mount and PID namespaces (unshare + chroot) and this host's
+# The root runs under bubblewrap as real root (pivot_root into it, its own mount and PID
+# namespaces, every capability: a container like a fresh `docker run debian:12`) with this host's
 # network (deb.debian.org and the npm registry). Inside, as root:
 #   demo: time make demo
 #   test: time make setup-test, then make -o setup fixtures (every fixture, signed): what
@@ -28,8 +29,8 @@ export LANG
 
 MODE=${1:-demo}
 case "$MODE" in demo | test | both) ;; *) echo "usage: bench/bare-machine.sh [demo|test|both]" >&2; exit 2 ;; esac
-[ "$(id -u)" = 0 ] || { echo "bare-machine: run as root (mmdebstrap, chroot)" >&2; exit 1; }
-for tool in mmdebstrap unshare chroot git node npm; do
+[ "$(id -u)" = 0 ] || { echo "bare-machine: run as root (mmdebstrap, bwrap)" >&2; exit 1; }
+for tool in mmdebstrap bwrap chroot git node npm; do
   command -v "$tool" >/dev/null || { echo "bare-machine: $tool is missing" >&2; exit 1; }
 done
 
@@ -75,7 +76,7 @@ measure() {
   extra_ca=""
   if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
     cp "$NODE_EXTRA_CA_CERTS" "$root/etc/py2pkg-bench-extra-ca.pem"
-    extra_ca="NODE_EXTRA_CA_CERTS=/etc/py2pkg-bench-extra-ca.pem"
+    extra_ca=yes
   fi
   case "$what" in
     demo) steps='make demo' ;;
@@ -84,13 +85,14 @@ measure() {
   load_before=$(uptime)
   start=$(date +%s)
   status=0
-  # mount and PID namespaces: /proc, /dev, /sys and /tmp of the root go away with them
-  unshare --mount --pid --fork --propagation private /bin/sh -c '
-    r=$1; extra=$3
-    mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" && mount --rbind /sys "$r/sys" &&
-      mount -t tmpfs tmpfs "$r/tmp" || exit 1
-    exec chroot "$r" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
-      LANG=C.UTF-8 TERM=dumb $extra /bin/sh -c "cd /root/py2pkg && $2"' sh "$root" "$steps" "$extra_ca" 2>&1 |
+  # bubblewrap as real root (no user namespace): the root becomes / by pivot_root, in its own
+  # mount and PID namespaces, with every capability — a chroot would not do, the kernel refuses
+  # user namespaces (py2pkg's own build sandbox) to a chrooted process
+  set -- --bind "$root" / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --die-with-parent --cap-add ALL \
+    --clearenv --setenv PATH /usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin --setenv HOME /root \
+    --setenv LANG C.UTF-8 --setenv TERM dumb --chdir /root/py2pkg
+  [ -z "$extra_ca" ] || set -- "$@" --setenv NODE_EXTRA_CA_CERTS /etc/py2pkg-bench-extra-ca.pem
+  bwrap "$@" /bin/sh -c "$steps" 2>&1 |
     while IFS= read -r line; do printf '%s %s\n' "$(date +%s)" "$line"; done >"$log" || status=$?
   end=$(date +%s)
   load_after=$(uptime)

@@ -88,7 +88,7 @@ measure() {
   # bubblewrap as real root (no user namespace): the root becomes / by pivot_root, in its own
   # mount and PID namespaces, with every capability — a chroot would not do, the kernel refuses
   # user namespaces (py2pkg's own build sandbox) to a chrooted process
-  set -- --bind "$root" / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --die-with-parent --cap-add ALL \
+  set -- --bind "$root" / --dev /dev --proc /proc --unshare-pid --die-with-parent --cap-add ALL \
     --clearenv --setenv PATH /usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin --setenv HOME /root \
     --setenv LANG C.UTF-8 --setenv TERM dumb --chdir /root/py2pkg
   [ -z "$extra_ca" ] || set -- "$@" --setenv NODE_EXTRA_CA_CERTS /etc/py2pkg-bench-extra-ca.pem

@@ -85,10 +85,11 @@ measure() {
   load_before=$(uptime)
   start=$(date +%s)
   status=0
-  # bubblewrap as real root (no user namespace): the root becomes / by pivot_root, in its own
+  # bubblewrap as real root (no user namespace; the host's /proc, without which the kernel
+  # refuses the sandbox a proc mount): the root becomes / by pivot_root, in its own
   # mount and PID namespaces, with every capability — a chroot would not do, the kernel refuses
   # user namespaces (py2pkg's own build sandbox) to a chrooted process
-  set -- --bind "$root" / --dev /dev --proc /proc --unshare-pid --die-with-parent --cap-add ALL \
+  set -- --bind "$root" / --dev /dev --bind /proc /proc --unshare-pid --die-with-parent --cap-add ALL \
     --clearenv --setenv PATH /usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin --setenv HOME /root \
     --setenv LANG C.UTF-8 --setenv TERM dumb --chdir /root/py2pkg
   [ -z "$extra_ca" ] || set -- "$@" --setenv NODE_EXTRA_CA_CERTS /etc/py2pkg-bench-extra-ca.pem

@@ -13,8 +13,8 @@
 # npm's own directory). The repository is cloned into it from this checkout's committed HEAD
 # (git clone of $BENCH_REF, default the current branch: commit first).
 #
-# The root runs under bubblewrap as real root (pivot_root into it, its own mount and PID
-# namespaces, every capability: a container like a fresh `docker run debian:12`) with this host's
+# The root runs under bubblewrap as real root (pivot_root into it, its own mount
+# namespace, every capability: a container like a fresh `docker run debian:12`) with this host's
 # network (deb.debian.org and the npm registry). Inside, as root:
 #   demo: time make demo
 #   test: time make setup-test, then make -o setup fixtures (every fixture, signed): what
@@ -85,11 +85,12 @@ measure() {
   load_before=$(uptime)
   start=$(date +%s)
   status=0
-  # bubblewrap as real root (no user namespace; the host's /proc, without which the kernel
-  # refuses the sandbox a proc mount): the root becomes / by pivot_root, in its own
-  # mount and PID namespaces, with every capability — a chroot would not do, the kernel refuses
-  # user namespaces (py2pkg's own build sandbox) to a chrooted process
-  set -- --bind "$root" / --dev /dev --bind /proc /proc --unshare-pid --die-with-parent --cap-add ALL \
+  # bubblewrap as real root (no user namespace): the root becomes / by pivot_root, in its own
+  # mount namespace, with every capability. A chroot would not do: the kernel refuses user
+  # namespaces (py2pkg's own build sandbox) to a chrooted process. The host's /proc, because
+  # the sandbox may mount a proc only where one is fully visible; no PID namespace, because
+  # py2pkg's sandboxed build never returned inside one (bwrap in bwrap, not investigated)
+  set -- --bind "$root" / --dev /dev --bind /proc /proc --die-with-parent --cap-add ALL \
     --clearenv --setenv PATH /usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin --setenv HOME /root \
     --setenv LANG C.UTF-8 --setenv TERM dumb --chdir /root/py2pkg
   [ -z "$extra_ca" ] || set -- "$@" --setenv NODE_EXTRA_CA_CERTS /etc/py2pkg-bench-extra-ca.pem

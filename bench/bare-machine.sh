@@ -107,7 +107,7 @@ measure() {
   t_lists=$(awk 'f && /Reading package lists/ { print $1; exit } /setup: installing/ { f = 1 }' "$log")
   t_apt_done=$(at 'setup: Debian packages installed')
   t_npm_done=$(at 'setup: npm ci done')
-  npm_own=$(sed -n 's/.*setup: npm ci done (\([0-9]*\) s).*/\1 s/p' "$log" | head -1)
+  npm_own=$(sed -n 's/.*setup: npm ci done (it took \([0-9]*\) s).*/\1 s/p' "$log" | head -1)
   t_build_start=$t_apt_done
   [ -n "$t_npm_done" ] && [ "$t_npm_done" -gt "${t_build_start:-0}" ] && t_build_start=$t_npm_done
   t_ready=$(at 'setup: ready')

@@ -88,7 +88,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm_log=$(mktemp)
   npm_start=$(date +%s)
   echo "setup: npm ci (in the background, beside apt)"
-  npm ci --no-audit --no-fund >"$npm_log" 2>&1 &
+  (
+    npm_status=0
+    npm ci --no-audit --no-fund >"$npm_log" 2>&1 || npm_status=$?
+    date +%s >"$npm_log.end"
+    exit "$npm_status"
+  ) &
   npm_pid=$!
 fi
 finish_npm() {
@@ -96,13 +101,14 @@ finish_npm() {
   npm_status=0
   wait "$npm_pid" || npm_status=$?
   cat "$npm_log"
-  rm -f "$npm_log"
+  npm_end=$(cat "$npm_log.end" 2>/dev/null || date +%s)
+  rm -f "$npm_log" "$npm_log.end"
   npm_pid=""
   if [ "$npm_status" != 0 ]; then
     echo "setup: npm ci failed (exit $npm_status)" >&2
     return 1
   fi
-  echo "setup: npm ci done ($(($(date +%s) - npm_start)) s)"
+  echo "setup: npm ci done (it took $((npm_end - npm_start)) s)"
 }
 
 if [ -n "$missing" ]; then

@@ -7,11 +7,12 @@ export PATH := /usr/sbin:/usr/bin:/sbin:/bin:$(PATH)
 
 all: build
 
-# what py2pkg runs plus what the demo shows (scripts/setup.sh RUNTIME_PACKAGES)
+# what py2pkg runs plus what the demo shows (scripts/setup.sh RUNTIME_PACKAGES); the build
+# for running (scripts/transpile.js: no tests, no type check)
 setup:
 	./scripts/setup.sh
 
-# that and the test tier's and the benchmark's packages (TEST_PACKAGES)
+# that and the test tier's and the benchmark's packages (TEST_PACKAGES); tsc, type-checked
 setup-test:
 	./scripts/setup.sh --test
 
@@ -41,7 +42,11 @@ test-integration:
 test-e2e:
 	$(NODE) --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 'dist/test/e2e/'
 
-demo: fixtures
+# the demo's one fixture (rpc4django's sdist, signed with the TEST-ONLY upstream key), then the demo
+DEMO_SDIST := fixtures/dist/rpc4django-0.6.3.tar.gz
+demo: setup
+	$(NODE) dist/fixtures/build-sdists.js --only rpc4django
+	$(NODE) dist/fixtures/sign.js --key fixtures/keys/upstream-TEST-ONLY.sec.asc $(DEMO_SDIST)
 	$(NODE) dist/scripts/demo.js
 
 bench: setup-test

@@ -3,7 +3,7 @@ SHELL := /bin/sh
 NODE  ?= node
 export PATH := /usr/sbin:/usr/bin:/sbin:/bin:$(PATH)
 
-.PHONY: all setup setup-test build fixtures test test-unit test-integration test-e2e demo bench lint clean
+.PHONY: all setup setup-test build fixtures test test-unit test-integration test-e2e demo bench lint format clean
 
 all: build
 
@@ -57,10 +57,16 @@ bench: setup-test
 	$(NODE) dist/bench/recursive.js
 	$(NODE) dist/bench/publish.js
 
-# the compiler, then ESLint with typescript-eslint's type-checked rules (eslint.config.js): zero findings
+# the compiler, then ESLint with typescript-eslint's type-checked rules (eslint.config.js): zero
+# findings; then Prettier's check of the TypeScript/JavaScript (.prettierrc.json, .prettierignore)
 lint:
 	npx tsc -p tsconfig.json --noEmit
 	npx eslint --max-warnings 0 .
+	npx prettier --check .
+
+# rewrite the code in the project's format (what `make lint` checks)
+format:
+	npx prettier --write .
 
 clean:
 	rm -rf dist fixtures/dist .cache out

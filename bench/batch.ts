@@ -65,7 +65,10 @@ function sdistEntries(i: number): { name: string; entries: TarEntry[] } {
       ),
       { path: `${top}/${name}/`, type: 'dir', mtime: MTIME, mode: 0o755 },
       file(`${name}/__init__.py`, `"""benchmark package ${i}."""\n__version__ = "1.0"\n\n\ndef answer():\n    return ${i}\n`),
-      file('LICENSE', 'MIT License\n\nCopyright (c) 2023 Bench\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n'),
+      file(
+        'LICENSE',
+        'MIT License\n\nCopyright (c) 2023 Bench\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n',
+      ),
     ],
   };
 }
@@ -177,9 +180,21 @@ async function main(): Promise<void> {
     const goals: Array<[string, string, boolean]> = [
       [`-j2 ≥ 1.8× faster than serial`, `${speedup.toFixed(2)}× (${s(serial.ms)} vs ${s(parallel.ms)})`, speedup >= 1.8],
       ['unchanged rerun ≤ 0.1× the cold run', `${rerunRatio.toFixed(3)}× (${s(rerun.ms)} vs ${s(cold.ms)})`, rerunRatio <= 0.1],
-      ['per-package cost in a batch ≤ 0.8× a single conversion (serial batch)', `${(perSerial / single).toFixed(2)}× (${s(perSerial)} vs ${s(single)})`, perSerial / single <= 0.8],
-      ['per-package cost in a -j2 batch (wall ÷ N) vs a single conversion', `${(perParallel / single).toFixed(2)}× (${s(perParallel)} vs ${s(single)})`, perParallel / single <= 0.8],
-      [`peak memory of the ${COUNT}-sdist -j2 batch < 500 MB (whole process tree)`, `${mib(parallel.treeKiB)} (largest process ${mib(parallel.maxKiB)})`, parallel.treeKiB * 1024 < 500e6],
+      [
+        'per-package cost in a batch ≤ 0.8× a single conversion (serial batch)',
+        `${(perSerial / single).toFixed(2)}× (${s(perSerial)} vs ${s(single)})`,
+        perSerial / single <= 0.8,
+      ],
+      [
+        'per-package cost in a -j2 batch (wall ÷ N) vs a single conversion',
+        `${(perParallel / single).toFixed(2)}× (${s(perParallel)} vs ${s(single)})`,
+        perParallel / single <= 0.8,
+      ],
+      [
+        `peak memory of the ${COUNT}-sdist -j2 batch < 500 MB (whole process tree)`,
+        `${mib(parallel.treeKiB)} (largest process ${mib(parallel.maxKiB)})`,
+        parallel.treeKiB * 1024 < 500e6,
+      ],
     ];
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const report = `# py2pkg batch benchmark

@@ -176,7 +176,13 @@ function shellQuote(s: string): string {
 /** The package really is a .deb (checked outside the timed region). */
 async function checkDeb(contender: string, path: string | undefined): Promise<string> {
   if (!path || !existsSync(path)) throw new ContenderFailed(contender, `no .deb was produced (${path ?? 'none found'})`);
-  const r = await execa(DPKG_DEB, ['--field', path, 'Package', 'Version'], { env: env(tmpdir()), extendEnv: false, reject: false, timeout: 30_000, stdin: 'ignore' });
+  const r = await execa(DPKG_DEB, ['--field', path, 'Package', 'Version'], {
+    env: env(tmpdir()),
+    extendEnv: false,
+    reject: false,
+    timeout: 30_000,
+    stdin: 'ignore',
+  });
   if (r.exitCode !== 0) throw new ContenderFailed(contender, `${path} is not a valid .deb`, String(r.stderr));
   return String(r.stdout).trim().replace(/\n/g, ', ');
 }
@@ -270,12 +276,18 @@ function floorContender(o: Options): Contender {
         const top = (await readdir(src))[0];
         if (!top) throw new ContenderFailed('floor', 'the sdist unpacked to nothing');
         await step('python3 -m build --wheel', () =>
-          runTimed('floor', PYTHON, ['-m', 'build', '--wheel', '--no-isolation', '--skip-dependency-check', '--outdir', wheelDir, join(src, top)], { env: e, timeoutMs: 300_000 }),
+          runTimed('floor', PYTHON, ['-m', 'build', '--wheel', '--no-isolation', '--skip-dependency-check', '--outdir', wheelDir, join(src, top)], {
+            env: e,
+            timeoutMs: 300_000,
+          }),
         );
         const wheel = (await readdir(wheelDir)).find((f) => f.endsWith('.whl'));
         if (!wheel) throw new ContenderFailed('floor', 'python3 -m build produced no wheel');
         await step('python3 -m installer', () =>
-          runTimed('floor', PYTHON, ['-m', 'installer', '--destdir', stage, '--prefix', '/usr', '--no-compile-bytecode', join(wheelDir, wheel)], { env: e, timeoutMs: 120_000 }),
+          runTimed('floor', PYTHON, ['-m', 'installer', '--destdir', stage, '--prefix', '/usr', '--no-compile-bytecode', join(wheelDir, wheel)], {
+            env: e,
+            timeoutMs: 120_000,
+          }),
         );
         await step('DEBIAN/control', async () => {
           await mkdir(join(stage, 'DEBIAN'));
@@ -286,7 +298,9 @@ function floorContender(o: Options): Contender {
             `Package: python3-${name}\nVersion: ${version}-1\nArchitecture: all\nMaintainer: ${MAINTAINER}\nDescription: raw floor build of ${name}\n`,
           );
         });
-        await step('dpkg-deb --build', () => runTimed('floor', DPKG_DEB, ['--root-owner-group', '-Zxz', '--build', stage, deb], { env: e, timeoutMs: 120_000 }));
+        await step('dpkg-deb --build', () =>
+          runTimed('floor', DPKG_DEB, ['--root-owner-group', '-Zxz', '--build', stage, deb], { env: e, timeoutMs: 120_000 }),
+        );
         const ms = MS(t0);
         const produced = await checkDeb('floor', deb);
         return { ms, parts, produced };
@@ -357,9 +371,7 @@ function sandboxProbe(sandboxed: boolean, box: string): Contender {
     key: sandboxed ? 'bwrap-python' : 'bare-python',
     label: sandboxed ? '`bwrap … python3 -c pass` (py2pkg sandbox settings)' : '`python3 -c pass`',
     async run() {
-      const args = sandboxed
-        ? bwrapArgs({ buildDir: box, cwd: '/build', pythonVersion: '3.11', env: { SOURCE_DATE_EPOCH } }, cmd)
-        : cmd.slice(1);
+      const args = sandboxed ? bwrapArgs({ buildDir: box, cwd: '/build', pythonVersion: '3.11', env: { SOURCE_DATE_EPOCH } }, cmd) : cmd.slice(1);
       const r = await runTimed(sandboxed ? 'bwrap' : 'python3', sandboxed ? BWRAP : PYTHON, args, { env: env(box), timeoutMs: 30_000 });
       return { ms: r.ms, parts: {} };
     },
@@ -375,7 +387,10 @@ function probeContender(helper: string, box: string): Contender {
     key: 'probe',
     label: '`python3 -I python/probe_build_deps.py setuptools.build_meta:__legacy__ setuptools wheel`',
     async run() {
-      const r = await runTimed('probe', PYTHON, ['-I', helper, 'setuptools.build_meta:__legacy__', 'setuptools', 'wheel'], { env: env(box), timeoutMs: 60_000 });
+      const r = await runTimed('probe', PYTHON, ['-I', helper, 'setuptools.build_meta:__legacy__', 'setuptools', 'wheel'], {
+        env: env(box),
+        timeoutMs: 60_000,
+      });
       return { ms: r.ms, parts: {} };
     },
   };
@@ -415,7 +430,7 @@ function fmtMs(ms: number): string {
 async function machine(): Promise<Record<string, string>> {
   const q = async (file: string, args: string[]): Promise<string> => {
     const r = await execa(file, args, { env: env(tmpdir()), extendEnv: false, reject: false, timeout: 10_000, stdin: 'ignore' });
-    return r.exitCode === 0 ? `${String(r.stdout)}${String(r.stderr)}`.trim().split('\n')[0] ?? '' : 'unknown';
+    return r.exitCode === 0 ? (`${String(r.stdout)}${String(r.stderr)}`.trim().split('\n')[0] ?? '') : 'unknown';
   };
   const osRelease = existsSync('/etc/os-release') ? (/^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'unknown') : 'unknown';
   const commit = existsSync(join(ROOT, '.git')) ? await q('/usr/bin/git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) : 'unknown';
@@ -463,7 +478,13 @@ async function main(): Promise<number> {
 
   const conv = [py2pkgContender(o, haveTime), floorContender(o), stdebContender(o)];
   const probeHelper = join(ROOT, 'python/probe_build_deps.py');
-  const quick = [versionContender(version), nodeContender(), sandboxProbe(false, box), sandboxProbe(true, box), ...(existsSync(probeHelper) ? [probeContender(probeHelper, box)] : [])];
+  const quick = [
+    versionContender(version),
+    nodeContender(),
+    sandboxProbe(false, box),
+    sandboxProbe(true, box),
+    ...(existsSync(probeHelper) ? [probeContender(probeHelper, box)] : []),
+  ];
   const samples = new Map<string, Sample[]>();
   const labels = new Map<string, string>([...conv, ...quick].map((c) => [c.key, c.label]));
   const record = (key: string, s: Sample): void => {
@@ -475,7 +496,9 @@ async function main(): Promise<number> {
 
   try {
     const started = new Date();
-    log(`input ${basename(o.sdist)} (sha256 ${sha256.slice(0, 16)}…), ${o.runs} runs, ${o.stdebRuns} stdeb runs, ${o.versionRuns} --version runs, ${o.warmup} warm-up`);
+    log(
+      `input ${basename(o.sdist)} (sha256 ${sha256.slice(0, 16)}…), ${o.runs} runs, ${o.stdebRuns} stdeb runs, ${o.versionRuns} --version runs, ${o.warmup} warm-up`,
+    );
     for (let w = 0; w < o.warmup; w++) {
       for (const c of [...conv.filter((c) => c.key !== 'stdeb' || o.stdebRuns > 0), ...quick]) {
         log(`warm-up ${c.key}`);
@@ -546,7 +569,9 @@ function renderReport(
   L.push(`- machine: ${m.cpu}, ${m.memory} RAM; ${m.os}`);
   L.push(`- tools: node ${m.node}, ${m.python}, dpkg ${m.dpkg}, python3-stdeb ${m.stdeb}; py2pkg ${version} (commit ${m.commit}, working tree as built)`);
   L.push(`- input: \`${basename(o.sdist)}\` (sha256 \`${sha256}\`), signature \`${basename(o.sdist)}.asc\`, SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH}`);
-  L.push(`- schedule: ${o.warmup} untimed warm-up run(s) each, then ${o.runs} round-robin iterations (stdeb's ${sd?.n ?? 0} runs and the start-up probes spread over them)`);
+  L.push(
+    `- schedule: ${o.warmup} untimed warm-up run(s) each, then ${o.runs} round-robin iterations (stdeb's ${sd?.n ?? 0} runs and the start-up probes spread over them)`,
+  );
   L.push('');
   L.push('## Wall time\n');
   L.push('| contender | runs | median | min | max | median ÷ floor |');
@@ -569,11 +594,17 @@ function renderReport(
     L.push(`| well under py2dsc-deb (< 0.5 counted as met) | ${r.toFixed(2)}× (${fmtMs(py.median)} vs ${fmtMs(sd.median)}) | ${r < 0.5 ? 'yes' : '**no**'} |`);
   }
   if (ver) L.push(`| \`py2pkg --version\` ≤ 120 ms | ${fmtMs(ver.median)} (median) | ${ver.median <= 120 ? 'yes' : '**no**'} |`);
-  const rss = samples.get('py2pkg')?.map((s) => s.rssKiB).filter((x): x is number => x !== undefined) ?? [];
+  const rss =
+    samples
+      .get('py2pkg')
+      ?.map((s) => s.rssKiB)
+      .filter((x): x is number => x !== undefined) ?? [];
   L.push('');
   if (rss.length) {
     const r = stats(rss);
-    L.push(`Peak RSS of the py2pkg run: median ${(r.median / 1024).toFixed(0)} MiB (min ${(r.min / 1024).toFixed(0)}, max ${(r.max / 1024).toFixed(0)}) — GNU time's %M, the largest single process of the tree (node; the sandboxed pythons are smaller).`);
+    L.push(
+      `Peak RSS of the py2pkg run: median ${(r.median / 1024).toFixed(0)} MiB (min ${(r.min / 1024).toFixed(0)}, max ${(r.max / 1024).toFixed(0)}) — GNU time's %M, the largest single process of the tree (node; the sandboxed pythons are smaller).`,
+    );
   } else if (!haveTime) {
     L.push('Peak RSS: not measured (/usr/bin/time is not installed).');
   }
@@ -614,9 +645,14 @@ function renderReport(
       if (s) L.push(`| ${labels.get(k)} | ${s.n} | ${fmtMs(s.median)} | ${fmtMs(s.min)} | ${fmtMs(s.max)} |`);
     }
     L.push('');
-    L.push(`One bwrap start costs about ${fmtMs(boxed.median - bare.median)} over the bare interpreter (median difference); a conversion starts the sandbox twice.`);
+    L.push(
+      `One bwrap start costs about ${fmtMs(boxed.median - bare.median)} over the bare interpreter (median difference); a conversion starts the sandbox twice.`,
+    );
     const probe = st('probe');
-    if (probe) L.push(`The build-requirement probe (unsandboxed, once per conversion, inside \`build\`) costs ${fmtMs(probe.median - bare.median)} over a bare interpreter.`);
+    if (probe)
+      L.push(
+        `The build-requirement probe (unsandboxed, once per conversion, inside \`build\`) costs ${fmtMs(probe.median - bare.median)} over a bare interpreter.`,
+      );
     L.push('');
   }
   const produced = (key: string): string | undefined => samples.get(key)?.at(-1)?.produced;

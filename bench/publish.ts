@@ -25,11 +25,19 @@ const ORG_SEC = join(ROOT, 'fixtures/keys/org-repo-TEST-ONLY.sec.asc');
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: process.env.HOME ?? '/root' };
 
 const { values } = parseArgs({
-  options: { count: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, results: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    count: { type: 'string' },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    results: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
   strict: true,
 });
 if (values.help) {
-  process.stdout.write('usage: node dist/bench/publish.js [--count N (1000)] [--runs N (3)] [--only apt|yum] [--results FILE (bench/results/publish-latest.md)]\n');
+  process.stdout.write(
+    'usage: node dist/bench/publish.js [--count N (1000)] [--runs N (3)] [--only apt|yum] [--results FILE (bench/results/publish-latest.md)]\n',
+  );
   process.exit(0);
 }
 const COUNT = Number(values.count ?? 1000);
@@ -53,7 +61,10 @@ async function makeDeb(dir: string, i: number): Promise<string> {
   const root = join(dir, `root-${i}`);
   await mkdir(join(root, 'DEBIAN'), { recursive: true });
   await mkdir(join(root, 'usr/share/doc', name(i)), { recursive: true });
-  await writeFile(join(root, 'DEBIAN/control'), `Package: ${name(i)}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <bench@example.org>\nDepends: python3:any\nDescription: generated package ${i}\n for the publish benchmark\n`);
+  await writeFile(
+    join(root, 'DEBIAN/control'),
+    `Package: ${name(i)}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: Bench <bench@example.org>\nDepends: python3:any\nDescription: generated package ${i}\n for the publish benchmark\n`,
+  );
   await writeFile(join(root, 'usr/share/doc', name(i), 'provenance.json'), provenance(i));
   const out = join(dir, `${name(i)}_1.0-1_all.deb`);
   await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, out], { env: ENV, extendEnv: false });
@@ -67,13 +78,30 @@ async function makeRpms(dir: string, from: number, to: number): Promise<string[]
   const spec = [`Name: benchpub-base`, 'Version: 1.0', 'Release: 1', 'Summary: bench', 'License: MIT', 'BuildArch: noarch', '%description', 'bench', ''];
   const install = ['%install'];
   for (let i = from; i < to; i++) {
-    spec.push(`%package -n ${name(i)}`, `Summary: generated package ${i}`, `%description -n ${name(i)}`, `generated package ${i}`, `%files -n ${name(i)}`, `/usr/share/doc/${name(i)}/provenance.json`, '');
-    install.push(`mkdir -p %{buildroot}/usr/share/doc/${name(i)}`, `cat > %{buildroot}/usr/share/doc/${name(i)}/provenance.json <<'EOF'`, provenance(i).trim(), 'EOF');
+    spec.push(
+      `%package -n ${name(i)}`,
+      `Summary: generated package ${i}`,
+      `%description -n ${name(i)}`,
+      `generated package ${i}`,
+      `%files -n ${name(i)}`,
+      `/usr/share/doc/${name(i)}/provenance.json`,
+      '',
+    );
+    install.push(
+      `mkdir -p %{buildroot}/usr/share/doc/${name(i)}`,
+      `cat > %{buildroot}/usr/share/doc/${name(i)}/provenance.json <<'EOF'`,
+      provenance(i).trim(),
+      'EOF',
+    );
   }
   await mkdir(join(top, 'SPECS'), { recursive: true });
   const specFile = join(top, 'SPECS', 'bench.spec');
   await writeFile(specFile, `${spec.join('\n')}\n${install.join('\n')}\n`);
-  await execa('/usr/bin/rpmbuild', ['-bb', '--define', `_topdir ${top}`, '--define', '_binary_payload w2.gzdio', '--define', '__os_install_post %{nil}', specFile], { env: ENV, extendEnv: false });
+  await execa(
+    '/usr/bin/rpmbuild',
+    ['-bb', '--define', `_topdir ${top}`, '--define', '_binary_payload w2.gzdio', '--define', '__os_install_post %{nil}', specFile],
+    { env: ENV, extendEnv: false },
+  );
   const out: string[] = [];
   for (let i = from; i < to; i++) out.push(join(top, 'RPMS', 'noarch', `${name(i)}-1.0-1.noarch.rpm`));
   return out;

@@ -51,11 +51,21 @@ async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'py2pkg-bench-recursive-'));
   const server = await startIndexServer({ projects: await treeProjects(tree()) });
   try {
-    const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: work, XDG_CACHE_HOME: join(work, 'cache'), XDG_CONFIG_HOME: join(work, 'config'), LANG: 'C.UTF-8' };
+    const env = {
+      PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: work,
+      XDG_CACHE_HOME: join(work, 'cache'),
+      XDG_CONFIG_HOME: join(work, 'config'),
+      LANG: 'C.UTF-8',
+    };
     const args = [CLI, '--recursive', 'benchnode00', '--dry-run', '--json', '--target', 'debian12', '--index-url', server.indexUrl, '--trusted-keys', KEYS];
     const once = async (): Promise<{ ms: number; convert: number; reuse: number }> => {
       const t0 = process.hrtime.bigint();
-      const r = await execa(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), ...args], { env, extendEnv: false, reject: false });
+      const r = await execa(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), ...args], {
+        env,
+        extendEnv: false,
+        reject: false,
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (r.exitCode !== 0) throw new Error(`py2pkg exited ${r.exitCode}: ${r.stderr}`);
       const { plan } = JSON.parse(r.stdout) as { plan: { convert: unknown[]; reuse: unknown[] } };

@@ -92,7 +92,22 @@ async function main(): Promise<void> {
     const self = fileURLToPath(import.meta.url);
     const contenders = {
       py2pkg: (out: string) => timed(process.execPath, [self, '--child', '--key', KEY, '--file', file, '--out', out]),
-      gpg: (out: string) => timed('/usr/bin/gpg', ['--homedir', gnupg, '--batch', '--yes', '--no-tty', '--digest-algo', 'SHA256', '--local-user', `${fpr}!`, '--output', out, '--detach-sign', file]),
+      gpg: (out: string) =>
+        timed('/usr/bin/gpg', [
+          '--homedir',
+          gnupg,
+          '--batch',
+          '--yes',
+          '--no-tty',
+          '--digest-algo',
+          'SHA256',
+          '--local-user',
+          `${fpr}!`,
+          '--output',
+          out,
+          '--detach-sign',
+          file,
+        ]),
     };
     const samples: Record<string, Sample[]> = { py2pkg: [], gpg: [] };
     // warm-up: page cache and gpg-agent

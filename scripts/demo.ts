@@ -46,13 +46,31 @@ async function main(): Promise<number> {
   const projects: ServedProject[] = [];
   for (const path of allFixtureSdists().filter((p) => existsSync(`${p}.asc`))) {
     const filename = basename(path);
-    projects.push({ name: filename.replace(/-[^-]+\.(tar\.gz|zip)$/, ''), files: [{ filename, bytes: await readFile(path), signature: await readFile(`${path}.asc`) }] });
+    projects.push({
+      name: filename.replace(/-[^-]+\.(tar\.gz|zip)$/, ''),
+      files: [{ filename, bytes: await readFile(path), signature: await readFile(`${path}.asc`) }],
+    });
   }
   const indexUrl = await writeStaticIndex(join(out, 'index'), projects);
   say(`a local package index: ${indexUrl} (${projects.length} projects from fixtures/dist)`);
 
   say(`py2pkg rpc4django --format deb --index-url out/demo/index/simple/ --trusted-keys fixtures/keys/upstream-TEST-ONLY.pub.asc --out out/demo`);
-  const r = await py2pkg(['rpc4django', '--format', 'deb', '--index-url', indexUrl, '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>'], { XDG_CACHE_HOME: join(out, 'cache') });
+  const r = await py2pkg(
+    [
+      'rpc4django',
+      '--format',
+      'deb',
+      '--index-url',
+      indexUrl,
+      '--trusted-keys',
+      upstreamPub,
+      '--out',
+      out,
+      '--maintainer',
+      'py2pkg demo <demo@py2pkg.example.org>',
+    ],
+    { XDG_CACHE_HOME: join(out, 'cache') },
+  );
   show(r.stderr, r.stdout);
   if (r.exitCode !== 0) return r.exitCode;
   const deb = r.stdout.trim();
@@ -70,7 +88,9 @@ async function main(): Promise<number> {
   process.stdout.write(`${(await execa('/usr/bin/dpkg-deb', ['--info', deb], { env, extendEnv: false })).stdout}\n`);
 
   say('provenance.json in the package');
-  process.stdout.write(`${(await execa('/usr/bin/dpkg-deb', ['--fsys-tarfile', deb], { env, extendEnv: false, encoding: 'buffer' }).then((t) => execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-rpc4django/provenance.json'], { input: t.stdout, env, extendEnv: false }))).stdout}\n`);
+  process.stdout.write(
+    `${(await execa('/usr/bin/dpkg-deb', ['--fsys-tarfile', deb], { env, extendEnv: false, encoding: 'buffer' }).then((t) => execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-rpc4django/provenance.json'], { input: t.stdout, env, extendEnv: false }))).stdout}\n`,
+  );
 
   // sign with the organization's (TEST-ONLY) key and publish a signed Apt repository
   const orgSec = join(repoRoot, 'fixtures', 'keys', 'org-repo-TEST-ONLY.sec.asc');
@@ -85,10 +105,28 @@ async function main(): Promise<number> {
   show(ver.stdout, ver.stderr);
   if (ver.exitCode !== 0) return ver.exitCode;
 
-  say('the same sdist as a signed RPM for el9, and rpmlint\'s verdict');
+  say("the same sdist as a signed RPM for el9, and rpmlint's verdict");
   const rpmOut = join(out, 'rpm');
   await mkdir(rpmOut, { recursive: true });
-  const rpm = await py2pkg(['rpc4django', '--format', 'rpm', '--index-url', indexUrl, '--trusted-keys', upstreamPub, '--out', rpmOut, '--sign-key', orgSec, '--maintainer', 'py2pkg demo <demo@py2pkg.example.org>', '--quiet'], { XDG_CACHE_HOME: join(out, 'cache') });
+  const rpm = await py2pkg(
+    [
+      'rpc4django',
+      '--format',
+      'rpm',
+      '--index-url',
+      indexUrl,
+      '--trusted-keys',
+      upstreamPub,
+      '--out',
+      rpmOut,
+      '--sign-key',
+      orgSec,
+      '--maintainer',
+      'py2pkg demo <demo@py2pkg.example.org>',
+      '--quiet',
+    ],
+    { XDG_CACHE_HOME: join(out, 'cache') },
+  );
   show(rpm.stderr, rpm.stdout);
   if (rpm.exitCode !== 0) return rpm.exitCode;
   // rpm -K (which rpmlint runs) and rpmkeys read the org's public key from a private rpm database
@@ -101,10 +139,16 @@ async function main(): Promise<number> {
   const check = await execa('/usr/bin/rpmkeys', ['--checksig', '-v', rpm.stdout.trim()], { env: rpmEnv, extendEnv: false, reject: false });
   process.stdout.write(`rpmkeys --checksig -v:\n${check.stdout}\n`);
   if (have('/usr/bin/rpmlint', 'rpmlint', "rpmlint's verdict")) {
-    const rpmlint = await execa('/usr/bin/rpmlint', ['--config', join(repoRoot, 'test', 'rpmlint.toml'), rpm.stdout.trim()], { env: rpmEnv, extendEnv: false, reject: false });
+    const rpmlint = await execa('/usr/bin/rpmlint', ['--config', join(repoRoot, 'test', 'rpmlint.toml'), rpm.stdout.trim()], {
+      env: rpmEnv,
+      extendEnv: false,
+      reject: false,
+    });
     const lintLines = rpmlint.stdout.split('\n');
     const rpmErrors = lintLines.filter((l) => /: E: /.test(l));
-    process.stdout.write(`${rpmErrors.join('\n')}${rpmErrors.length ? '\n' : ''}rpmlint: ${rpmErrors.length} errors, ${lintLines.filter((l) => /: W: /.test(l)).length} warnings (listed with reasons in test/rpmlint-allowed.txt)\n`);
+    process.stdout.write(
+      `${rpmErrors.join('\n')}${rpmErrors.length ? '\n' : ''}rpmlint: ${rpmErrors.length} errors, ${lintLines.filter((l) => /: W: /.test(l)).length} warnings (listed with reasons in test/rpmlint-allowed.txt)\n`,
+    );
   }
 
   say('apt-get update + install from the signed repository in a clean Debian 12 root (mmdebstrap, cached), then import it');
@@ -116,18 +160,32 @@ async function main(): Promise<number> {
     const sources = (await readFile(join(repo, 'py2pkg-demo.sources'), 'utf8')).replace(/^URIs: .*$/m, 'URIs: file:///srv/py2pkg-demo');
     await mkdir(join(root.dir, 'etc', 'apt', 'sources.list.d'), { recursive: true });
     await writeFile(join(root.dir, 'etc', 'apt', 'sources.list.d', 'py2pkg-demo.sources'), sources);
-    process.stdout.write(`/etc/apt/sources.list.d/py2pkg-demo.sources:\n${sources.split('\n').filter((l) => !/^ /.test(l)).join('\n')}\n`);
+    process.stdout.write(
+      `/etc/apt/sources.list.d/py2pkg-demo.sources:\n${sources
+        .split('\n')
+        .filter((l) => !/^ /.test(l))
+        .join('\n')}\n`,
+    );
     const apt = ['-o', 'Dir::Etc::SourceList=/dev/null', '-o', 'Acquire::Check-Valid-Until=true', '-o', 'APT::Update::Error-Mode=any'];
     const upd = await root.run(['apt-get', ...apt, 'update']);
     show(upd.stdout, upd.stderr);
     if (upd.exitCode !== 0) return 1;
     const inst = await root.run(['apt-get', ...apt, 'install', '-y', 'python3-rpc4django']);
-    process.stdout.write(inst.stdout.split('\n').filter((l) => /Get:|Setting up|Unpacking/.test(l)).join('\n') + '\n');
+    process.stdout.write(
+      inst.stdout
+        .split('\n')
+        .filter((l) => /Get:|Setting up|Unpacking/.test(l))
+        .join('\n') + '\n',
+    );
     if (inst.exitCode !== 0) {
       process.stdout.write(inst.stderr);
       return 1;
     }
-    const imp = await root.run(['python3', '-c', 'import rpc4django, django; print("import rpc4django: OK, from", rpc4django.__file__, "with Django", django.get_version())']);
+    const imp = await root.run([
+      'python3',
+      '-c',
+      'import rpc4django, django; print("import rpc4django: OK, from", rpc4django.__file__, "with Django", django.get_version())',
+    ]);
     show(imp.stdout, imp.stderr);
     return imp.exitCode;
   } finally {

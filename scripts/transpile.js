@@ -11,12 +11,16 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const configPath = resolve(process.argv[2] ?? 'tsconfig.run.json');
-const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (d) => {
-    throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+const config = ts.getParsedCommandLineOfConfigFile(
+  configPath,
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
   },
-});
+);
 if (!config || config.errors.length > 0) {
   const why = config ? config.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ') : 'unreadable';
   process.stderr.write(`transpile: ${configPath}: ${why}\n`);

@@ -17,7 +17,16 @@ import { ExitStatus, ExitWithStatus, isPy2pkgError, singleLine } from './errors.
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
-const COMMANDS: RegisterCommand[] = [registerConvert, registerTargets, registerPublish, registerVerify, registerKeygen, registerTrust, registerTemplates, registerOutdated];
+const COMMANDS: RegisterCommand[] = [
+  registerConvert,
+  registerTargets,
+  registerPublish,
+  registerVerify,
+  registerKeygen,
+  registerTrust,
+  registerTemplates,
+  registerOutdated,
+];
 
 const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 

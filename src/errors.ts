@@ -50,6 +50,8 @@ interface CatalogueEntry {
 }
 
 /** code -> exit status and what to do about it. Codes never change once released. */
+// one line per code, read as a table
+// prettier-ignore
 export const catalogue = {
   USAGE: { status: 'usage', hint: 'see py2pkg --help' },
   CONFIG: { status: 'usage', hint: 'fix the config file or the flag named above' },
@@ -176,8 +178,11 @@ export class Py2pkgError extends Error {
 
 /** Collapse any text to one printable line (hostile text may carry newlines or escapes). */
 export function singleLine(text: string, max = 400): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

@@ -133,14 +133,23 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     ...(opts.binaryStdout ? { stdoutBuffer: raw.stdout } : {}),
   };
   if (raw.timedOut) {
-    throw new Py2pkgError(opts.failCode === 'BUILD_FAILED' ? 'BUILD_TIMEOUT' : 'TOOL_FAILED', `${name} did not finish within ${Math.round(timeout / 1000)} s and was killed`, {
-      detail: tail(stderr, 60),
-    });
+    throw new Py2pkgError(
+      opts.failCode === 'BUILD_FAILED' ? 'BUILD_TIMEOUT' : 'TOOL_FAILED',
+      `${name} did not finish within ${Math.round(timeout / 1000)} s and was killed`,
+      {
+        detail: tail(stderr, 60),
+      },
+    );
   }
-  if (raw.overflow) throw new Py2pkgError(opts.failCode ?? 'TOOL_FAILED', `${name} wrote more output than the ${opts.maxBuffer ?? 64 * 1024 * 1024} byte limit and was killed`);
+  if (raw.overflow)
+    throw new Py2pkgError(opts.failCode ?? 'TOOL_FAILED', `${name} wrote more output than the ${opts.maxBuffer ?? 64 * 1024 * 1024} byte limit and was killed`);
   if ((opts.check ?? true) && result.exitCode !== 0) {
     const last = tail(stderr || result.stdout, STDERR_TAIL_LINES);
-    const lastLine = last.split('\n').filter((l) => l.trim()).pop() ?? (raw.signal ? `killed by ${raw.signal}` : '');
+    const lastLine =
+      last
+        .split('\n')
+        .filter((l) => l.trim())
+        .pop() ?? (raw.signal ? `killed by ${raw.signal}` : '');
     throw new Py2pkgError(opts.failCode ?? 'TOOL_FAILED', `${name} exited with status ${result.exitCode}: ${lastLine}`, {
       detail: `${name} ${args.join(' ')}\n--- stderr (tail) ---\n${last}`,
     });

@@ -12,7 +12,16 @@ import { Py2pkgError } from './errors.js';
 import { importNamesOf } from './formats/source/srpm-data.js';
 import type { SourceContext, SourceOutput } from './formats/source/types.js';
 import { prepareOutDir } from './out-dir.js';
-import { clampVerifiedAt, deriveSourceDateEpoch, fetchStage, localSdist, packagedProvenance, verifyStage, type ConvertExtras, type Progress } from './pipeline.js';
+import {
+  clampVerifiedAt,
+  deriveSourceDateEpoch,
+  fetchStage,
+  localSdist,
+  packagedProvenance,
+  verifyStage,
+  type ConvertExtras,
+  type Progress,
+} from './pipeline.js';
 import { buildStage } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { canonicalizeName } from './python/pep508.js';
@@ -37,7 +46,8 @@ const builders: Readonly<Record<'deb' | 'rpm', () => Promise<(ctx: SourceContext
 };
 
 export async function convertSource(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<SourceResult> {
-  if (s.repo) throw new Py2pkgError('USAGE', '--repo publishes binary packages: a source package goes to a build farm (see docs/build-farms.md), not into --repo');
+  if (s.repo)
+    throw new Py2pkgError('USAGE', '--repo publishes binary packages: a source package goes to a build farm (see docs/build-farms.md), not into --repo');
   const undoOutDir = await prepareOutDir(s.outDir);
   try {
     return await sourceInto(s, progress, extras);
@@ -60,7 +70,12 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
     if (s.format === 'deb') await (await import('./formats/source/debian.js')).origCompression(sdist.path, sdist.filename);
     progress(`verify ${sdist.filename}`);
     extras.checkSdist?.(sdist);
-    const verified = await verifyStage(sdist, s, fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined, extras.notify ?? warn);
+    const verified = await verifyStage(
+      sdist,
+      s,
+      fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined,
+      extras.notify ?? warn,
+    );
     const work = await mkdtemp(join(tmpdir(), 'py2pkg-src-'));
     try {
       progress('unpack');
@@ -76,14 +91,26 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       description.catch(() => {});
       // what the build produces decides pure or compiled (Architecture, python3-all-dev)
       progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version}: pure or compiled)`);
-      const built = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled: true });
+      const built = await buildStage({
+        sourceRoot: unpacked.root,
+        workDir: work,
+        target: s.target,
+        sourceDateEpoch,
+        timeoutMs: s.buildTimeoutMs,
+        allowCompiled: true,
+      });
       const metadata = mergeWheelMetadata(source.metadata, built.wheelMetadata);
       const described = await description;
       if (described.warning) warn(described.warning);
       // the package carries neither the index route nor the trust store's answer (packagedProvenance)
       const route = provenance.source;
       const pinnedKeyFiles = [...(s.trustPolicy.projects.get(canonicalizeName(metadata.name))?.keys ?? []), ...(s.trustedKeys ? [s.trustedKeys] : [])];
-      const signaturePath = s.signature ?? fetched?.signaturePath ?? (provenance.verification.method === 'openpgp-detached-signature' || provenance.evidence?.some((v) => v.method === 'openpgp-detached-signature') ? `${sdist.path}.asc` : undefined);
+      const signaturePath =
+        s.signature ??
+        fetched?.signaturePath ??
+        (provenance.verification.method === 'openpgp-detached-signature' || provenance.evidence?.some((v) => v.method === 'openpgp-detached-signature')
+          ? `${sdist.path}.asc`
+          : undefined);
       const ctx: SourceContext = {
         metadata,
         sdist,
@@ -101,7 +128,10 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
         sourceNotices: source.sourceNotices,
         description: described.text,
         buildSystem: built.buildSystem,
-        importNames: importNamesOf(built.files.map((f) => f.path), s.target.siteDir),
+        importNames: importNamesOf(
+          built.files.map((f) => f.path),
+          s.target.siteDir,
+        ),
         sdistTopDir: basename(unpacked.root),
         docFiles: await readdir(unpacked.root),
         scripts: built.consoleScripts,

@@ -136,7 +136,12 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
   let provenance: Provenance;
   try {
     extras.checkSdist?.(sdist);
-    const verified = await verifyStage(sdist, s, fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined, extras.notify ?? extras.warn ?? progress);
+    const verified = await verifyStage(
+      sdist,
+      s,
+      fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined,
+      extras.notify ?? extras.warn ?? progress,
+    );
     provenance = fetched ? { ...verified, source: fetched.source } : verified;
   } catch (e) {
     await fetched?.dispose();
@@ -185,10 +190,14 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     // headers installed: checked with the backend before the build (BUILD_DEPENDS_MISSING)
     const wanted = allowCompiled ? projectBuildDepends(source.metadata.name, s.projectBuildDepends) : undefined;
     if (wanted?.note && wanted.from === 'default') (extras.warn ?? progress)(wanted.note);
-    const systemBuildDepends = wanted && wanted.packages.length > 0 ? { project: source.metadata.name, packages: [...COMPILER_PACKAGES, ...wanted.packages], from: wanted.from } : undefined;
+    const systemBuildDepends =
+      wanted && wanted.packages.length > 0
+        ? { project: source.metadata.name, packages: [...COMPILER_PACKAGES, ...wanted.packages], from: wanted.from }
+        : undefined;
     const toolchain = declared && allowCompiled && !systemBuildDepends ? missingCompilerPackages() : [];
     // otherwise a warning, not a refusal: an optional speed-up builds pure without them
-    if (toolchain.length > 0) (extras.warn ?? progress)(`a compiled build needs ${toolchain.join(' and ')}, not installed: apt-get install ${toolchain.join(' ')}`);
+    if (toolchain.length > 0)
+      (extras.warn ?? progress)(`a compiled build needs ${toolchain.join(' and ')}, not installed: apt-get install ${toolchain.join(' ')}`);
     checkRequiresPython(source.metadata, s.target);
     const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, provenance);
     const finalProvenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(provenance, sourceDateEpoch) : provenance;
@@ -203,11 +212,25 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     void depsModule()
       .then((d) => d.warmDependencyData(s.target, s.format))
       .catch(() => {});
-    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: work, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, allowCompiled });
+    const wheelBuilt = await buildStage({
+      sourceRoot: unpacked.root,
+      workDir: work,
+      target: s.target,
+      sourceDateEpoch,
+      timeoutMs: s.buildTimeoutMs,
+      allowCompiled,
+    });
     const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
     // a man page for each program in /usr/bin (help2man in the sandbox, or a short one)
     if (wheelBuilt.files.some((f) => f.path.startsWith(`${s.target.scriptsDir}/`))) progress('man pages (help2man, sandboxed)');
-    const { build: built } = await addManPages({ build: wheelBuilt, meta: metadata, target: s.target, sourceDateEpoch, timeoutMs: s.buildTimeoutMs, workDir: work });
+    const { build: built } = await addManPages({
+      build: wheelBuilt,
+      meta: metadata,
+      target: s.target,
+      sourceDateEpoch,
+      timeoutMs: s.buildTimeoutMs,
+      workDir: work,
+    });
     // dependencies the target archive cannot satisfy stop the run here (DEPENDS_UNSATISFIABLE)
     const { checkDependencies } = await depsModule();
     const packager = await packagerModule();
@@ -216,9 +239,19 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     const described = await description;
     if (described.warning) (extras.warn ?? progress)(described.warning);
 
-    progress(built.pure ? `package ${packager.fileName(metadata, s.target)}` : `package (architecture-specific: ${built.extensionModules.length} extension module(s))`);
+    progress(
+      built.pure ? `package ${packager.fileName(metadata, s.target)}` : `package (architecture-specific: ${built.extensionModules.length} extension module(s))`,
+    );
     // what a rebuild needs (py2pkg verify --rebuild, src/rebuild/)
-    const build = buildRecord({ format: s.format, target: s.target, maintainer: s.maintainer, dependencies: s.dependencies, templates, sourceDateEpoch, fromEnvironment: s.sourceDateEpoch !== undefined });
+    const build = buildRecord({
+      format: s.format,
+      target: s.target,
+      maintainer: s.maintainer,
+      dependencies: s.dependencies,
+      templates,
+      sourceDateEpoch,
+      fromEnvironment: s.sourceDateEpoch !== undefined,
+    });
     const output = await packager.build({
       metadata,
       provenance: { ...packagedProvenance(finalProvenance), build },
@@ -238,7 +271,10 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     });
     for (const n of output.notes ?? []) (extras.warn ?? progress)(n);
     const released = release && signStage ? await signStage.runRelease(release, output, s.outDir, work, progress) : output;
-    if (cacheStage && cacheKey && extras.buildCache) await cacheStage.toCache(extras.buildCache, cacheKey, { name: metadata.name, version: metadata.version, output: released, warnings }).catch((e: Error) => (extras.warn ?? progress)(`build cache not written: ${e.message}`));
+    if (cacheStage && cacheKey && extras.buildCache)
+      await cacheStage
+        .toCache(extras.buildCache, cacheKey, { name: metadata.name, version: metadata.version, output: released, warnings })
+        .catch((e: Error) => (extras.warn ?? progress)(`build cache not written: ${e.message}`));
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {
     await fetched?.dispose();
@@ -274,11 +310,21 @@ export function deriveSourceDateEpoch(newestMtime: number, p: Provenance): numbe
  */
 export function packagedProvenance(p: Provenance): Provenance {
   const { source: _route, ...routeless } = p;
-  return routeless.trust?.store ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } } : routeless;
+  return routeless.trust?.store
+    ? { ...routeless, trust: { rule: routeless.trust.rule, policy: routeless.trust.policy, project: routeless.trust.project } }
+    : routeless;
 }
 
 /** What `verify --rebuild` needs to make the same package again (provenance.json "build"). */
-export function buildRecord(r: { format: 'deb' | 'rpm'; target: BuildRecord['target']; maintainer: string; dependencies: BuildRecord['dependencies']; templates: { digest: string; source: 'builtin' | 'dir' }; sourceDateEpoch: number; fromEnvironment: boolean }): BuildRecord {
+export function buildRecord(r: {
+  format: 'deb' | 'rpm';
+  target: BuildRecord['target'];
+  maintainer: string;
+  dependencies: BuildRecord['dependencies'];
+  templates: { digest: string; source: 'builtin' | 'dir' };
+  sourceDateEpoch: number;
+  fromEnvironment: boolean;
+}): BuildRecord {
   return {
     py2pkg: toolVersion(),
     format: r.format,

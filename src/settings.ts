@@ -110,7 +110,21 @@ interface ConfigFile {
   project?: Map<string, ProjectBuildDepends>;
 }
 
-const CONFIG_KEYS = new Set(['maintainer', 'trusted-keys', 'out', 'target', 'format', 'build-timeout', 'targets', 'depends-map', 'extra-depends', 'drop-depends', 'trust', 'templates', 'project']);
+const CONFIG_KEYS = new Set([
+  'maintainer',
+  'trusted-keys',
+  'out',
+  'target',
+  'format',
+  'build-timeout',
+  'targets',
+  'depends-map',
+  'extra-depends',
+  'drop-depends',
+  'trust',
+  'templates',
+  'project',
+]);
 
 export function configCandidates(env: NodeJS.ProcessEnv): string[] {
   const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
@@ -135,17 +149,20 @@ export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEn
     throw new Py2pkgError('CONFIG', `config file ${file} is not valid TOML: ${singleLine((e as Error).message, 160)}`);
   }
   for (const key of Object.keys(doc)) {
-    if (!CONFIG_KEYS.has(key)) throw new Py2pkgError('CONFIG', `config file ${file}: unknown key "${singleLine(key, 60)}" (known: ${[...CONFIG_KEYS].join(', ')})`);
+    if (!CONFIG_KEYS.has(key))
+      throw new Py2pkgError('CONFIG', `config file ${file}: unknown key "${singleLine(key, 60)}" (known: ${[...CONFIG_KEYS].join(', ')})`);
   }
   const str = (k: keyof ConfigFile) => {
     const v = doc[k];
     if (v !== undefined && typeof v !== 'string') throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a string`);
   };
   (['maintainer', 'trusted-keys', 'out', 'target', 'format', 'templates'] as const).forEach(str);
-  if (doc['build-timeout'] !== undefined && typeof doc['build-timeout'] !== 'number') throw new Py2pkgError('CONFIG', `config file ${file}: build-timeout must be a number of seconds`);
+  if (doc['build-timeout'] !== undefined && typeof doc['build-timeout'] !== 'number')
+    throw new Py2pkgError('CONFIG', `config file ${file}: build-timeout must be a number of seconds`);
   const targets = doc.targets === undefined ? undefined : parseConfigProfiles(doc.targets, file);
   const dm = doc['depends-map'];
-  if (dm !== undefined && (typeof dm !== 'object' || dm === null || Array.isArray(dm))) throw new Py2pkgError('CONFIG', `config file ${file}: depends-map must be a table (name = "relation")`);
+  if (dm !== undefined && (typeof dm !== 'object' || dm === null || Array.isArray(dm)))
+    throw new Py2pkgError('CONFIG', `config file ${file}: depends-map must be a table (name = "relation")`);
   for (const k of ['extra-depends', 'drop-depends'] as const) {
     if (doc[k] !== undefined && !Array.isArray(doc[k])) throw new Py2pkgError('CONFIG', `config file ${file}: ${k} must be a list of strings`);
   }
@@ -193,7 +210,8 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
   const known = () => [...Object.keys(profiles), ...Object.keys(extra)].join(', ');
   const flagProfile = flags.target === undefined ? undefined : getProfile(flags.target, extra);
   const configProfile = config.target === undefined ? undefined : getProfile(config.target, extra);
-  if (config.target !== undefined && !configProfile) throw new Py2pkgError('CONFIG', `config file ${file}: unknown target "${singleLine(config.target, 40)}" (known: ${known()})`);
+  if (config.target !== undefined && !configProfile)
+    throw new Py2pkgError('CONFIG', `config file ${file}: unknown target "${singleLine(config.target, 40)}" (known: ${known()})`);
   // a flag beats the config file; --target alone implies its format; a format alone picks
   // the config file's target when it is of that format, else the documented default
   const format = flags.format ?? (flagProfile ? formatOf(flagProfile) : undefined) ?? config.format ?? (configProfile ? formatOf(configProfile) : 'deb');
@@ -205,7 +223,10 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
   if (!target) throw new Py2pkgError('USAGE', `unknown --target "${singleLine(targetId, 40)}" (known: ${known()})`);
   if (formatOf(target) !== format) {
     const fitting = [...Object.values(profiles), ...Object.values(extra)].filter((p) => formatOf(p) === format).map((p) => p.id);
-    throw new Py2pkgError('USAGE', `--target ${target.id} is ${formatOf(target) === 'rpm' ? 'an' : 'a'} ${formatOf(target)} target, not ${format}: use --format ${formatOf(target)}, or one of ${fitting.join(', ')}`);
+    throw new Py2pkgError(
+      'USAGE',
+      `--target ${target.id} is ${formatOf(target) === 'rpm' ? 'an' : 'a'} ${formatOf(target)} target, not ${format}: use --format ${formatOf(target)}, or one of ${fitting.join(', ')}`,
+    );
   }
   const buildTimeoutS = flags.buildTimeout !== undefined ? positiveInt(flags.buildTimeout, '--build-timeout') : (config['build-timeout'] ?? 900);
   const maxMiB = flags.maxUnpackedSize !== undefined ? positiveInt(flags.maxUnpackedSize, '--max-unpacked-size') : 512;
@@ -233,9 +254,15 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
     keepTemp: Boolean(flags.keepTemp),
     configFile: file,
     projectBuildDepends: config.project ?? new Map(),
-    templatesDir: flags.templates !== undefined ? resolve(flags.templates) : config.templates !== undefined ? resolve(dirname(file ?? '.'), config.templates) : undefined,
+    templatesDir:
+      flags.templates !== undefined ? resolve(flags.templates) : config.templates !== undefined ? resolve(dirname(file ?? '.'), config.templates) : undefined,
     dependencies: dependencyOptions(
-      { withExtras: flags.withExtras ?? [], dependsMap: config['depends-map'] ?? {}, extraDepends: config['extra-depends'] ?? [], dropDepends: config['drop-depends'] ?? [] },
+      {
+        withExtras: flags.withExtras ?? [],
+        dependsMap: config['depends-map'] ?? {},
+        extraDepends: config['extra-depends'] ?? [],
+        dropDepends: config['drop-depends'] ?? [],
+      },
       format,
       `config file ${file ?? ''}`,
     ),
@@ -246,10 +273,15 @@ export async function resolveSettings(input: string, flags: ConvertFlags, env: N
 }
 
 /** The trust policy and its files: flags beat the policy file, which beats the config file's [trust]. */
-export async function trustSettings(flags: Pick<ConvertFlags, 'trustPolicy' | 'trustDefault' | 'trustStore' | 'trustedRoot'>, fromConfig: TrustPolicy | undefined, env: NodeJS.ProcessEnv): Promise<Pick<Settings, 'trustPolicy' | 'trustStore' | 'trustedRoot'>> {
+export async function trustSettings(
+  flags: Pick<ConvertFlags, 'trustPolicy' | 'trustDefault' | 'trustStore' | 'trustedRoot'>,
+  fromConfig: TrustPolicy | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Pick<Settings, 'trustPolicy' | 'trustStore' | 'trustedRoot'>> {
   let policy = flags.trustPolicy ? await loadPolicyFile(resolve(flags.trustPolicy)) : (fromConfig ?? BUILTIN_POLICY);
   if (flags.trustDefault !== undefined) {
-    if (!(DEFAULT_RULES as readonly string[]).includes(flags.trustDefault)) throw new Py2pkgError('USAGE', `--trust-default must be one of ${DEFAULT_RULES.join(', ')}, not "${singleLine(flags.trustDefault, 20)}"`);
+    if (!(DEFAULT_RULES as readonly string[]).includes(flags.trustDefault))
+      throw new Py2pkgError('USAGE', `--trust-default must be one of ${DEFAULT_RULES.join(', ')}, not "${singleLine(flags.trustDefault, 20)}"`);
     policy = { ...policy, default: flags.trustDefault as DefaultRule, source: `${policy.source} with --trust-default ${flags.trustDefault}` };
   }
   const root = flags.trustedRoot ? resolve(flags.trustedRoot) : policy.trustedRoot;

@@ -32,7 +32,8 @@ export const MAX_JOBS = 64;
 
 function jobCount(text: string | undefined): number {
   if (text === undefined) return 1;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_JOBS) throw new Py2pkgError('USAGE', `-j/--jobs wants a whole number from 1 to ${MAX_JOBS}, got "${singleLine(text, 20)}"`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_JOBS)
+    throw new Py2pkgError('USAGE', `-j/--jobs wants a whole number from 1 to ${MAX_JOBS}, got "${singleLine(text, 20)}"`);
   return Number(text);
 }
 
@@ -44,13 +45,20 @@ function inputJob(input: string): ConvertJob {
 export async function runBatchCommand(inputs: string[], flags: BatchFlags, io: Io): Promise<void> {
   const jobs = jobCount(flags.jobs);
   const reqFiles = flags.requirement ?? [];
-  if (inputs.length === 0 && reqFiles.length === 0 && !flags.locked) throw new Py2pkgError('USAGE', 'nothing to convert: give sdists or requirements, -r requirements.txt, or --locked');
-  if (flags.locked && flags.allowUnsigned) throw new Py2pkgError('USAGE', '--locked reproduces what the lock records; --allow-unsigned would change what admits an sdist');
+  if (inputs.length === 0 && reqFiles.length === 0 && !flags.locked)
+    throw new Py2pkgError('USAGE', 'nothing to convert: give sdists or requirements, -r requirements.txt, or --locked');
+  if (flags.locked && flags.allowUnsigned)
+    throw new Py2pkgError('USAGE', '--locked reproduces what the lock records; --allow-unsigned would change what admits an sdist');
   let list: ConvertJob[] = inputs.map(inputJob);
   if (reqFiles.length > 0) {
     const { readRequirementFiles } = await import('./requirements.js');
     const req = await readRequirementFiles(reqFiles);
-    list.push(...req.entries.map((e): ConvertJob => ({ input: e.input, ...(e.sha256.length ? { sdistSha256: { allowed: e.sha256, code: 'HASH_MISMATCH', where: e.where } } : {}) })));
+    list.push(
+      ...req.entries.map((e): ConvertJob => ({
+        input: e.input,
+        ...(e.sha256.length ? { sdistSha256: { allowed: e.sha256, code: 'HASH_MISMATCH', where: e.where } } : {}),
+      })),
+    );
   }
   const lockFile = resolve(flags.lock ?? 'py2pkg.lock');
   if (flags.locked) {
@@ -70,7 +78,10 @@ export async function runBatchCommand(inputs: string[], flags: BatchFlags, io: I
     const { resolveSettings } = await import('../settings.js');
     const s = await resolveSettings('py2pkg-batch-settings', flags);
     const options = { maintainer: s.maintainer, withExtras: s.dependencies.withExtras, signedBy: null, sourceDateEpoch: s.sourceDateEpoch ?? null };
-    await writeLock(writeLockTo, result.outcomes.map((o) => entryFor(o, dirname(writeLockTo), options)));
+    await writeLock(
+      writeLockTo,
+      result.outcomes.map((o) => entryFor(o, dirname(writeLockTo), options)),
+    );
   }
   printBatchReport(result, flags, io, writeLockTo);
   if (result.exitStatus !== 0) throw new ExitWithStatus(result.exitStatus);
@@ -88,7 +99,9 @@ export function printBatchReport(r: BatchResult, flags: BatchFlags, io: Io, lock
       ...(o.files ? { files: o.files } : {}),
       ...(o.error ? { error: o.error } : {}),
     }));
-    io.out(`${JSON.stringify({ exitStatus: r.exitStatus, elapsedMs: r.ms, packages, ...(r.repository ? { repository: r.repository } : {}), ...(r.publishError ? { publishError: r.publishError } : {}), lock: lock ?? null }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ exitStatus: r.exitStatus, elapsedMs: r.ms, packages, ...(r.repository ? { repository: r.repository } : {}), ...(r.publishError ? { publishError: r.publishError } : {}), lock: lock ?? null }, null, 2)}\n`,
+    );
   } else {
     for (const o of r.outcomes) for (const f of o.files ?? []) io.out(`${f.path}\n`);
   }
@@ -98,7 +111,9 @@ export function printBatchReport(r: BatchResult, flags: BatchFlags, io: Io, lock
     const cached = count('cached');
     const parts = [`${count('converted') + cached} converted${cached ? ` (${cached} cached)` : ''}`, `${failed.length} failed`];
     if (count('skipped')) parts.push(`${count('skipped')} skipped (--fail-fast)`);
-    io.err(`py2pkg: batch of ${r.outcomes.length}: ${parts.join(', ')} in ${(r.ms / 1000).toFixed(1)} s${r.exitStatus ? `; exit status ${r.exitStatus}` : ''}\n`);
+    io.err(
+      `py2pkg: batch of ${r.outcomes.length}: ${parts.join(', ')} in ${(r.ms / 1000).toFixed(1)} s${r.exitStatus ? `; exit status ${r.exitStatus}` : ''}\n`,
+    );
     if (r.repository) io.err(`py2pkg: published ${r.repository.packages.length} package(s) into ${r.repository.dir}\n`);
     if (lock) io.err(`py2pkg: wrote ${lock}\n`);
   }

@@ -83,7 +83,11 @@ export class BatchDisplay {
     const now = Date.now();
     const cut = (s: string) => (s.length > this.columns - 1 ? `${s.slice(0, this.columns - 2)}…` : s);
     const lines = [...this.running.values()].map((r) => cut(`  ${r.label}: ${r.stage} (${seconds(now - r.since)})`));
-    lines.push(cut(`py2pkg: [${this.done}/${this.total}] ${this.done - this.failed} ok (${this.cached} cached), ${this.failed} failed, ${this.running.size} running · ${seconds(now - this.t0)}`));
+    lines.push(
+      cut(
+        `py2pkg: [${this.done}/${this.total}] ${this.done - this.failed} ok (${this.cached} cached), ${this.failed} failed, ${this.running.size} running · ${seconds(now - this.t0)}`,
+      ),
+    );
     this.write(`${lines.join('\n')}\n`);
     this.drawn = lines.length;
   }

@@ -90,7 +90,12 @@ const INCLUDE = /^(?:-r\s*|--requirement(?:\s+|=))(.+)$/;
 const PINNED = /^(===.+|==[^,*]+)$/;
 
 /** Parse one file's text (includes resolved through `load`). */
-export async function parseRequirementsText(text: string, file: string, load: (path: string, depth: number) => Promise<RequirementEntry[]>, depth = 0): Promise<RequirementEntry[]> {
+export async function parseRequirementsText(
+  text: string,
+  file: string,
+  load: (path: string, depth: number) => Promise<RequirementEntry[]>,
+  depth = 0,
+): Promise<RequirementEntry[]> {
   const entries: RequirementEntry[] = [];
   for (const { line, text: logical } of logicalLines(text)) {
     const where = `${file}:${line}`;
@@ -128,7 +133,8 @@ export function checkRequirements(entries: RequirementEntry[]): RequirementsFile
   const hashMode = entries.some((e) => e.sha256.length > 0);
   if (hashMode) {
     for (const e of entries) {
-      if (e.sha256.length === 0) throw new Py2pkgError('REQUIREMENTS_HASH', `${e.where}: ${singleLine(e.input, 80)} has no --hash, but other lines do (hash-checking mode)`);
+      if (e.sha256.length === 0)
+        throw new Py2pkgError('REQUIREMENTS_HASH', `${e.where}: ${singleLine(e.input, 80)} has no --hash, but other lines do (hash-checking mode)`);
       if (e.project !== undefined && !PINNED.test(parseByName(e.input).specifier)) {
         throw new Py2pkgError('REQUIREMENTS_HASH', `${e.where}: ${singleLine(e.input, 80)} must pin one version with == in hash-checking mode`);
       }
@@ -150,7 +156,8 @@ export async function readRequirementFiles(files: string[]): Promise<Requirement
       throw new Py2pkgError('REQUIREMENTS_INVALID', `cannot read requirements file ${singleLine(path, 200)}`);
     }
     if (!st.isFile()) throw new Py2pkgError('REQUIREMENTS_INVALID', `${singleLine(path, 200)} is not a file`);
-    if (st.size > MAX_REQUIREMENTS_BYTES) throw new Py2pkgError('REQUIREMENTS_INVALID', `${singleLine(path, 200)} is over ${MAX_REQUIREMENTS_BYTES / 1024} KiB`);
+    if (st.size > MAX_REQUIREMENTS_BYTES)
+      throw new Py2pkgError('REQUIREMENTS_INVALID', `${singleLine(path, 200)} is over ${MAX_REQUIREMENTS_BYTES / 1024} KiB`);
     const text = await readFile(path, 'utf8');
     active.push(path);
     try {

@@ -77,7 +77,17 @@ export interface BatchResult {
 }
 
 /** A job's flags: the batch publishes, not the job (--repo and the options that go with it are the batch's). */
-const NO_REPO = { repo: undefined, suite: undefined, component: undefined, origin: undefined, label: undefined, validFor: undefined, repoUrl: undefined, replace: undefined, lockTimeout: undefined };
+const NO_REPO = {
+  repo: undefined,
+  suite: undefined,
+  component: undefined,
+  origin: undefined,
+  label: undefined,
+  validFor: undefined,
+  repoUrl: undefined,
+  replace: undefined,
+  lockTimeout: undefined,
+};
 
 /** A neutral requirement to resolve the batch-wide settings (flags, config, key, repo) with. */
 const PROBE_INPUT = 'py2pkg-batch-settings';
@@ -85,20 +95,32 @@ const PROBE_INPUT = 'py2pkg-batch-settings';
 function errorOf(e: unknown): { code: string; exitStatus: number; line: string } {
   if (isPy2pkgError(e)) return { code: e.code, exitStatus: e.exitStatus, line: e.oneLine() };
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'INTERNAL', exitStatus: ExitStatus.internal, line: `py2pkg: internal error: ${singleLine(message)} (this is a bug: rerun with --debug and report it)` };
+  return {
+    code: 'INTERNAL',
+    exitStatus: ExitStatus.internal,
+    line: `py2pkg: internal error: ${singleLine(message)} (this is a bug: rerun with --debug and report it)`,
+  };
 }
 
 export async function runBatch(jobs: ConvertJob[], opts: BatchOptions): Promise<BatchResult> {
   const t0 = Date.now();
   const env = opts.env ?? process.env;
-  const [{ resolveSettings }, { convert, sha256File }, { prepareOutDir }] = await Promise.all([import('../settings.js'), import('../pipeline.js'), import('../out-dir.js')]);
+  const [{ resolveSettings }, { convert, sha256File }, { prepareOutDir }] = await Promise.all([
+    import('../settings.js'),
+    import('../pipeline.js'),
+    import('../out-dir.js'),
+  ]);
   // flag and config problems stop the whole batch before any work (exit 2, one line)
   const base = await resolveSettings(PROBE_INPUT, opts.flags, env);
-  if (jobs.length > 1 && (base.signature || base.provenance)) throw new Py2pkgError('USAGE', '--signature and --provenance name one sdist\'s evidence: they cannot be used with several inputs');
+  if (jobs.length > 1 && (base.signature || base.provenance))
+    throw new Py2pkgError('USAGE', "--signature and --provenance name one sdist's evidence: they cannot be used with several inputs");
   const signStage = base.repo ? await import('../sign/stage.js') : undefined;
   const plan = signStage ? await signStage.planRelease(base.signing, base.repo, base.format) : undefined;
   const undoOutDir = await prepareOutDir(base.outDir);
-  const buildCache = opts.cache === false || /^(1|true|yes|on)$/i.test(env.PY2PKG_NO_CACHE ?? '') ? undefined : await import('../cache/build-cache.js').then(({ BuildCache }) => new BuildCache(base.source?.cacheDir ?? defaultCacheDir(env)));
+  const buildCache =
+    opts.cache === false || /^(1|true|yes|on)$/i.test(env.PY2PKG_NO_CACHE ?? '')
+      ? undefined
+      : await import('../cache/build-cache.js').then(({ BuildCache }) => new BuildCache(base.source?.cacheDir ?? defaultCacheDir(env)));
   const quietish = base.quiet || base.json;
   const mode: DisplayMode = opts.display ?? (quietish ? 'none' : process.stderr.isTTY ? 'tty' : 'plain');
   const display = new BatchDisplay(opts.io.err, jobs.length, mode, process.stderr.columns ?? 100);
@@ -155,7 +177,11 @@ export async function runBatch(jobs: ConvertJob[], opts: BatchOptions): Promise<
   if (ok.length === 0) await undoOutDir();
   if (plan?.repo && ok.length === jobs.length && ok.length > 0) {
     try {
-      result.repository = await publishAll(plan, ok.flatMap((o) => (o.files ?? []).map((f) => f.path)), mode === 'none' ? () => {} : (m) => display.log(`py2pkg: ${m}`));
+      result.repository = await publishAll(
+        plan,
+        ok.flatMap((o) => (o.files ?? []).map((f) => f.path)),
+        mode === 'none' ? () => {} : (m) => display.log(`py2pkg: ${m}`),
+      );
     } catch (e) {
       result.publishError = errorOf(e);
     }
@@ -180,7 +206,12 @@ async function checkExpected(expected: Array<{ name: string; sha256: string }>, 
     const sha = want.get(f.name);
     if (sha === f.sha256) continue;
     await rm(f.path, { force: true });
-    throw new Py2pkgError('LOCK_DRIFT', sha === undefined ? `${label} produced ${f.name}, which the lock does not record (it records ${[...want.keys()].join(', ')})` : `${label} produced ${f.name} with sha256 ${f.sha256}, but the lock records ${sha}`);
+    throw new Py2pkgError(
+      'LOCK_DRIFT',
+      sha === undefined
+        ? `${label} produced ${f.name}, which the lock does not record (it records ${[...want.keys()].join(', ')})`
+        : `${label} produced ${f.name} with sha256 ${f.sha256}, but the lock records ${sha}`,
+    );
   }
   if (got.length !== want.size) throw new Py2pkgError('LOCK_DRIFT', `${label} produced ${got.length} file(s), the lock records ${want.size}`);
 }

@@ -93,7 +93,11 @@ export class BuildCache {
   }
 
   /** Record the package files of a finished conversion under `key`; a concurrent writer's entry wins. */
-  async save(key: string, result: { name: string; version: string; output: PackageOutput & { signedBy?: string }; warnings?: string[] }, paths: string[]): Promise<void> {
+  async save(
+    key: string,
+    result: { name: string; version: string; output: PackageOutput & { signedBy?: string }; warnings?: string[] },
+    paths: string[],
+  ): Promise<void> {
     if (!KEY.test(key)) return;
     const tmpRoot = join(this.root, 'tmp');
     await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
@@ -106,7 +110,15 @@ export class BuildCache {
         await copyAtomic(p, to);
         files.push({ name: basename(p), ...(await sha256OfFile(to)) });
       }
-      const entry: CacheEntry = { key, created: new Date().toISOString(), name: result.name, version: result.version, output: { ...result.output, path: basename(result.output.path) }, files, warnings: result.warnings ?? [] };
+      const entry: CacheEntry = {
+        key,
+        created: new Date().toISOString(),
+        name: result.name,
+        version: result.version,
+        output: { ...result.output, path: basename(result.output.path) },
+        files,
+        warnings: result.warnings ?? [],
+      };
       await writeFile(join(tmp, 'entry.json'), `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o644 });
       await fsyncPath(join(tmp, 'entry.json'));
       const final = this.dir(key);

@@ -25,7 +25,13 @@ export function keyFor(sdist: LocalSdist, s: Settings, templatesDigest: string, 
   return cacheKey({ sdistSha256: sdist.sha256, settings: s, templatesDigest, signerFingerprint: release?.signer.key.fingerprint, provenance });
 }
 
-export async function fromCache(cache: BuildCache, key: string, s: Settings, release: ReleasePlan | undefined, progress: (m: string) => void): Promise<CacheHit | undefined> {
+export async function fromCache(
+  cache: BuildCache,
+  key: string,
+  s: Settings,
+  release: ReleasePlan | undefined,
+  progress: (m: string) => void,
+): Promise<CacheHit | undefined> {
   const entry = await cache.lookup(key);
   if (!entry) return undefined;
   progress(`cached ${entry.files.map((f) => f.name).join(', ')}`);
@@ -41,7 +47,14 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
     progress(`publish into ${release.repo.dir}`);
     const signer = await openSigner(release.signer.spec);
     try {
-      const repository = await publish(output.format === 'rpm' ? 'yum' : 'apt', { opts: release.repo, files: [output.path, ...(output.debugSymbols ? [output.debugSymbols.path] : [])], removals: [], signer, workDir: work, progress });
+      const repository = await publish(output.format === 'rpm' ? 'yum' : 'apt', {
+        opts: release.repo,
+        files: [output.path, ...(output.debugSymbols ? [output.debugSymbols.path] : [])],
+        removals: [],
+        signer,
+        workDir: work,
+        progress,
+      });
       return { output: { ...output, repository }, name: entry.name, version: entry.version, warnings };
     } finally {
       await signer.close();
@@ -51,7 +64,11 @@ export async function fromCache(cache: BuildCache, key: string, s: Settings, rel
   }
 }
 
-export async function toCache(cache: BuildCache, key: string, result: { name: string; version: string; output: PackageOutput & { signedBy?: string; repository?: unknown }; warnings: string[] }): Promise<void> {
+export async function toCache(
+  cache: BuildCache,
+  key: string,
+  result: { name: string; version: string; output: PackageOutput & { signedBy?: string; repository?: unknown }; warnings: string[] },
+): Promise<void> {
   const { repository: _r, ...output } = result.output;
   const dbg = output.debugSymbols;
   const stored = dbg ? { ...output, debugSymbols: { ...dbg, path: basename(dbg.path) } } : output;

@@ -56,7 +56,10 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
   program
     .command('convert', { isDefault: true })
     .description('verify, build and package an sdist (the default command)')
-    .argument('[sdist|requirement...]', 'path of the sdist (.tar.gz or .zip), or a requirement resolved on the index (name, name==1.2, \'name>=1,<2\'); several make a batch')
+    .argument(
+      '[sdist|requirement...]',
+      "path of the sdist (.tar.gz or .zip), or a requirement resolved on the index (name, name==1.2, 'name>=1,<2'); several make a batch",
+    )
     .option('-r, --requirement <file>', 'convert what a requirements file lists (name==version, paths, --hash, -r; repeatable)', collect, [])
     .option('-j, --jobs <n>', 'batch: at most this many conversions at a time (default 1)')
     .option('--fail-fast', 'batch: start no new conversion after one failed')
@@ -65,8 +68,13 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('--locked', 'reproduce exactly what the lock records; refuse any drift (exit 14)')
     .option('--recursive', 'also convert the requirement tree, reusing what the target archive has (the plan is printed first)')
     .option('--dry-run', '--recursive: print the plan only')
-    .option('--archive-url <url>', '--recursive: the target archive to ask (Debian mirror or Yum repository, http(s) or file://; repeatable; default: this host\'s apt lists when it is the target, else the profile\'s data)', collect, [])
-    .addOption(new Option('-f, --format <format>', 'output format (default: the target\'s, else deb)').choices(['deb', 'rpm']))
+    .option(
+      '--archive-url <url>',
+      "--recursive: the target archive to ask (Debian mirror or Yum repository, http(s) or file://; repeatable; default: this host's apt lists when it is the target, else the profile's data)",
+      collect,
+      [],
+    )
+    .addOption(new Option('-f, --format <format>', "output format (default: the target's, else deb)").choices(['deb', 'rpm']))
     .option('-t, --target <profile>', 'target distribution profile, see py2pkg targets (default: debian12 for deb, el9 for rpm)')
     .option('-k, --trusted-keys <file>', 'OpenPGP public keys of the upstream signers you pinned (armored or binary)')
     .option('-s, --signature <file>', 'detached signature of the sdist (default: <sdist>.asc)')
@@ -80,7 +88,7 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('-m, --maintainer <"Name <email>">', 'Maintainer field (default: config, then DEBFULLNAME/DEBEMAIL)')
     .option('-c, --config <file>', 'config file (default: $XDG_CONFIG_HOME/py2pkg/config.toml, /etc/py2pkg/config.toml)')
     .option('--build-timeout <seconds>', 'kill the sandboxed build after this long (default 900)')
-    .option('--with-extras <extras>', 'make these extras\' requirements hard dependencies instead of Suggests (comma-separated, repeatable)', collect, [])
+    .option('--with-extras <extras>', "make these extras' requirements hard dependencies instead of Suggests (comma-separated, repeatable)", collect, [])
     .option('--templates <dir>', 'a directory whose deb/*.hbs and rpm/*.hbs replace the built-in templates (see py2pkg templates export)')
     .option('--max-unpacked-size <MiB>', 'refuse sdists that expand past this size (default 512)')
     .option('--index-url <url>', 'simple-API index (default: $PY2PKG_INDEX_URL, $PIP_INDEX_URL, https://pypi.org/simple/)')
@@ -132,10 +140,15 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
       const notify = (m: string) => io.err(`py2pkg: ${m}\n`);
       const { BuildCache } = await import('../cache/build-cache.js');
       const { defaultCacheDir } = await import('../source/cache.js');
-      const buildCache = flags.cache === false || /^(1|true|yes|on)$/i.test(process.env.PY2PKG_NO_CACHE ?? '') ? undefined : new BuildCache(settings.source?.cacheDir ?? defaultCacheDir(process.env));
+      const buildCache =
+        flags.cache === false || /^(1|true|yes|on)$/i.test(process.env.PY2PKG_NO_CACHE ?? '')
+          ? undefined
+          : new BuildCache(settings.source?.cacheDir ?? defaultCacheDir(process.env));
       const result = await convert(settings, progress, { warn, notify, ...(live ? { live } : {}), ...(buildCache ? { buildCache } : {}) });
       if (settings.json) {
-        io.out(`${JSON.stringify({ package: result.output, name: result.name, version: result.version, cached: result.cached ?? false, provenance: result.provenance }, null, 2)}\n`);
+        io.out(
+          `${JSON.stringify({ package: result.output, name: result.name, version: result.version, cached: result.cached ?? false, provenance: result.provenance }, null, 2)}\n`,
+        );
       } else {
         // the package, then its -dbgsym companion when one was built
         io.out(`${result.output.path}\n${result.output.debugSymbols ? `${result.output.debugSymbols.path}\n` : ''}`);
@@ -150,6 +163,7 @@ async function runSource(settings: Settings, io: Io): Promise<void> {
   const warn = settings.quiet ? () => {} : (m: string) => io.err(`py2pkg: warning: ${m}\n`);
   const notify = (m: string) => io.err(`py2pkg: ${m}\n`);
   const result = await convertSource(settings, progress, { warn, notify });
-  if (settings.json) io.out(`${JSON.stringify({ source: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
+  if (settings.json)
+    io.out(`${JSON.stringify({ source: result.output, name: result.name, version: result.version, provenance: result.provenance }, null, 2)}\n`);
   else io.out(`${[result.output.path, ...result.output.files.map((f) => f.path).filter((p) => p !== result.output.path)].join('\n')}\n`);
 }

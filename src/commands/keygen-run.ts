@@ -13,7 +13,10 @@ async function createExclusive(path: string, data: string, mode: number): Promis
     fh = await open(path, 'wx', mode);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Py2pkgError(code === 'EEXIST' ? 'USAGE' : 'OUTPUT_DIR', code === 'EEXIST' ? `${path} exists; keygen never overwrites a key` : `cannot create ${path}`);
+    throw new Py2pkgError(
+      code === 'EEXIST' ? 'USAGE' : 'OUTPUT_DIR',
+      code === 'EEXIST' ? `${path} exists; keygen never overwrites a key` : `cannot create ${path}`,
+    );
   }
   try {
     await fh.writeFile(data);
@@ -23,10 +26,15 @@ async function createExclusive(path: string, data: string, mode: number): Promis
   }
 }
 
-export async function runKeygen(flags: { name: string; email?: string; out: string; type: KeyType; protect?: boolean; passphraseFile?: string }, io: Io): Promise<void> {
+export async function runKeygen(
+  flags: { name: string; email?: string; out: string; type: KeyType; protect?: boolean; passphraseFile?: string },
+  io: Io,
+): Promise<void> {
   // eslint-disable-next-line no-control-regex
-  if (!/^[^\u0000-\u001f\u007f<>]{1,100}$/.test(flags.name)) throw new Py2pkgError('USAGE', '--name must be one printable line without < or >, up to 100 characters');
-  if (flags.email !== undefined && !/^[^\s<>@]+@[^\s<>@]+$/.test(flags.email)) throw new Py2pkgError('USAGE', `--email "${singleLine(flags.email, 60)}" is not an e-mail address`);
+  if (!/^[^\u0000-\u001f\u007f<>]{1,100}$/.test(flags.name))
+    throw new Py2pkgError('USAGE', '--name must be one printable line without < or >, up to 100 characters');
+  if (flags.email !== undefined && !/^[^\s<>@]+@[^\s<>@]+$/.test(flags.email))
+    throw new Py2pkgError('USAGE', `--email "${singleLine(flags.email, 60)}" is not an e-mail address`);
   let passphrase: string | undefined;
   if (flags.passphraseFile) {
     try {
@@ -37,9 +45,15 @@ export async function runKeygen(flags: { name: string; email?: string; out: stri
   } else if (flags.protect) {
     passphrase = process.env[PASSPHRASE_ENV];
   }
-  if ((flags.protect || flags.passphraseFile) && !passphrase) throw new Py2pkgError('KEY_PASSPHRASE', '--protect needs a non-empty passphrase from --passphrase-file or PY2PKG_PASSPHRASE');
+  if ((flags.protect || flags.passphraseFile) && !passphrase)
+    throw new Py2pkgError('KEY_PASSPHRASE', '--protect needs a non-empty passphrase from --passphrase-file or PY2PKG_PASSPHRASE');
   const out = resolve(flags.out);
-  const key = await generateSigningKey({ name: flags.name, ...(flags.email ? { email: flags.email } : {}), type: flags.type, ...(passphrase ? { passphrase } : {}) });
+  const key = await generateSigningKey({
+    name: flags.name,
+    ...(flags.email ? { email: flags.email } : {}),
+    type: flags.type,
+    ...(passphrase ? { passphrase } : {}),
+  });
   const sec = `${out}.sec.asc`;
   const pub = `${out}.pub.asc`;
   // the prefix's directory is made when missing (0700: it is about to hold a secret key)

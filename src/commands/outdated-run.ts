@@ -34,12 +34,20 @@ export async function runOutdated(repo: string | undefined, flags: OutdatedFlags
   const inv = await inventory(repo !== undefined ? { repo: resolve(repo) } : { lock: resolve(flags.lock!) });
   const { loadConfig, trustSettings } = await import('../settings.js');
   const { config } = await loadConfig(flags.config, process.env);
-  const { trustPolicy } = await trustSettings({ ...(flags.trustPolicy ? { trustPolicy: flags.trustPolicy } : {}), ...(flags.trustDefault ? { trustDefault: flags.trustDefault } : {}) }, config.trust, process.env);
+  const { trustPolicy } = await trustSettings(
+    { ...(flags.trustPolicy ? { trustPolicy: flags.trustPolicy } : {}), ...(flags.trustDefault ? { trustDefault: flags.trustDefault } : {}) },
+    config.trust,
+    process.env,
+  );
   const src = await sourceSettings(flags, process.env);
   const net = netConfig(src, (m) => say(m));
   let osv: OsvSource | undefined;
   if (flags.osv !== undefined) {
-    osv = await loadOsv(flags.osv, inv.items.map((i) => ({ project: i.project, version: i.version })), () => net);
+    osv = await loadOsv(
+      flags.osv,
+      inv.items.map((i) => ({ project: i.project, version: i.version })),
+      () => net,
+    );
     say(`OSV: ${osv.read} record(s) read from ${osv.where}`);
   }
   const rows = [];
@@ -47,7 +55,10 @@ export async function runOutdated(repo: string | undefined, flags: OutdatedFlags
   for (const item of inv.items) {
     if (!listed.has(item.project)) {
       say(`look up ${item.project}`);
-      listed.set(item.project, await listReleases(item.project, { indexUrls: src.indexUrls, findLinks: src.findLinks, maxPageBytes: src.maxPageBytes, net, warn: say }));
+      listed.set(
+        item.project,
+        await listReleases(item.project, { indexUrls: src.indexUrls, findLinks: src.findLinks, maxPageBytes: src.maxPageBytes, net, warn: say }),
+      );
     }
     rows.push(assess(item, listed.get(item.project), osv?.records.get(item.project) ?? [], trustPolicy, src.pre));
   }
@@ -58,11 +69,27 @@ export async function runOutdated(repo: string | undefined, flags: OutdatedFlags
     await writeAtomic(outdatedFile(dir), `${JSON.stringify(report, null, 1)}\n`);
     // the page shows the findings now, not at the next publish (under the publishers' lock)
     const marker = await readMarker(dir);
-    await withLock(join(dir, STATE_DIR), 600_000, () => writeRepoPage(dir, kind, { signedBy: marker?.key ?? '' }), (owner) => say(`waiting for the repository lock held by ${owner}`));
+    await withLock(
+      join(dir, STATE_DIR),
+      600_000,
+      () => writeRepoPage(dir, kind, { signedBy: marker?.key ?? '' }),
+      (owner) => say(`waiting for the repository lock held by ${owner}`),
+    );
   }
   io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
   if (report.exitStatus !== 0) {
-    const names = report.packages.filter((r) => r.securityUpdate).map((r) => `${r.project} ${r.version} -> ${r.newest?.version ?? '?'} (${r.advisories.filter((a) => a.fixAvailable).map((a) => a.id).join(', ')})`);
-    throw new Py2pkgError('SECURITY_UPDATE', `${names.length} packaged release(s) have a known vulnerability fixed in an admitted release: ${names.join('; ')}`);
+    const names = report.packages
+      .filter((r) => r.securityUpdate)
+      .map(
+        (r) =>
+          `${r.project} ${r.version} -> ${r.newest?.version ?? '?'} (${r.advisories
+            .filter((a) => a.fixAvailable)
+            .map((a) => a.id)
+            .join(', ')})`,
+      );
+    throw new Py2pkgError(
+      'SECURITY_UPDATE',
+      `${names.length} packaged release(s) have a known vulnerability fixed in an admitted release: ${names.join('; ')}`,
+    );
   }
 }

@@ -11,7 +11,11 @@ import { resolveSignerSpec, type SignFlags } from '../sign/options.js';
 import { inspectSigner, openSigner } from '../sign/signer.js';
 import type { Io } from './context.js';
 
-export async function runPublish(packages: string[], flags: SignFlags & RepoFlags & { remove: string[]; json?: boolean; quiet?: boolean }, io: Io): Promise<void> {
+export async function runPublish(
+  packages: string[],
+  flags: SignFlags & RepoFlags & { remove: string[]; json?: boolean; quiet?: boolean },
+  io: Io,
+): Promise<void> {
   const spec = resolveSignerSpec(flags);
   const opts = resolveRepoOptions(flags);
   if (!opts) throw new Py2pkgError('USAGE', 'publish needs --repo DIR');

@@ -11,7 +11,15 @@ import type { Io } from './context.js';
 import type { TrustFlags } from './trust.js';
 
 function record(e: StoreEntry): Record<string, unknown> {
-  return { project: e.project, origin: e.origin, firstSeen: e.firstSeen, firstVersion: e.firstVersion, firstSha256: e.firstSha256, pgp: e.pgp, ...(e.publisher ? { publisher: publisherRecord(e.publisher) } : {}) };
+  return {
+    project: e.project,
+    origin: e.origin,
+    firstSeen: e.firstSeen,
+    firstVersion: e.firstVersion,
+    firstSha256: e.firstSha256,
+    pgp: e.pgp,
+    ...(e.publisher ? { publisher: publisherRecord(e.publisher) } : {}),
+  };
 }
 
 export async function runTrust(action: 'list' | 'show' | 'pin' | 'forget', name: string | undefined, flags: TrustFlags, io: Io): Promise<void> {
@@ -23,7 +31,9 @@ export async function runTrust(action: 'list' | 'show' | 'pin' | 'forget', name:
       const entries = [...(await readStore(file)).values()];
       if (flags.json) io.out(`${JSON.stringify({ store: file, projects: entries.map(record) }, null, 2)}\n`);
       else if (entries.length === 0) io.err(`py2pkg: the trust store ${file} pins no project\n`);
-      else for (const e of entries) io.out(`${e.project}\t${describeIdentity(e)}\t(${e.origin === 'pin' ? 'pinned by hand' : `first use: ${e.firstVersion}`}, ${e.firstSeen})\n`);
+      else
+        for (const e of entries)
+          io.out(`${e.project}\t${describeIdentity(e)}\t(${e.origin === 'pin' ? 'pinned by hand' : `first use: ${e.firstVersion}`}, ${e.firstSeen})\n`);
       return;
     }
     case 'show': {
@@ -50,9 +60,21 @@ export async function runTrust(action: 'list' | 'show' | 'pin' | 'forget', name:
       const pgp = (flags.pgp ?? []).map((f) => normalizeFingerprint(f, '--pgp'));
       const publisher = flags.publisher ? publisherFromSpec(flags.publisher) : undefined;
       if (pgp.length === 0 && !publisher) throw new Py2pkgError('USAGE', 'py2pkg trust pin needs --pgp FINGERPRINT or --publisher SPEC');
-      const entry: StoreEntry = { project: project as string, firstSeen: new Date().toISOString(), firstVersion: '', firstSha256: '', pgp, ...(publisher ? { publisher } : {}), origin: 'pin' };
+      const entry: StoreEntry = {
+        project: project as string,
+        firstSeen: new Date().toISOString(),
+        firstVersion: '',
+        firstSha256: '',
+        pgp,
+        ...(publisher ? { publisher } : {}),
+        origin: 'pin',
+      };
       await updateStore(file, (entries) => {
-        if (entries.has(entry.project)) throw new Py2pkgError('USAGE', `the trust store already pins ${entry.project}; run py2pkg trust forget ${entry.project} first if the change is reviewed`);
+        if (entries.has(entry.project))
+          throw new Py2pkgError(
+            'USAGE',
+            `the trust store already pins ${entry.project}; run py2pkg trust forget ${entry.project} first if the change is reviewed`,
+          );
         return { entries: new Map(entries).set(entry.project, entry), result: undefined };
       });
       io.err(`py2pkg: pinned ${describeIdentity(entry)} for ${entry.project} in ${file}\n`);
@@ -66,7 +88,8 @@ export async function runTrust(action: 'list' | 'show' | 'pin' | 'forget', name:
         next.delete(project as string);
         return { entries: next, result: e };
       });
-      if (!removed) throw new Py2pkgError('USAGE', `the trust store ${file} has no entry for ${project}`, { hint: 'py2pkg trust list shows the projects it has' });
+      if (!removed)
+        throw new Py2pkgError('USAGE', `the trust store ${file} has no entry for ${project}`, { hint: 'py2pkg trust list shows the projects it has' });
       io.err(`py2pkg: forgot ${project} (was ${describeIdentity(removed)}); its next conversion is a first use again\n`);
       return;
     }

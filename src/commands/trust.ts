@@ -35,8 +35,12 @@ export function registerTrust(program: Command, { io }: CommandContext): void {
     const { runTrust } = await import('./trust-run.js');
     await runTrust(action, name, flags, io);
   };
-  common(trust.command('list').description('every project in the store').option('--json', 'JSON on stdout')).action((flags: TrustFlags) => run('list', undefined, flags));
-  common(trust.command('show').description('one project\'s entry').argument('<name>').option('--json', 'JSON on stdout')).action((name: string, flags: TrustFlags) => run('show', name, flags));
+  common(trust.command('list').description('every project in the store').option('--json', 'JSON on stdout')).action((flags: TrustFlags) =>
+    run('list', undefined, flags),
+  );
+  common(trust.command('show').description("one project's entry").argument('<name>').option('--json', 'JSON on stdout')).action(
+    (name: string, flags: TrustFlags) => run('show', name, flags),
+  );
   common(
     trust
       .command('pin')
@@ -45,5 +49,7 @@ export function registerTrust(program: Command, { io }: CommandContext): void {
       .option('--pgp <fingerprint>', 'a full OpenPGP fingerprint (repeatable)', collect, [])
       .option('--publisher <spec>', 'github:OWNER/REPO@WORKFLOW.yml, gitlab:GROUP/PROJECT@.gitlab-ci.yml or google:EMAIL'),
   ).action((name: string, flags: TrustFlags) => run('pin', name, flags));
-  common(trust.command('forget').description('remove a project\'s entry: its next conversion is a first use again').argument('<name>')).action((name: string, flags: TrustFlags) => run('forget', name, flags));
+  common(trust.command('forget').description("remove a project's entry: its next conversion is a first use again").argument('<name>')).action(
+    (name: string, flags: TrustFlags) => run('forget', name, flags),
+  );
 }

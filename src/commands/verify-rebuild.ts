@@ -14,7 +14,10 @@ export async function runVerifyRebuild(path: string, flags: RebuildFlags, io: Io
   const r = await rebuildPackage(rec, flags, progress);
   if (flags.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
   if (r.identical) {
-    if (!flags.json && !flags.quiet) io.out(`${path}: rebuilt from ${r.sdist.filename} (sha256 ${r.sdist.sha256}) with the recorded options: identical${r.original.signed ? ' (apart from the organization\'s signature)' : ''}\n`);
+    if (!flags.json && !flags.quiet)
+      io.out(
+        `${path}: rebuilt from ${r.sdist.filename} (sha256 ${r.sdist.sha256}) with the recorded options: identical${r.original.signed ? " (apart from the organization's signature)" : ''}\n`,
+      );
     return;
   }
   if (!flags.json) {
@@ -22,5 +25,8 @@ export async function runVerifyRebuild(path: string, flags: RebuildFlags, io: Io
     if (r.diffoscope !== undefined) io.err(`py2pkg: diffoscope ${singleLine(path, 200)} <rebuild>:\n${r.diffoscope}\n`);
     else io.err('py2pkg: diffoscope is not installed (apt-get install diffoscope-minimal) for a summary of the difference\n');
   }
-  throw new Py2pkgError('REBUILD_DIFFERS', `${singleLine(path, 200)} does not rebuild to the same bytes from ${singleLine(r.sdist.filename, 100)} (sha256 ${r.original.built.slice(0, 16)}… recorded, ${r.rebuilt.built.slice(0, 16)}… rebuilt)${r.notes.length ? `: ${singleLine(r.notes.join('; '), 300)}` : ''}`);
+  throw new Py2pkgError(
+    'REBUILD_DIFFERS',
+    `${singleLine(path, 200)} does not rebuild to the same bytes from ${singleLine(r.sdist.filename, 100)} (sha256 ${r.original.built.slice(0, 16)}… recorded, ${r.rebuilt.built.slice(0, 16)}… rebuilt)${r.notes.length ? `: ${singleLine(r.notes.join('; '), 300)}` : ''}`,
+  );
 }

@@ -7,7 +7,11 @@ import { verifyDeb, verifyRpm, type Verified } from '../sign/verify-package.js';
 import { chainError, packageChain, type PackageChain } from '../trust/chain.js';
 import type { Io } from './context.js';
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 export interface VerifyFlags {
   key: string;
@@ -28,10 +32,15 @@ export async function runVerify(path: string, flags: VerifyFlags, io: Io): Promi
     if (!st.isFile() || st.size > 64 * 1024 * 1024) throw new Error('not a key file');
     keyBytes = await readFile(flags.key);
   } catch {
-    throw new Py2pkgError('KEY_READ', `cannot read the key file ${basename(flags.key)}`, { hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)' });
+    throw new Py2pkgError('KEY_READ', `cannot read the key file ${basename(flags.key)}`, {
+      hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)',
+    });
   }
   const keys = await readPublicKeys(keyBytes).catch(() => []);
-  if (keys.length === 0) throw new Py2pkgError('KEY_READ', `${basename(flags.key)} holds no OpenPGP public key`, { hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)' });
+  if (keys.length === 0)
+    throw new Py2pkgError('KEY_READ', `${basename(flags.key)} holds no OpenPGP public key`, {
+      hint: 'pass --key with the OpenPGP public key(s) you trust (armored or binary)',
+    });
 
   const now = flags.at === undefined ? new Date() : new Date(flags.at);
   if (Number.isNaN(now.getTime())) throw new Py2pkgError('USAGE', `--at wants an ISO 8601 date, got "${singleLine(flags.at ?? '', 40)}"`);
@@ -72,7 +81,9 @@ export async function runVerify(path: string, flags: VerifyFlags, io: Io): Promi
   }
   const failure = chainError(chains);
   if (flags.json) {
-    io.out(`${JSON.stringify({ path: target, kind, verified: failure === undefined, signer: result.signer, checks: result.checks, packages: chains.map((c) => ({ package: c.package, chain: c.links, provenance: c.provenance })) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ path: target, kind, verified: failure === undefined, signer: result.signer, checks: result.checks, packages: chains.map((c) => ({ package: c.package, chain: c.links, provenance: c.provenance })) }, null, 2)}\n`,
+    );
   } else if (!flags.quiet) {
     for (const c of result.checks) io.out(`ok    ${c.link}: ${c.detail}\n`);
     for (const c of chains) {

@@ -28,13 +28,16 @@ export function registerVerify(program: Command, { io }: CommandContext): void {
     .option('--key <file>', 'the OpenPGP public key(s) to trust (armored or binary); required unless --rebuild')
     .option('--suite <name>', 'Apt: check only this suite (default: every suite in dists/)')
     .option('--at <date>', 'check as of this time (ISO 8601), e.g. whether the metadata is still valid next week')
-    .option('--trust-store <file>', 'compare each package\'s upstream evidence with this trust store (default: $XDG_CONFIG_HOME/py2pkg/trust-store.toml)')
+    .option('--trust-store <file>', "compare each package's upstream evidence with this trust store (default: $XDG_CONFIG_HOME/py2pkg/trust-store.toml)")
     .option('-c, --config <file>', 'config file whose [trust] table names the store')
     .option('--signatures-only', 'check the signatures and digests only, not provenance, SBOM and trust store')
     .option('--json', 'print the checks as JSON on stdout')
     .option('-q, --quiet', 'print nothing on success')
     .option('--debug', 'stack traces on errors')
-    .option('--rebuild', 'rebuild the package from the sdist its provenance records, with the recorded options, and compare byte for byte (exit 16 on a difference)')
+    .option(
+      '--rebuild',
+      'rebuild the package from the sdist its provenance records, with the recorded options, and compare byte for byte (exit 16 on a difference)',
+    )
     .option('--sdist <file>', '--rebuild: the recorded sdist as a local file (default: <name>==<version> from the cache or the index)')
     .option('--trusted-keys <file>', '--rebuild: OpenPGP keys of the upstream signers (as for a conversion)')
     .option('--trust-policy <file>', '--rebuild: the trust policy (as for a conversion)')

@@ -52,7 +52,10 @@ export function loadArchive(id: string): Archive {
   if (!a) {
     const file = join(depsDataDir(), `${id}-archive.tsv`);
     if (!/^[a-z0-9.-]+$/.test(id) || !existsSync(file)) {
-      throw new Py2pkgError('CONFIG', `the target profile names archive data "${singleLine(id, 40)}", which py2pkg does not ship (src/deps/data/<archive>-archive.tsv)`);
+      throw new Py2pkgError(
+        'CONFIG',
+        `the target profile names archive data "${singleLine(id, 40)}", which py2pkg does not ship (src/deps/data/<archive>-archive.tsv)`,
+      );
     }
     a = parseArchive(id, readFileSync(file, 'utf8'));
     cache.set(id, a);

@@ -158,7 +158,13 @@ export function translateSpecifierSet(set: SpecifierSet, epoch: bigint): Transla
   }
   // lower bounds first, then upper ones: `(>= 2), (<< 3~)` (stable otherwise)
   const rank = (b: DebBound): number => (b.op === '>=' || b.op === '>>' ? 0 : b.op === '=' ? 1 : 2);
-  return { bounds: bounds.map((b, i) => ({ b, i })).sort((x, y) => rank(x.b) - rank(y.b) || x.i - y.i).map((x) => x.b), notes };
+  return {
+    bounds: bounds
+      .map((b, i) => ({ b, i }))
+      .sort((x, y) => rank(x.b) - rank(y.b) || x.i - y.i)
+      .map((x) => x.b),
+    notes,
+  };
 }
 
 /** `pkg (op version)` for each bound, or the bare name when there is none. */

@@ -154,4 +154,3 @@ function tidy(relations: string[]): string[] {
     .sort((a, b) => (packageOf(a.r) < packageOf(b.r) ? -1 : packageOf(a.r) > packageOf(b.r) ? 1 : a.i - b.i))
     .map((x) => x.r);
 }
-

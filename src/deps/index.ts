@@ -26,7 +26,12 @@ function overrideHint(problems: DependencyProblem[], format: 'deb' | 'rpm'): str
  * target archive has a hard dependency only at versions the relations exclude, and returns the
  * warnings to show and record (clauses left out, packages the archive lacks).
  */
-export function checkDependencies(meta: PythonMetadata, profile: TargetProfile, format: 'deb' | 'rpm', opts: DependencyOptions = NO_DEPENDENCY_OPTIONS): string[] {
+export function checkDependencies(
+  meta: PythonMetadata,
+  profile: TargetProfile,
+  format: 'deb' | 'rpm',
+  opts: DependencyOptions = NO_DEPENDENCY_OPTIONS,
+): string[] {
   if (format === 'rpm') return rpmRequires(meta, profile, opts).warnings;
   const d = debDependencies(meta, profile, opts);
   if (d.unsatisfiable.length > 0) {

@@ -91,10 +91,14 @@ export function dependencyOptions(
   }
   for (const [name, value] of Object.entries(raw.dependsMap ?? {})) {
     if (!isValidName(name)) throw bad(`${where} depends-map`, `"${singleLine(name, 60)}" is not a distribution name`);
-    if (typeof value !== 'string') throw bad(`${where} depends-map.${singleLine(name, 60)}`, 'must be a string (a relation, or "" to leave the requirement out)');
+    if (typeof value !== 'string')
+      throw bad(`${where} depends-map.${singleLine(name, 60)}`, 'must be a string (a relation, or "" to leave the requirement out)');
     const v = value.trim();
     if (v !== '' && !v.split(/,\s*/).every((r) => isRelationFor(format, r))) {
-      throw bad(`${where} depends-map.${singleLine(name, 60)}`, `"${singleLine(v, 80)}" is not a ${format === 'deb' ? 'Debian relation like "python3-foo (>= 1.2)"' : 'RPM dependency like "python3dist(foo) >= 1.2"'}`);
+      throw bad(
+        `${where} depends-map.${singleLine(name, 60)}`,
+        `"${singleLine(v, 80)}" is not a ${format === 'deb' ? 'Debian relation like "python3-foo (>= 1.2)"' : 'RPM dependency like "python3dist(foo) >= 1.2"'}`,
+      );
     }
     out.dependsMap[canonicalizeName(name)] = v;
   }

@@ -26,7 +26,8 @@ export function rpmClause(name: string, spec: Specifier): string {
   const v = spec.parsed;
   if (!v) {
     // === with a string that is not a version: RPM compares it as written
-    if (!/^[A-Za-z0-9._+~^]+$/.test(spec.version)) throw new Py2pkgError('METADATA_INVALID', `===${singleLine(spec.version, 60)} cannot be written as an RPM version`);
+    if (!/^[A-Za-z0-9._+~^]+$/.test(spec.version))
+      throw new Py2pkgError('METADATA_INVALID', `===${singleLine(spec.version, 60)} cannot be written as an RPM version`);
     return `${name} = ${spec.version}`;
   }
   switch (spec.operator) {

@@ -33,7 +33,8 @@ export function rpmRequires(meta: PythonMetadata, profile: TargetProfile, opts: 
       return [];
     }
     if (req.url !== undefined) warnings.push(`${req.name} @ URL: the URL is not expressed; requires ${distName(req.name)}`);
-    if (req.extras.length > 0) warnings.push(`${req.name}[${req.extras.join(',')}]: the extras' own requirements are not expressed, only ${distName(req.name)}`);
+    if (req.extras.length > 0)
+      warnings.push(`${req.name}[${req.extras.join(',')}]: the extras' own requirements are not expressed, only ${distName(req.name)}`);
     return [rpmRequirement(distName(req.name), parseSpecifierSet(req.specifier))];
   };
   const requires: string[] = [];
@@ -42,5 +43,9 @@ export function rpmRequires(meta: PythonMetadata, profile: TargetProfile, opts: 
   // python(abi) = X.Y is the spec's own (src/formats/rpm-data.ts): it pins the target's Python,
   // which says more than any Requires-Python bound the target satisfies (checked at inspect)
   const hard = [...[...new Set(requires)].sort(), ...opts.extraDepends];
-  return { requires: [...new Set(hard)], suggests: [...new Set(suggests)].filter((s) => !hard.includes(s)).sort(), warnings: warnings.map((w) => singleLine(w, 400)) };
+  return {
+    requires: [...new Set(hard)],
+    suggests: [...new Set(suggests)].filter((s) => !hard.includes(s)).sort(),
+    warnings: warnings.map((w) => singleLine(w, 400)),
+  };
 }

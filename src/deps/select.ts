@@ -56,7 +56,10 @@ export function selectRequirements(meta: PythonMetadata, profile: TargetProfile,
   const knownExtras = [...known].sort();
   for (const x of opts.withExtras) {
     if (!known.has(x)) {
-      throw new Py2pkgError('USAGE', `--with-extras ${singleLine(x, 40)}: ${singleLine(meta.name, 60)} has no such extra (it has: ${knownExtras.join(', ') || 'none'})`);
+      throw new Py2pkgError(
+        'USAGE',
+        `--with-extras ${singleLine(x, 40)}: ${singleLine(meta.name, 60)} has no such extra (it has: ${knownExtras.join(', ') || 'none'})`,
+      );
     }
   }
   const drop = new Set(opts.dropDepends);

@@ -22,11 +22,7 @@
  *    paragraph ending in ":" before it).
  */
 
-export type Block =
-  | { t: 'h'; l: number; x: string }
-  | { t: 'p'; x: string }
-  | { t: 'i'; d: number; m: string; x: string; c: boolean }
-  | { t: 'c'; x: string };
+export type Block = { t: 'h'; l: number; x: string } | { t: 'p'; x: string } | { t: 'i'; d: number; m: string; x: string; c: boolean } | { t: 'c'; x: string };
 
 export const MAX_LINES = 30;
 export const MAX_BYTES = 2048;
@@ -43,7 +39,11 @@ const VERSION_HEADING = /^v?\d+(\.\d+)+\b/i;
 
 export const skipHeading = (text: string): boolean => SKIP_ANYWHERE.test(text) || SKIP_START.test(text.trim()) || VERSION_HEADING.test(text.trim());
 
-const alnum = (s: string): string => s.toLowerCase().replace(/^(a|an|the)\s+/i, '').replace(/[^a-z0-9]+/g, '');
+const alnum = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/^(a|an|the)\s+/i, '')
+    .replace(/[^a-z0-9]+/g, '');
 
 /** Whether a paragraph says no more than the synopsis (lintian compares letters and digits). */
 export function repeatsSynopsis(text: string, summary: string): boolean {
@@ -80,7 +80,10 @@ export function layoutBlock(b: Block): string[] {
       return b.c ? wrap(b.x, WIDTH, hang, hang) : wrap(b.x, WIDTH, `${indent}${b.m} `, hang);
     }
     case 'c':
-      return b.x.replace(/\t/g, '    ').split('\n').map((l) => `    ${l}`.trimEnd());
+      return b.x
+        .replace(/\t/g, '    ')
+        .split('\n')
+        .map((l) => `    ${l}`.trimEnd());
   }
 }
 

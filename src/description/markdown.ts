@@ -36,7 +36,12 @@ function inlineText(tokens: readonly Token[] | null): string {
 function tableBlock(rows: string[][]): Block | undefined {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
   if (lines.some((l) => [...l].length > 75) || lines.every((l) => l === '')) return undefined;
   return { t: 'c', x: lines.join('\n') };
 }

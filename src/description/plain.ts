@@ -11,7 +11,10 @@ const UNDERLINE = /^([=\-~^"'`#*+_.:])\1+\s*$/;
 
 export function plainBlocks(source: string): Block[] {
   const blocks: Block[] = [];
-  const paragraphs = source.replace(/\r\n?/g, '\n').replace(/\t/g, '    ').split(/\n[ \t]*\n/);
+  const paragraphs = source
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, '    ')
+    .split(/\n[ \t]*\n/);
   for (const para of paragraphs) {
     const lines = para.split('\n').filter((l) => l.trim() !== '');
     if (lines.length === 0) continue;

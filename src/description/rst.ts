@@ -22,7 +22,10 @@ export type RstResult = { ok: true; blocks: Block[] } | { ok: false; warning?: s
 export function boundText(text: string, max: number): string {
   const buf = Buffer.from(text, 'utf8');
   if (buf.length <= max) return text;
-  const cut = buf.subarray(0, max).toString('utf8').replace(/\uFFFD$/, '');
+  const cut = buf
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   const nl = cut.lastIndexOf('\n');
   return nl > 0 ? cut.slice(0, nl + 1) : cut;
 }
@@ -61,7 +64,10 @@ export async function rstBlocks(text: string): Promise<RstResult> {
   if (r.exitCode === 3) return { ok: false };
   if (r.exitCode !== 0) {
     const last = r.stderr.trim().split('\n').pop() ?? '';
-    return { ok: false, warning: `docutils could not parse the description (${/No module named .docutils/.test(r.stderr) ? 'python3-docutils is not installed' : last.slice(0, 160)}); kept as plain text` };
+    return {
+      ok: false,
+      warning: `docutils could not parse the description (${/No module named .docutils/.test(r.stderr) ? 'python3-docutils is not installed' : last.slice(0, 160)}); kept as plain text`,
+    };
   }
   try {
     const parsed = JSON.parse(r.stdout) as { blocks?: unknown };

@@ -94,7 +94,11 @@ export function pythonAbiDepends(pythonVersion: string): string[] {
 export function parseShlibsDepends(stdout: string): string[] {
   const line = stdout.split('\n').find((l) => l.startsWith('shlibs:Depends='));
   if (!line) return [];
-  return line.slice('shlibs:Depends='.length).split(',').map((r) => r.trim()).filter(Boolean);
+  return line
+    .slice('shlibs:Depends='.length)
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -40,10 +40,13 @@ export interface LicenseParagraph {
 
 /** Each license's paragraph text, and the license files that were none of them. */
 export function licenseParagraphs(name: string, texts: readonly LicenseText[]): { paragraphs: Array<{ name: string; text: string }>; unused: LicenseText[] } {
-  const classified = texts.map((t) => ({ t, debian: (() => {
-    const id = identifyLicense(t.text);
-    return id ? debianExpression(id) : undefined;
-  })() }));
+  const classified = texts.map((t) => ({
+    t,
+    debian: (() => {
+      const id = identifyLicense(t.text);
+      return id ? debianExpression(id) : undefined;
+    })(),
+  }));
   const used = new Set<LicenseText>();
   const paragraphs = expressionLicenses(name).map((lic) => {
     const reference = commonLicenseReference(lic);
@@ -55,12 +58,17 @@ export function licenseParagraphs(name: string, texts: readonly LicenseText[]): 
     const unknown = classified.filter((c) => c.debian === undefined && !used.has(c.t) && c.t.text.length > POINTER_MAX);
     const chosen = own.length > 0 ? own : unknown.length === 1 ? unknown : classified.length === 1 && !classified[0]?.debian ? classified : [];
     for (const c of chosen) used.add(c.t);
-    const text = chosen.map((c) => licenseBody(c.t.text)).filter(Boolean).join('\n\n');
+    const text = chosen
+      .map((c) => licenseBody(c.t.text))
+      .filter(Boolean)
+      .join('\n\n');
     return { name: lic, text: text || NO_TEXT };
   });
   // a file naming one of the licenses the expression already has (LICENSE.APACHE when the
   // Apache paragraph is a reference) counts as used too
-  const unused = classified.filter((c) => !used.has(c.t) && !(c.debian && expressionLicenses(name).some((l) => l.startsWith(c.debian as string)))).map((c) => c.t);
+  const unused = classified
+    .filter((c) => !used.has(c.t) && !(c.debian && expressionLicenses(name).some((l) => l.startsWith(c.debian as string))))
+    .map((c) => c.t);
   return { paragraphs, unused };
 }
 
@@ -68,14 +76,23 @@ export function licenseParagraphs(name: string, texts: readonly LicenseText[]): 
  * `packaging`: who made this package and when (the maintainer, the year of SOURCE_DATE_EPOCH), for
  * the Files: debian/* paragraph Debian's own copyright files carry for their packaging work.
  */
-export function copyrightData(meta: PythonMetadata, p: Provenance, licenseTexts: readonly LicenseText[], sourceNotices: readonly string[] = [], packaging?: { year: number; maintainer: string }): Record<string, unknown> {
+export function copyrightData(
+  meta: PythonMetadata,
+  p: Provenance,
+  licenseTexts: readonly LicenseText[],
+  sourceNotices: readonly string[] = [],
+  packaging?: { year: number; maintainer: string },
+): Record<string, unknown> {
   const name = licenseName(meta, licenseTexts);
   const fromFiles = licenseTexts.flatMap((t) => noticesIn(t.text, { licenseText: identifyLicense(t.text) !== undefined }));
   const notices = uniqueNotices([...fromFiles, ...sourceNotices]);
   const holder = [meta.author, meta.maintainer].find((s): s is string => Boolean(s && s.trim())) ?? `the ${meta.name} authors`;
   const { paragraphs, unused } = licenseParagraphs(name, licenseTexts);
   const comments: string[] = [];
-  if (notices.length === 0) comments.push(`The sdist's license files and source headers carry no copyright notice: the holder above is the upstream author named in the package metadata.`);
+  if (notices.length === 0)
+    comments.push(
+      `The sdist's license files and source headers carry no copyright notice: the holder above is the upstream author named in the package metadata.`,
+    );
   for (const u of unused) if (u.text.length <= POINTER_MAX) comments.push(`${u.name}: ${u.text.replace(/\s+/g, ' ').trim()}`);
   return {
     package: debPackageName(meta),

@@ -58,7 +58,14 @@ export function homepageOf(meta: PythonMetadata): string {
  * `description` is the long description as plain text (src/description/: parsed, chosen,
  * wrapped); the template escapes it for deb822.
  */
-export function controlData(meta: PythonMetadata, target: TargetProfile, maintainer: string, installedSize: number, description: string, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): ControlData {
+export function controlData(
+  meta: PythonMetadata,
+  target: TargetProfile,
+  maintainer: string,
+  installedSize: number,
+  description: string,
+  deps: DependencyOptions = NO_DEPENDENCY_OPTIONS,
+): ControlData {
   const relations = debDependencies(meta, target, deps);
   return {
     package: debPackageName(meta),
@@ -77,13 +84,18 @@ export function controlData(meta: PythonMetadata, target: TargetProfile, maintai
 
 export function trustLines(p: Provenance): string[] {
   if (p.unsigned || p.verification.method === 'none') {
-    return [`UNSIGNED: converted with --allow-unsigned; no upstream signature was checked (${p.verification.method === 'none' ? p.verification.reason : 'unsigned'}).`];
+    return [
+      `UNSIGNED: converted with --allow-unsigned; no upstream signature was checked (${p.verification.method === 'none' ? p.verification.reason : 'unsigned'}).`,
+    ];
   }
   const lines: string[] = [];
   for (const v of p.evidence ?? [p.verification]) {
-    if (v.method === 'openpgp-detached-signature') lines.push(...v.signers.map((s) => `Upstream signature verified: key ${s.fingerprint} (${s.userIds[0] ?? 'no user id'}).`));
+    if (v.method === 'openpgp-detached-signature')
+      lines.push(...v.signers.map((s) => `Upstream signature verified: key ${s.fingerprint} (${s.userIds[0] ?? 'no user id'}).`));
     else if (v.method === 'pep740-attestation') {
-      const pub = Object.entries(v.publisher).map(([k, val]) => `${k}=${val}`).join(', ');
+      const pub = Object.entries(v.publisher)
+        .map(([k, val]) => `${k}=${val}`)
+        .join(', ');
       const logs = v.attestations.map((a) => a.transparencyLog.logIndex).join(', ');
       lines.push(`Upstream PEP 740 attestation verified: Trusted Publisher ${pub}; Rekor log index ${logs}.`);
     } else if (v.method === 'pinned-sha256') lines.push(`sdist sha256 pinned as reviewed in the trust policy.`);
@@ -91,7 +103,15 @@ export function trustLines(p: Provenance): string[] {
   return lines;
 }
 
-export function changelogData(meta: PythonMetadata, target: TargetProfile, p: Provenance, maintainer: string, timestamp: number, toolVersion: string, deps: DependencyOptions = NO_DEPENDENCY_OPTIONS): Record<string, unknown> {
+export function changelogData(
+  meta: PythonMetadata,
+  target: TargetProfile,
+  p: Provenance,
+  maintainer: string,
+  timestamp: number,
+  toolVersion: string,
+  deps: DependencyOptions = NO_DEPENDENCY_OPTIONS,
+): Record<string, unknown> {
   return {
     package: debPackageName(meta),
     version: debFullVersion(meta, target),

@@ -97,7 +97,12 @@ async function payloadOf(root: string): Promise<{ md5sums: string; kib: number }
         await walk(full, relPath);
       } else {
         kib += Math.ceil(st.size / 1024);
-        if (st.isFile()) lines.push(`${createHash('md5').update(await readFile(full)).digest('hex')}  ${relPath}\n`);
+        if (st.isFile())
+          lines.push(
+            `${createHash('md5')
+              .update(await readFile(full))
+              .digest('hex')}  ${relPath}\n`,
+          );
       }
     }
   };

@@ -29,7 +29,10 @@ export function debFileName(meta: PythonMetadata, target: TargetProfile, arch = 
  * the package with the reason (as Debian policy asks of overrides); nothing else is.
  */
 export const LINTIAN_OVERRIDES: ReadonlyArray<{ tag: string; why: string }> = [
-  { tag: 'initial-upload-closes-no-bugs', why: "py2pkg packages go to an organization's own repository, not to Debian's archive: there is no Debian ITP bug to close" },
+  {
+    tag: 'initial-upload-closes-no-bugs',
+    why: "py2pkg packages go to an organization's own repository, not to Debian's archive: there is no Debian ITP bug to close",
+  },
 ];
 
 async function writeLintianOverrides(root: string, pkg: string): Promise<void> {
@@ -65,8 +68,24 @@ export const debPackager: Packager = {
     await mkdir(docDir, { recursive: true });
 
     // documentation: copyright, changelog.Debian.gz, provenance.json, sbom.cdx.json
-    await writeFile(join(docDir, 'copyright'), await renderTemplate(templates, 'deb/copyright.hbs', copyrightData(meta, provenance, input.licenseTexts, input.sourceNotices, { year: new Date(input.sourceDateEpoch * 1000).getUTCFullYear(), maintainer: input.maintainer }), debHelpers));
-    const changelog = await renderTemplate(templates, 'deb/changelog.hbs', changelogData(meta, target, provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies), debHelpers);
+    await writeFile(
+      join(docDir, 'copyright'),
+      await renderTemplate(
+        templates,
+        'deb/copyright.hbs',
+        copyrightData(meta, provenance, input.licenseTexts, input.sourceNotices, {
+          year: new Date(input.sourceDateEpoch * 1000).getUTCFullYear(),
+          maintainer: input.maintainer,
+        }),
+        debHelpers,
+      ),
+    );
+    const changelog = await renderTemplate(
+      templates,
+      'deb/changelog.hbs',
+      changelogData(meta, target, provenance, input.maintainer, input.sourceDateEpoch, input.toolVersion, input.dependencies),
+      debHelpers,
+    );
     await writeFile(join(docDir, 'changelog.Debian.gz'), gzipSync(Buffer.from(changelog, 'utf8'), { level: 9 }));
     await writeProvenanceDocs(docDir, { ...input, provenance }, { format: 'deb', name: pkg, version: debFullVersion(meta, target), arch });
     await writeLintianOverrides(root, pkg);
@@ -78,7 +97,12 @@ export const debPackager: Packager = {
     const payload = await listPayload(root);
     await writeFile(join(controlDir, 'md5sums'), payload.files.map((f) => `${f.md5}  ${f.rel}\n`).join(''));
     const data = controlData(meta, target, input.maintainer, payload.installedSizeKiB, description, input.dependencies);
-    const control = await renderTemplate(templates, 'deb/control.hbs', { ...data, architecture: arch, depends: [...binaryDepends, ...data.depends] }, debHelpers);
+    const control = await renderTemplate(
+      templates,
+      'deb/control.hbs',
+      { ...data, architecture: arch, depends: [...binaryDepends, ...data.depends] },
+      debHelpers,
+    );
     await writeFile(join(controlDir, 'control'), control);
     const scriptData = { package: pkg, siteDir: target.siteDir };
     await writeFile(join(controlDir, 'postinst'), await renderTemplate(templates, 'deb/postinst.hbs', scriptData, debHelpers));
@@ -118,7 +142,6 @@ export const debPackager: Packager = {
   },
 };
 
-
 interface Payload {
   files: Array<{ rel: string; md5: string }>;
   installedSizeKiB: number;
@@ -140,7 +163,12 @@ async function listPayload(root: string): Promise<Payload> {
       } else {
         const st = await stat(full);
         kib += Math.ceil(st.size / 1024);
-        files.push({ rel: relPath, md5: createHash('md5').update(await readFile(full)).digest('hex') });
+        files.push({
+          rel: relPath,
+          md5: createHash('md5')
+            .update(await readFile(full))
+            .digest('hex'),
+        });
       }
     }
   };

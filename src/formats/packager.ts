@@ -56,7 +56,11 @@ export interface Packager {
 }
 
 /** provenance.json and the CycloneDX SBOM, side by side in the package's documentation directory. */
-export async function writeProvenanceDocs(docDir: string, input: PackageInput, pkg: { format: 'deb' | 'rpm'; name: string; version: string; arch: string }): Promise<void> {
+export async function writeProvenanceDocs(
+  docDir: string,
+  input: PackageInput,
+  pkg: { format: 'deb' | 'rpm'; name: string; version: string; arch: string },
+): Promise<void> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const { makeSbom, toolsOf, SBOM_FILE } = await import('../sbom/cyclonedx.js');

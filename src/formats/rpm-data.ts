@@ -121,8 +121,28 @@ export interface StagedEntry {
 
 /** /usr/share/<x> trees that other packages own too: never claimed as the package's own. */
 const SHARED_SHARE_DIRS = new Set([
-  'doc', 'licenses', 'man', 'info', 'locale', 'icons', 'pixmaps', 'applications', 'metainfo', 'appdata', 'mime',
-  'bash-completion', 'zsh', 'fish', 'dbus-1', 'polkit-1', 'systemd', 'glib-2.0', 'fonts', 'sounds', 'themes', 'help',
+  'doc',
+  'licenses',
+  'man',
+  'info',
+  'locale',
+  'icons',
+  'pixmaps',
+  'applications',
+  'metainfo',
+  'appdata',
+  'mime',
+  'bash-completion',
+  'zsh',
+  'fish',
+  'dbus-1',
+  'polkit-1',
+  'systemd',
+  'glib-2.0',
+  'fonts',
+  'sounds',
+  'themes',
+  'help',
 ]);
 
 const LICENSE_FILE = /^(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT)([._-][A-Za-z0-9._-]*)?$/i;
@@ -170,7 +190,8 @@ export function planFiles(staged: readonly StagedEntry[], target: TargetProfile,
     if (isSpecSafePath(e.path)) continue;
     let dir = e.path.slice(0, e.path.lastIndexOf('/'));
     while (dir && !(ownsDirectory(dir, target, pkg) && isSpecSafePath(dir))) dir = dir.slice(0, dir.lastIndexOf('/'));
-    if (!dir) throw new Py2pkgError('RPM_FILE_NAME', `the package would install ${singleLine(JSON.stringify(e.path), 160)}, a name an RPM file list cannot hold`);
+    if (!dir)
+      throw new Py2pkgError('RPM_FILE_NAME', `the package would install ${singleLine(JSON.stringify(e.path), 160)}, a name an RPM file list cannot hold`);
     whole.add(dir);
   }
   const covered = (p: string) => [...whole].some((d) => under(p, d));
@@ -252,7 +273,8 @@ export function specData(input: SpecInput): SpecData {
   // a valid PEP 508 name or specifier set may still be longer than a spec line takes: the
   // metadata's fault, refused as such (not a template bug)
   const tooLong = [...deps.requires, ...deps.suggests].find((d) => d.length > MAX_RPM_DEPENDENCY);
-  if (tooLong !== undefined) throw new Py2pkgError('METADATA_INVALID', `a requirement gives an RPM dependency longer than ${MAX_RPM_DEPENDENCY} characters: ${singleLine(tooLong, 80)}`);
+  if (tooLong !== undefined)
+    throw new Py2pkgError('METADATA_INVALID', `a requirement gives an RPM dependency longer than ${MAX_RPM_DEPENDENCY} characters: ${singleLine(tooLong, 80)}`);
   return {
     name,
     epoch: evr.epoch !== undefined ? String(evr.epoch) : '',

@@ -46,7 +46,8 @@ export function rpmbuildDefines(compression: Compression): Array<[string, string
 
 /** Paths that go into a --define must not carry anything a macro or the %install shell reads. */
 function safeDir(path: string): string {
-  if (!/^\/[A-Za-z0-9._/+-]+$/.test(path)) throw new Py2pkgError('TOOL_FAILED', `the work directory ${JSON.stringify(path)} has characters rpmbuild cannot take; set TMPDIR to a plain path`);
+  if (!/^\/[A-Za-z0-9._/+-]+$/.test(path))
+    throw new Py2pkgError('TOOL_FAILED', `the work directory ${JSON.stringify(path)} has characters rpmbuild cannot take; set TMPDIR to a plain path`);
   return path;
 }
 
@@ -73,7 +74,19 @@ export const rpmPackager: Packager = {
     const spec = await renderTemplate(
       templates,
       'rpm/package.spec.hbs',
-      specData({ meta, target, provenance, maintainer: input.maintainer, sourceDateEpoch: input.sourceDateEpoch, toolVersion: input.toolVersion, staged, distInfoDir: input.build.distInfoDir, dependencies: input.dependencies, description: input.description ?? (await longDescription(meta)).text, licenseTexts: input.licenseTexts }),
+      specData({
+        meta,
+        target,
+        provenance,
+        maintainer: input.maintainer,
+        sourceDateEpoch: input.sourceDateEpoch,
+        toolVersion: input.toolVersion,
+        staged,
+        distInfoDir: input.build.distInfoDir,
+        dependencies: input.dependencies,
+        description: input.description ?? (await longDescription(meta)).text,
+        licenseTexts: input.licenseTexts,
+      }),
       rpmHelpers,
     );
 
@@ -123,7 +136,6 @@ async function writeLicenses(dir: string, texts: LicenseText[]): Promise<void> {
     await writeFile(join(dir, name), t.text);
   }
 }
-
 
 /** Every file and directory below the staging root, as package paths, sorted. */
 export async function listStaged(root: string): Promise<StagedEntry[]> {

@@ -7,7 +7,11 @@
 const squash = (t: string): string => t.replace(/\s+/g, ' ');
 
 const RULES: Array<[string, (t: string) => boolean]> = [
-  ['Apache-2.0', (t) => /Apache License,? Version 2\.0/i.test(t) && /TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION|Licensed under the Apache License/i.test(t)],
+  [
+    'Apache-2.0',
+    (t) =>
+      /Apache License,? Version 2\.0/i.test(t) && /TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION|Licensed under the Apache License/i.test(t),
+  ],
   ['AGPL-3.0-only', (t) => /GNU AFFERO GENERAL PUBLIC LICENSE Version 3/i.test(t)],
   ['LGPL-3.0-only', (t) => /GNU LESSER GENERAL PUBLIC LICENSE Version 3/i.test(t)],
   ['LGPL-2.1-only', (t) => /GNU LESSER GENERAL PUBLIC LICENSE Version 2\.1/i.test(t)],
@@ -19,9 +23,15 @@ const RULES: Array<[string, (t: string) => boolean]> = [
   ['Unlicense', (t) => /This is free and unencumbered software released into the public domain/i.test(t)],
   ['ISC', (t) => /Permission to use, copy, modify, and\/or distribute this software for any purpose with or without fee is hereby granted/i.test(t)],
   ['MIT', (t) => /Permission is hereby granted, free of charge, to any person obtaining a copy/i.test(t)],
-  ['Zlib', (t) => /This software is provided 'as-is', without any express or implied warranty/i.test(t) && /Altered source versions must be plainly marked/i.test(t)],
+  [
+    'Zlib',
+    (t) => /This software is provided 'as-is', without any express or implied warranty/i.test(t) && /Altered source versions must be plainly marked/i.test(t),
+  ],
   ['BSD-4-Clause', (t) => /Redistribution and use in source and binary forms/i.test(t) && /advertising materials/i.test(t)],
-  ['BSD-3-Clause', (t) => /Redistribution and use in source and binary forms/i.test(t) && /(Neither the name|names of (its|the) contributors may (not )?be used)/i.test(t)],
+  [
+    'BSD-3-Clause',
+    (t) => /Redistribution and use in source and binary forms/i.test(t) && /(Neither the name|names of (its|the) contributors may (not )?be used)/i.test(t),
+  ],
   ['BSD-2-Clause', (t) => /Redistribution and use in source and binary forms/i.test(t)],
   ['CC0-1.0', (t) => /CC0 1\.0 Universal/i.test(t)],
 ];

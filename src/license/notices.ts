@@ -8,7 +8,8 @@
 const LEADER = /^\s*(?:#+|\/\/+|\/?\*+|"""|'''|;+|--|%|\.\.|:copyright:)?\s*/i;
 const NOTICE = /^(?:copyright\b|copr\.|©)\s*(?:\(c\)|©)?\s*(?:[:-]\s*)?(.*)$/i;
 const PLACEHOLDER = /\[(yyyy|year|name)[^\]]*\]|<(year|name|owner|author|copyright holder)[^>]*>|\byyyy\b|\{\{|\$\{|%\(|\bYEAR\b/;
-const NOT_A_HOLDER = /^(notice|notices|holders?|owners?|licen[cs]e|law|laws|act|statement|information|and|or|of|to|the|this|that|is|in|on|for|by|as|protection|policy|page|office|claims?|agent|assignment|disclaimer|permission|status|infringement|interest)\b/i;
+const NOT_A_HOLDER =
+  /^(notice|notices|holders?|owners?|licen[cs]e|law|laws|act|statement|information|and|or|of|to|the|this|that|is|in|on|for|by|as|protection|policy|page|office|claims?|agent|assignment|disclaimer|permission|status|infringement|interest)\b/i;
 
 export const MAX_NOTICES = 20;
 
@@ -19,7 +20,11 @@ export function noticeOf(line: string): string | undefined {
   if (!m) return undefined;
   const hadSymbol = /^(?:copyright\s*)?(\(c\)|©)|^copr\./i.test(stripped) || /^copyright\s*(\(c\)|©)/i.test(stripped);
   let rest = (m[1] ?? '').trim();
-  rest = rest.replace(/\s*all rights reserved\.?\s*$/i, '').replace(/\s*(\*\/|"""|''')\s*$/, '').replace(/[\s,;.]+$/, '').replace(/\s+/g, ' ');
+  rest = rest
+    .replace(/\s*all rights reserved\.?\s*$/i, '')
+    .replace(/\s*(\*\/|"""|''')\s*$/, '')
+    .replace(/[\s,;.]+$/, '')
+    .replace(/\s+/g, ' ');
   if (!rest || rest.length > 200 || PLACEHOLDER.test(rest)) return undefined;
   if (/^\d{4}/.test(rest)) return rest;
   if (NOT_A_HOLDER.test(rest)) return undefined;

@@ -80,7 +80,11 @@ export function entryFor(o: JobOutcome, lockDir: string, options: LockEntry['opt
 }
 
 export async function writeLock(path: string, packages: LockEntry[]): Promise<void> {
-  const lock: Lock = { lockfileVersion: LOCKFILE_VERSION, generator: `py2pkg ${toolVersion()}`, packages: [...packages].sort((a, b) => a.input.localeCompare(b.input)) };
+  const lock: Lock = {
+    lockfileVersion: LOCKFILE_VERSION,
+    generator: `py2pkg ${toolVersion()}`,
+    packages: [...packages].sort((a, b) => a.input.localeCompare(b.input)),
+  };
   await writeAtomic(path, `${JSON.stringify(lock, null, 2)}\n`);
 }
 
@@ -101,12 +105,21 @@ export async function readLock(path: string): Promise<Lock> {
   } catch {
     throw bad(path, 'not JSON');
   }
-  if (typeof doc !== 'object' || doc === null || doc.lockfileVersion !== LOCKFILE_VERSION || !Array.isArray(doc.packages)) throw bad(path, `not a py2pkg lock of version ${LOCKFILE_VERSION}`);
+  if (typeof doc !== 'object' || doc === null || doc.lockfileVersion !== LOCKFILE_VERSION || !Array.isArray(doc.packages))
+    throw bad(path, `not a py2pkg lock of version ${LOCKFILE_VERSION}`);
   doc.packages.forEach((e, i) => {
     const ok =
-      typeof e === 'object' && e !== null && typeof e.input === 'string' && typeof e.project === 'string' && typeof e.version === 'string' &&
-      typeof e.sdist?.sha256 === 'string' && HEX64.test(e.sdist.sha256) && (e.format === 'deb' || e.format === 'rpm') && typeof e.target === 'string' &&
-      Array.isArray(e.files) && e.files.every((f) => typeof f?.name === 'string' && typeof f.sha256 === 'string' && HEX64.test(f.sha256));
+      typeof e === 'object' &&
+      e !== null &&
+      typeof e.input === 'string' &&
+      typeof e.project === 'string' &&
+      typeof e.version === 'string' &&
+      typeof e.sdist?.sha256 === 'string' &&
+      HEX64.test(e.sdist.sha256) &&
+      (e.format === 'deb' || e.format === 'rpm') &&
+      typeof e.target === 'string' &&
+      Array.isArray(e.files) &&
+      e.files.every((f) => typeof f?.name === 'string' && typeof f.sha256 === 'string' && HEX64.test(f.sha256));
     if (!ok) throw bad(path, `package ${i + 1} is malformed`);
   });
   return doc;
@@ -128,11 +141,16 @@ export function lockedJobs(lock: Lock, lockPath: string, inputs: string[] | unde
       if (!byInput.has(keyOf(i))) throw new Py2pkgError('LOCK_DRIFT', `${singleLine(i, 120)} is not in the lock ${lockPath}`);
     }
     for (const e of lock.packages) {
-      if (!asked.has(keyOf(e.input))) throw new Py2pkgError('LOCK_DRIFT', `the lock ${lockPath} has ${singleLine(e.input, 120)}, which this run does not ask for`);
+      if (!asked.has(keyOf(e.input)))
+        throw new Py2pkgError('LOCK_DRIFT', `the lock ${lockPath} has ${singleLine(e.input, 120)}, which this run does not ask for`);
     }
   }
   return lock.packages.map((e) => {
-    if (e.target !== run.target || e.format !== run.format) throw new Py2pkgError('LOCK_DRIFT', `${singleLine(e.input, 120)} is locked for ${e.target} (${e.format}), this run builds for ${run.target} (${run.format})`);
+    if (e.target !== run.target || e.format !== run.format)
+      throw new Py2pkgError(
+        'LOCK_DRIFT',
+        `${singleLine(e.input, 120)} is locked for ${e.target} (${e.format}), this run builds for ${run.target} (${run.format})`,
+      );
     const path = keyOf(e.input);
     const input = isAbsolute(path) ? path : `${e.project}==${e.version}`;
     return {
@@ -140,7 +158,9 @@ export function lockedJobs(lock: Lock, lockPath: string, inputs: string[] | unde
       label: e.input,
       sdistSha256: { allowed: [e.sdist.sha256], code: 'LOCK_DRIFT', where: lockPath },
       expectFiles: e.files,
-      ...(e.options?.withExtras?.length || e.options?.plannedPackages ? { flags: { withExtras: e.options.withExtras ?? [], ...(e.options.plannedPackages ? { plannedPackages: e.options.plannedPackages } : {}) } } : {}),
+      ...(e.options?.withExtras?.length || e.options?.plannedPackages
+        ? { flags: { withExtras: e.options.withExtras ?? [], ...(e.options.plannedPackages ? { plannedPackages: e.options.plannedPackages } : {}) } }
+        : {}),
     };
   });
 }

@@ -31,7 +31,10 @@ export function admissible(policy: TrustPolicy, project: string, file: IndexFile
     const missing = kinds.filter((k) => !k.offered).map((k) => k.kind);
     return admits
       ? { admits, why: `project ${rule.project}: ${offered.join(' + ')} offered` }
-      : { admits, why: `project ${rule.project} wants ${rule.require === 'all' ? 'all of' : 'one of'} ${kinds.map((k) => k.kind).join(', ')}; the index offers no ${missing.join(', ')}` };
+      : {
+          admits,
+          why: `project ${rule.project} wants ${rule.require === 'all' ? 'all of' : 'one of'} ${kinds.map((k) => k.kind).join(', ')}; the index offers no ${missing.join(', ')}`,
+        };
   }
   switch (policy.default) {
     case 'unsigned':
@@ -40,7 +43,9 @@ export function admissible(policy: TrustPolicy, project: string, file: IndexFile
       return { admits: false, why: `default none: the policy names no rule for ${project}` };
     default: {
       const offered = [...(sig ? ['signature'] : []), ...(prov ? ['provenance'] : [])];
-      return offered.length > 0 ? { admits: true, why: `default ${policy.default}: ${offered.join(' + ')} offered` } : { admits: false, why: `default ${policy.default}: the index offers no signature or provenance` };
+      return offered.length > 0
+        ? { admits: true, why: `default ${policy.default}: ${offered.join(' + ')} offered` }
+        : { admits: false, why: `default ${policy.default}: the index offers no signature or provenance` };
     }
   }
 }

@@ -42,7 +42,10 @@ function merge(items: Item[]): Item[] {
 
 export async function repoInventory(dir: string): Promise<Inventory> {
   const marker = await readMarker(dir);
-  if (!marker) throw new Py2pkgError('REPO_INVALID', `${singleLine(dir, 200)} is not a py2pkg repository (no .py2pkg/repo.json)`, { hint: 'pass a repository directory py2pkg publish made, or --lock FILE' });
+  if (!marker)
+    throw new Py2pkgError('REPO_INVALID', `${singleLine(dir, 200)} is not a py2pkg repository (no .py2pkg/repo.json)`, {
+      hint: 'pass a repository directory py2pkg publish made, or --lock FILE',
+    });
   const pkgs = await repoPackages(dir, marker.kind);
   const origins = await packageOrigins(dir, pkgs);
   const items: Item[] = [];
@@ -60,7 +63,14 @@ export async function repoInventory(dir: string): Promise<Inventory> {
 
 export async function lockInventory(path: string): Promise<Inventory> {
   const lock = await readLock(path);
-  const items = lock.packages.map((e) => ({ project: canonicalizeName(e.project), version: e.version, sdist: String(e.sdist.filename), evidence: Array.isArray(e.evidence) ? e.evidence : [], rule: typeof e.rule === 'string' ? e.rule : null, packages: e.files.map((f) => f.name) }));
+  const items = lock.packages.map((e) => ({
+    project: canonicalizeName(e.project),
+    version: e.version,
+    sdist: String(e.sdist.filename),
+    evidence: Array.isArray(e.evidence) ? e.evidence : [],
+    rule: typeof e.rule === 'string' ? e.rule : null,
+    packages: e.files.map((f) => f.name),
+  }));
   return { from: { kind: 'lock', path }, items: merge(items), unknown: [] };
 }
 
@@ -69,7 +79,13 @@ export async function inventory(target: { repo?: string; lock?: string }): Promi
   if (target.lock !== undefined) return lockInventory(target.lock);
   const dir = target.repo ?? '';
   const st = await stat(dir).catch(() => undefined);
-  if (!st?.isDirectory()) throw new Py2pkgError('INPUT_NOT_FOUND', `${singleLine(dir, 200)} is not a directory`, { hint: 'pass a repository directory py2pkg publish made, or --lock FILE' });
-  if (!(await stat(join(dir, '.py2pkg')).catch(() => undefined))) throw new Py2pkgError('REPO_INVALID', `${singleLine(dir, 200)} is not a py2pkg repository (no .py2pkg/)`, { hint: 'pass a repository directory py2pkg publish made, or --lock FILE' });
+  if (!st?.isDirectory())
+    throw new Py2pkgError('INPUT_NOT_FOUND', `${singleLine(dir, 200)} is not a directory`, {
+      hint: 'pass a repository directory py2pkg publish made, or --lock FILE',
+    });
+  if (!(await stat(join(dir, '.py2pkg')).catch(() => undefined)))
+    throw new Py2pkgError('REPO_INVALID', `${singleLine(dir, 200)} is not a py2pkg repository (no .py2pkg/)`, {
+      hint: 'pass a repository directory py2pkg publish made, or --lock FILE',
+    });
   return repoInventory(dir);
 }

@@ -118,11 +118,13 @@ export function parseBatchAnswer(body: Buffer, count: number, where: string): st
   if (doc.results.length !== count) throw invalid(where, `the querybatch answer has ${doc.results.length} results for ${count} queries`);
   return doc.results.map((r: unknown) => {
     if (!isObject(r)) throw invalid(where, 'a querybatch result is not an object');
-    if (r.next_page_token !== undefined) throw invalid(where, 'the querybatch answer is paged (next_page_token); py2pkg does not follow pages: use the PyPI export instead');
+    if (r.next_page_token !== undefined)
+      throw invalid(where, 'the querybatch answer is paged (next_page_token); py2pkg does not follow pages: use the PyPI export instead');
     if (r.vulns === undefined) return [];
-    if (!Array.isArray(r.vulns) || r.vulns.length > 10_000) throw invalid(where, 'a querybatch result\'s vulns is not a list (or too long)');
+    if (!Array.isArray(r.vulns) || r.vulns.length > 10_000) throw invalid(where, "a querybatch result's vulns is not a list (or too long)");
     return r.vulns.map((v: unknown) => {
-      if (!isObject(v) || typeof v.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(v.id)) throw invalid(where, 'a querybatch vuln has no valid id');
+      if (!isObject(v) || typeof v.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(v.id))
+        throw invalid(where, 'a querybatch vuln has no valid id');
       return v.id;
     });
   });
@@ -135,12 +137,22 @@ async function readApi(base: URL, queries: OsvQuery[], net: NetConfig, c: Collec
   for (let i = 0; i < queries.length; i += BATCH) {
     const chunk = queries.slice(i, i + BATCH);
     const body = Buffer.from(JSON.stringify({ queries: chunk.map((q) => ({ package: { name: q.project, ecosystem: 'PyPI' }, version: q.version })) }));
-    const r = await httpPost(batchUrl, body, net, { what: 'OSV querybatch', headers: { 'content-type': 'application/json', accept: 'application/json' }, maxBytes: MAX_BATCH_RESPONSE, tooLargeCode: 'FETCH_TOO_LARGE' });
+    const r = await httpPost(batchUrl, body, net, {
+      what: 'OSV querybatch',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      maxBytes: MAX_BATCH_RESPONSE,
+      tooLargeCode: 'FETCH_TOO_LARGE',
+    });
     for (const list of parseBatchAnswer(r.body ?? Buffer.alloc(0), chunk.length, redactUrl(batchUrl))) for (const id of list) ids.add(id);
   }
   for (const id of [...ids].sort()) {
     const url = new URL(`${root}/v1/vulns/${encodeURIComponent(id)}`);
-    const r = await httpGet(url, net, { what: `OSV record ${id}`, headers: { accept: 'application/json' }, maxBytes: MAX_RECORD_BYTES, tooLargeCode: 'FETCH_TOO_LARGE' });
+    const r = await httpGet(url, net, {
+      what: `OSV record ${id}`,
+      headers: { accept: 'application/json' },
+      maxBytes: MAX_RECORD_BYTES,
+      tooLargeCode: 'FETCH_TOO_LARGE',
+    });
     const rec = parseOsvJson(r.body ?? Buffer.alloc(0), redactUrl(url));
     if (rec.id !== id) throw invalid(redactUrl(url), `asked for ${id}, got ${rec.id}`);
     c.add(rec);
@@ -161,7 +173,11 @@ export async function loadOsv(spec: string, queries: OsvQuery[], net: () => NetC
     return { kind: 'api', where: redactUrl(url), records: c.records, read: c.read };
   }
   const st = await stat(spec).catch(() => undefined);
-  if (!st) throw new Py2pkgError('USAGE', `--osv ${singleLine(spec, 100)}: no such file or directory (give OSV's PyPI all.zip, a directory of records, one record, or the API's URL)`);
+  if (!st)
+    throw new Py2pkgError(
+      'USAGE',
+      `--osv ${singleLine(spec, 100)}: no such file or directory (give OSV's PyPI all.zip, a directory of records, one record, or the API's URL)`,
+    );
   if (st.isDirectory()) {
     await readDir(spec, c);
     return { kind: 'dir', where: spec, records: c.records, read: c.read };

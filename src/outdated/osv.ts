@@ -92,7 +92,8 @@ function parseEvent(raw: unknown, where: string): OsvEvent {
 function parseRange(raw: unknown, where: string): OsvRange {
   if (!isObject(raw)) throw invalid(where, 'a range is not an object');
   const type = raw.type;
-  if (type !== 'ECOSYSTEM' && type !== 'SEMVER' && type !== 'GIT') throw invalid(where, `range type ${JSON.stringify(singleLine(String(type), 30))} is not ECOSYSTEM, SEMVER or GIT`);
+  if (type !== 'ECOSYSTEM' && type !== 'SEMVER' && type !== 'GIT')
+    throw invalid(where, `range type ${JSON.stringify(singleLine(String(type), 30))} is not ECOSYSTEM, SEMVER or GIT`);
   const events = list(raw.events, where, 'events', MAX_EVENTS).map((e) => parseEvent(e, where));
   if (events.length === 0) throw invalid(where, 'a range has no events');
   return { type, events };

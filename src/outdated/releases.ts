@@ -41,12 +41,24 @@ async function localPage(path: string, root: string, project: string | undefined
   const type = file.endsWith('.json') ? 'application/vnd.pypi.simple.v1+json' : 'text/html';
   const page = parseProjectPage(await readFile(file), type, { url: pathToFileURL(file), fileRoot: root, project, warn: w.warn });
   // a file: index may not say whether a signature exists: look beside the file
-  for (const f of page.files) if (f.gpgSig === undefined && f.url.protocol === 'file:') f.gpgSig = await stat(`${fileURLToPath(f.url)}.asc`).then((s) => s.isFile(), () => false);
+  for (const f of page.files)
+    if (f.gpgSig === undefined && f.url.protocol === 'file:')
+      f.gpgSig = await stat(`${fileURLToPath(f.url)}.asc`).then(
+        (s) => s.isFile(),
+        () => false,
+      );
   return page.files;
 }
 
 async function remotePage(url: URL, project: string | undefined, w: Where): Promise<IndexFile[] | undefined> {
-  const r = await httpGet(url, w.net, { what: project ? `index page of ${project}` : 'find-links page', headers: { accept: ACCEPT }, maxBytes: w.maxPageBytes, tooLargeCode: 'INDEX_TOO_LARGE', passStatuses: [404, 410], gunzip: true });
+  const r = await httpGet(url, w.net, {
+    what: project ? `index page of ${project}` : 'find-links page',
+    headers: { accept: ACCEPT },
+    maxBytes: w.maxPageBytes,
+    tooLargeCode: 'INDEX_TOO_LARGE',
+    passStatuses: [404, 410],
+    gunzip: true,
+  });
   if (r.status === 404 || r.status === 410) return undefined;
   return parseProjectPage(r.body ?? Buffer.alloc(0), String(r.headers['content-type'] ?? ''), { url: r.url, fileRoot: undefined, project, warn: w.warn }).files;
 }
@@ -58,7 +70,16 @@ async function listDirectory(dir: string): Promise<IndexFile[]> {
     if (!isSafeFilename(name) || name.endsWith('.asc')) continue;
     const st = await stat(join(dir, name)).catch(() => undefined);
     if (!st?.isFile()) continue;
-    out.push({ filename: name, url: pathToFileURL(join(dir, name)), hashes: {}, requiresPython: undefined, yanked: false, gpgSig: names.includes(`${name}.asc`), coreMetadata: false, size: st.size });
+    out.push({
+      filename: name,
+      url: pathToFileURL(join(dir, name)),
+      hashes: {},
+      requiresPython: undefined,
+      yanked: false,
+      gpgSig: names.includes(`${name}.asc`),
+      coreMetadata: false,
+      size: st.size,
+    });
   }
   return out;
 }

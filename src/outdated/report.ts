@@ -103,7 +103,15 @@ export function assess(item: Item, releases: Release[] | undefined, records: Osv
 
 export function buildReport(inv: Inventory, rows: Row[], osv: Report['osv'], now: Date): Report {
   const securityUpdates = rows.filter((r) => r.securityUpdate).length;
-  return { from: inv.from, checkedAt: now.toISOString(), osv, packages: rows, unknown: inv.unknown, securityUpdates, exitStatus: securityUpdates > 0 ? ExitStatus.security : 0 };
+  return {
+    from: inv.from,
+    checkedAt: now.toISOString(),
+    osv,
+    packages: rows,
+    unknown: inv.unknown,
+    securityUpdates,
+    exitStatus: securityUpdates > 0 ? ExitStatus.security : 0,
+  };
 }
 
 /** One word for a row: what a person should do about it. */
@@ -119,17 +127,23 @@ export function statusOf(r: Row): string {
 /** The plain-text table for people (every value one line, control characters removed). */
 export function renderTable(rep: Report): string {
   const head = ['PROJECT', 'PACKAGED', 'NEWEST ADMITTED', 'STATUS', 'ADVISORIES'];
-  const rows = rep.packages.map((r) => [
-    r.project,
-    r.version,
-    r.newest?.version ?? (r.onIndex ? '-' : '?'),
-    statusOf(r) + (r.yanked !== false ? ` (yanked${r.yanked ? `: ${r.yanked}` : ''})` : ''),
-    r.advisories.map((a) => `${a.id}${a.fixedIn ? ` (fixed in ${a.fixedIn})` : ''}`).join(', ') || '-',
-  ].map((c) => singleLine(c, 120)));
+  const rows = rep.packages.map((r) =>
+    [
+      r.project,
+      r.version,
+      r.newest?.version ?? (r.onIndex ? '-' : '?'),
+      statusOf(r) + (r.yanked !== false ? ` (yanked${r.yanked ? `: ${r.yanked}` : ''})` : ''),
+      r.advisories.map((a) => `${a.id}${a.fixedIn ? ` (fixed in ${a.fixedIn})` : ''}`).join(', ') || '-',
+    ].map((c) => singleLine(c, 120)),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const out = [line(head), ...rows.map(line)];
   for (const u of rep.unknown) out.push(`(${singleLine(u, 200)}: no provenance, not checked)`);
-  out.push(rep.securityUpdates > 0 ? `${rep.securityUpdates} package(s) need a security update (exit status ${rep.exitStatus})` : `${rep.packages.length} package(s) checked, no security update needed`);
+  out.push(
+    rep.securityUpdates > 0
+      ? `${rep.securityUpdates} package(s) need a security update (exit status ${rep.exitStatus})`
+      : `${rep.packages.length} package(s) checked, no security update needed`,
+  );
   return `${out.join('\n')}\n`;
 }

@@ -19,7 +19,7 @@ const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   'poetry.core.masonry.api': 'python3-poetry-core',
   'pdm.backend': 'python3-pdm-backend',
   'pdm.pep517.api': 'python3-pdm-pep517',
-  'mesonpy': 'python3-mesonpy',
+  mesonpy: 'python3-mesonpy',
   'scikit_build_core.build': 'python3-scikit-build-core',
 };
 
@@ -30,7 +30,7 @@ const REQUIREMENT_PACKAGES: Readonly<Record<string, string>> = {
   'setuptools-scm': 'python3-setuptools-scm',
   'hatch-vcs': 'python3-hatch-vcs',
   'hatch-fancy-pypi-readme': 'python3-hatch-fancy-pypi-readme',
-  'editables': 'python3-editables',
+  editables: 'python3-editables',
 };
 
 export function backendPackage(backend: string): string | undefined {

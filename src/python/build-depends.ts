@@ -87,7 +87,10 @@ export function parseProjectTable(value: unknown, file: string): Map<string, Pro
 }
 
 /** The config file's entry for the project, else the built-in default, else nothing. */
-export function projectBuildDepends(project: string, configured: ReadonlyMap<string, ProjectBuildDepends> = new Map()): ProjectBuildDepends & { from: 'config' | 'default' | 'none' } {
+export function projectBuildDepends(
+  project: string,
+  configured: ReadonlyMap<string, ProjectBuildDepends> = new Map(),
+): ProjectBuildDepends & { from: 'config' | 'default' | 'none' } {
   const key = canonicalizeName(project);
   const own = configured.get(key);
   if (own) return { ...own, from: 'config' };
@@ -121,6 +124,11 @@ export async function missingDebianPackages(names: readonly string[]): Promise<s
 
 /** The one line naming what is missing and the command that installs it. */
 export function buildDependsMessage(project: string, missing: readonly string[], from: 'config' | 'default' | 'none'): string {
-  const why = from === 'config' ? ` (the config file's [project.${singleLine(project, 60)}] build-depends and the compiler)` : from === 'default' ? ` (py2pkg's defaults for ${singleLine(project, 60)}, override with [project.${singleLine(project, 60)}] build-depends in the config file)` : '';
+  const why =
+    from === 'config'
+      ? ` (the config file's [project.${singleLine(project, 60)}] build-depends and the compiler)`
+      : from === 'default'
+        ? ` (py2pkg's defaults for ${singleLine(project, 60)}, override with [project.${singleLine(project, 60)}] build-depends in the config file)`
+        : '';
   return `the compiled build of ${singleLine(project, 60)} needs Debian packages that are not installed${why}: apt-get install ${missing.join(' ')}`;
 }

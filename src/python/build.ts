@@ -68,7 +68,8 @@ interface InstallSummary {
 }
 
 export async function buildStage(input: BuildInput): Promise<BuildResult> {
-  if (!existsSync(BWRAP)) throw new Py2pkgError('TOOL_MISSING', 'bubblewrap is not installed (/usr/bin/bwrap), the build sandbox needs it: apt-get install bubblewrap');
+  if (!existsSync(BWRAP))
+    throw new Py2pkgError('TOOL_MISSING', 'bubblewrap is not installed (/usr/bin/bwrap), the build sandbox needs it: apt-get install bubblewrap');
   if (!existsSync(PYTHON)) throw new Py2pkgError('TOOL_MISSING', `${PYTHON} is not installed: apt-get install python3`);
 
   const buildSystem = await detectBuildSystem(input.sourceRoot);
@@ -96,13 +97,27 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   // Debian package to install.
   const built = await runSandboxed(
     spec,
-    [PYTHON, '-I', '/py2pkg/build_wheel.py', '/build/src', '/build/wheel', '/build/staging', input.target.siteDir, input.target.scriptsDir, input.target.pythonVersion, '/build/summary.json'],
+    [
+      PYTHON,
+      '-I',
+      '/py2pkg/build_wheel.py',
+      '/build/src',
+      '/build/wheel',
+      '/build/staging',
+      input.target.siteDir,
+      input.target.scriptsDir,
+      input.target.pythonVersion,
+      '/build/summary.json',
+    ],
     { timeoutMs: input.timeoutMs, check: false },
   );
   const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
   const wheelName = wheels[0];
   if (built.exitCode !== 0) {
-    const lines = `${built.stdout}\n${built.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = `${built.stdout}\n${built.stderr}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const errLine = [...lines].reverse().find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '';
     throw new Py2pkgError('BUILD_FAILED', `building the wheel failed: ${singleLine(errLine, 200)}`, { detail: `${built.stdout}\n${built.stderr}` });
   }
@@ -125,10 +140,17 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
   const purelib = /^Root-Is-Purelib:\s*true\s*$/im.test(summary.wheel);
   const pure = pureTag && purelib && extensionModules.length === 0;
   if (!pure && !input.allowCompiled) {
-    const what = extensionModules[0] !== undefined ? `extension module ${singleLine(extensionModules[0].split('/').pop() ?? '', 100)}` : pureTag ? 'Root-Is-Purelib: false' : `wheel ${singleLine(wheelName, 100)}`;
+    const what =
+      extensionModules[0] !== undefined
+        ? `extension module ${singleLine(extensionModules[0].split('/').pop() ?? '', 100)}`
+        : pureTag
+          ? 'Root-Is-Purelib: false'
+          : `wheel ${singleLine(wheelName, 100)}`;
     throw new Py2pkgError('UNSUPPORTED_EXTENSION', compiledTargetRefusal(input.target, what));
   }
-  const distInfo = files.map((f) => f.path).find((p) => p.startsWith(`${input.target.siteDir}/`) && /^[^/]+\.dist-info\/METADATA$/.test(p.slice(input.target.siteDir.length + 1)));
+  const distInfo = files
+    .map((f) => f.path)
+    .find((p) => p.startsWith(`${input.target.siteDir}/`) && /^[^/]+\.dist-info\/METADATA$/.test(p.slice(input.target.siteDir.length + 1)));
   if (!distInfo) throw new Py2pkgError('BUILD_FAILED', 'the installed wheel has no .dist-info/METADATA');
   // module shebangs removed, interpreter lines /usr/bin/python3, RECORD kept true (shebangs.ts)
   if ((await fixStagedShebangs(stagingRoot, files, input.target.siteDir, input.target.scriptsDir, distInfo.replace(/\/METADATA$/, ''))).size > 0) {

@@ -8,7 +8,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function sitePaths(pythonVersion: string): string[] {
-  return [`/usr/local/lib/python${pythonVersion}/dist-packages`, '/usr/lib/python3/dist-packages', `/usr/lib/python${pythonVersion}/dist-packages`, `/usr/lib/python${pythonVersion}`];
+  return [
+    `/usr/local/lib/python${pythonVersion}/dist-packages`,
+    '/usr/lib/python3/dist-packages',
+    `/usr/lib/python${pythonVersion}/dist-packages`,
+    `/usr/lib/python${pythonVersion}`,
+  ];
 }
 
 const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');

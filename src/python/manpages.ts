@@ -96,9 +96,22 @@ async function help2man(input: ManPagesInput, program: string, box: string): Pro
   };
   const out = `/build/out/${program}.1`;
   // help2man writes --name as given but turns non-ASCII into `?`: a placeholder, replaced below
-  const command = [HELP2MAN, '--no-info', '--no-discard-stderr', `--version-string=${input.meta.version}`, `--name=${NAME_PLACEHOLDER}`, `--output=${out}`, `/staging${input.target.scriptsDir}/${program}`];
+  const command = [
+    HELP2MAN,
+    '--no-info',
+    '--no-discard-stderr',
+    `--version-string=${input.meta.version}`,
+    `--name=${NAME_PLACEHOLDER}`,
+    `--output=${out}`,
+    `/staging${input.target.scriptsDir}/${program}`,
+  ];
   try {
-    const r = await run(BWRAP, bwrapArgs(spec, command), { env: {}, timeoutMs: Math.min(HELP2MAN_TIMEOUT_MS, input.timeoutMs), check: false, maxBuffer: 1024 * 1024 });
+    const r = await run(BWRAP, bwrapArgs(spec, command), {
+      env: {},
+      timeoutMs: Math.min(HELP2MAN_TIMEOUT_MS, input.timeoutMs),
+      check: false,
+      maxBuffer: 1024 * 1024,
+    });
     if (r.exitCode !== 0) return undefined;
   } catch {
     return undefined; // killed at the timeout or past the output limit
@@ -127,7 +140,9 @@ export async function addManPages(input: ManPagesInput): Promise<{ build: BuildR
       continue;
     }
     const fromHelp = await help2man(input, program, join(input.workDir, `man-${i}`));
-    const text = fromHelp ?? generatedManPage({ program, version: input.meta.version, summary: input.meta.summary, distName: input.meta.name, epoch: input.sourceDateEpoch });
+    const text =
+      fromHelp ??
+      generatedManPage({ program, version: input.meta.version, summary: input.meta.summary, distName: input.meta.name, epoch: input.sourceDateEpoch });
     await mkdir(join(build.stagingRoot, MAN1), { recursive: true });
     await writeFile(join(build.stagingRoot, dest), gzipSync(Buffer.from(text, 'utf8'), { level: 9 }), { mode: 0o644 });
     pages.push({ program, path: dest, source: fromHelp ? 'help2man' : 'generated' });

@@ -322,13 +322,8 @@ function matches(s: Specifier, item: Version | undefined, raw: string): boolean 
  * when `prereleases` is true or (left undefined) when a clause itself names a pre-release.
  * A version that is not PEP 440 is contained only by a matching `===` clause.
  */
-export function specifierContains(
-  spec: SpecifierSet | Specifier | string,
-  version: string | Version,
-  opts: { prereleases?: boolean } = {},
-): boolean {
-  const set: SpecifierSet =
-    typeof spec === 'string' ? parseSpecifierSet(spec) : 'specifiers' in spec ? spec : { specifiers: [spec] };
+export function specifierContains(spec: SpecifierSet | Specifier | string, version: string | Version, opts: { prereleases?: boolean } = {}): boolean {
+  const set: SpecifierSet = typeof spec === 'string' ? parseSpecifierSet(spec) : 'specifiers' in spec ? spec : { specifiers: [spec] };
   const item = typeof version === 'string' ? tryParseVersion(version) : version;
   const raw = typeof version === 'string' ? version : formatVersion(version);
   let pre = opts.prereleases;

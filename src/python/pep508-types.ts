@@ -37,8 +37,7 @@ export type MarkerOperator = '<' | '<=' | '!=' | '==' | '>=' | '>' | '~=' | '===
 export type MarkerOperand = { type: 'variable'; name: MarkerVariable } | { type: 'string'; value: string };
 
 export type MarkerNode =
-  | { type: 'compare'; left: MarkerOperand; op: MarkerOperator; right: MarkerOperand }
-  | { type: 'and' | 'or'; left: MarkerNode; right: MarkerNode };
+  { type: 'compare'; left: MarkerOperand; op: MarkerOperator; right: MarkerOperand } | { type: 'and' | 'or'; left: MarkerNode; right: MarkerNode };
 
 export interface MarkerEnvironment {
   implementation_name: string;

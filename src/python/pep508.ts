@@ -12,7 +12,16 @@ import { parseMarkerExpr, parseRequirementTokens, SyntaxErr, Tokenizer, type Raw
 import { evaluateMarker } from './pep508-markers.js';
 import { canonicalizeName, type MarkerEnvironment, type MarkerNode, type MarkerOperand, type Requirement } from './pep508-types.js';
 
-export { canonicalizeName, isValidName, type MarkerEnvironment, type MarkerNode, type MarkerOperand, type MarkerOperator, type MarkerVariable, type Requirement } from './pep508-types.js';
+export {
+  canonicalizeName,
+  isValidName,
+  type MarkerEnvironment,
+  type MarkerNode,
+  type MarkerOperand,
+  type MarkerOperator,
+  type MarkerVariable,
+  type Requirement,
+} from './pep508-types.js';
 export { defaultMarkerEnvironment, evaluateMarker, markerExtras } from './pep508-markers.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -29,7 +29,10 @@ export type ShebangChange = 'removed' | 'rewritten' | 'made-non-executable';
 export function fixShebang(content: Buffer, executable: boolean, module: boolean): { content: Buffer; change: ShebangChange } | undefined {
   if (content.length < 2 || content[0] !== 0x23 || content[1] !== 0x21) return undefined;
   const nl = content.indexOf(0x0a);
-  const first = content.subarray(0, nl < 0 ? content.length : nl).toString('latin1').replace(/\r$/, '');
+  const first = content
+    .subarray(0, nl < 0 ? content.length : nl)
+    .toString('latin1')
+    .replace(/\r$/, '');
   const rest = nl < 0 ? Buffer.alloc(0) : content.subarray(nl + 1);
   if (!executable) return module ? { content: rest, change: 'removed' } : undefined;
   const m = PYTHON_SHEBANG.exec(first);
@@ -50,7 +53,13 @@ export function recordHash(content: Buffer): string {
  * Apply fixShebang to every staged file under `siteDir` and `scriptsDir`; returns the changes
  * (package path -> what was done) and rewrites the RECORD of `distInfoDir` for them.
  */
-export async function fixStagedShebangs(stagingRoot: string, files: readonly BuiltFile[], siteDir: string, scriptsDir: string, distInfoDir: string): Promise<Map<string, ShebangChange>> {
+export async function fixStagedShebangs(
+  stagingRoot: string,
+  files: readonly BuiltFile[],
+  siteDir: string,
+  scriptsDir: string,
+  distInfoDir: string,
+): Promise<Map<string, ShebangChange>> {
   const changes = new Map<string, ShebangChange>();
   const rehash = new Map<string, Buffer>();
   for (const f of files) {

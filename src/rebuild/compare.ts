@@ -52,7 +52,10 @@ export async function packageDigest(path: string, format: 'deb' | 'rpm'): Promis
   const file = await hashRanges(path, [{ start: 0, length: size }]);
   if (format === 'deb') {
     const layout = await readDebLayout(path);
-    const built = await hashRanges(path, layout.signed.map((m) => ({ start: m.dataOffset, length: m.size, label: m.name })));
+    const built = await hashRanges(
+      path,
+      layout.signed.map((m) => ({ start: m.dataOffset, length: m.size, label: m.name })),
+    );
     return { file, built, signed: layout.origin !== undefined };
   }
   const layout = await readRpmLayout(path);
@@ -68,7 +71,12 @@ export const DIFFOSCOPE_LINES = 60;
 /** diffoscope's text report, first DIFFOSCOPE_LINES lines; undefined when it is not installed. */
 export async function diffoscopeSummary(original: string, rebuilt: string, timeoutMs = 5 * 60_000): Promise<string | undefined> {
   if (!existsSync(DIFFOSCOPE)) return undefined;
-  const r = await run(DIFFOSCOPE, ['--no-progress', '--text', '-', '--max-text-report-size', '200000', original, rebuilt], { env: baseEnv(), timeoutMs, check: false, maxBuffer: 16 * 1024 * 1024 });
+  const r = await run(DIFFOSCOPE, ['--no-progress', '--text', '-', '--max-text-report-size', '200000', original, rebuilt], {
+    env: baseEnv(),
+    timeoutMs,
+    check: false,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const lines = r.stdout.split('\n');
   const shown = lines.slice(0, DIFFOSCOPE_LINES).join('\n').trimEnd();
   return lines.length > DIFFOSCOPE_LINES ? `${shown}\n[… ${lines.length - DIFFOSCOPE_LINES} more lines: run diffoscope yourself for the whole report]` : shown;

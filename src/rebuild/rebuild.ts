@@ -45,8 +45,14 @@ const SOURCE_CODES = new Set(['INDEX_NOT_FOUND', 'NO_MATCHING_SDIST', 'FETCH_OFF
 export function sameEvidence(recorded: Verification, now: Verification): string | undefined {
   if (recorded.method !== now.method) return `the package records ${recorded.method} evidence, the rebuild found ${now.method}`;
   if (recorded.method === 'openpgp-detached-signature' && now.method === 'openpgp-detached-signature') {
-    const a = recorded.signers.map((s) => s.fingerprint).sort().join(',');
-    const b = now.signers.map((s) => s.fingerprint).sort().join(',');
+    const a = recorded.signers
+      .map((s) => s.fingerprint)
+      .sort()
+      .join(',');
+    const b = now.signers
+      .map((s) => s.fingerprint)
+      .sort()
+      .join(',');
     if (a !== b) return `the package records signers ${a}, the sdist is now signed by ${b}`;
   }
   if (recorded.method === 'pinned-sha256' && now.method === 'pinned-sha256' && recorded.sha256 !== now.sha256) return 'the pinned sha256 differs';
@@ -71,7 +77,12 @@ function rebuildSettings(s: Settings, rec: PackageRecord, outDir: string): Setti
   };
 }
 
-export async function rebuildPackage(rec: PackageRecord, flags: RebuildFlags, progress: (m: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<RebuildResult> {
+export async function rebuildPackage(
+  rec: PackageRecord,
+  flags: RebuildFlags,
+  progress: (m: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RebuildResult> {
   const [{ resolveSettings }, { convert }] = await Promise.all([import('../settings.js'), import('../pipeline.js')]);
   const recorded = rec.provenance.sdist;
   const { project, version } = projectOfFilename(recorded.filename);
@@ -87,11 +98,16 @@ export async function rebuildPackage(rec: PackageRecord, flags: RebuildFlags, pr
     try {
       result = await convert(s, progress, {
         checkSdist: (sdist) => {
-          if (sdist.sha256 !== recorded.sha256) throw new Py2pkgError('REBUILD_SOURCE', `${sdist.filename} has sha256 ${sdist.sha256}, the package records ${recorded.sha256}`);
+          if (sdist.sha256 !== recorded.sha256)
+            throw new Py2pkgError('REBUILD_SOURCE', `${sdist.filename} has sha256 ${sdist.sha256}, the package records ${recorded.sha256}`);
         },
       });
     } catch (e) {
-      if (isPy2pkgError(e) && SOURCE_CODES.has(e.code)) throw new Py2pkgError('REBUILD_SOURCE', `the recorded sdist ${singleLine(recorded.filename, 100)} (sha256 ${recorded.sha256}) is not available: ${singleLine(e.message, 300)}`);
+      if (isPy2pkgError(e) && SOURCE_CODES.has(e.code))
+        throw new Py2pkgError(
+          'REBUILD_SOURCE',
+          `the recorded sdist ${singleLine(recorded.filename, 100)} (sha256 ${recorded.sha256}) is not available: ${singleLine(e.message, 300)}`,
+        );
       throw e;
     }
     const evidence = sameEvidence(rec.provenance.verification, result.provenance.verification);
@@ -101,8 +117,10 @@ export async function rebuildPackage(rec: PackageRecord, flags: RebuildFlags, pr
     const r: RebuildResult = { package: rec.path, sdist: { filename: recorded.filename, sha256: recorded.sha256 }, identical, original, rebuilt, notes };
     if (!identical) {
       const tplNow = result.provenance.templates?.digest;
-      if (rec.build.templates.source === 'dir' && !flags.templates) notes.push(`the package was rendered with templates from a directory (digest ${rec.build.templates.digest.slice(0, 16)}…): pass --templates DIR`);
-      else if (tplNow && tplNow !== rec.build.templates.digest) notes.push(`templates digest ${tplNow.slice(0, 16)}… differs from the recorded ${rec.build.templates.digest.slice(0, 16)}…`);
+      if (rec.build.templates.source === 'dir' && !flags.templates)
+        notes.push(`the package was rendered with templates from a directory (digest ${rec.build.templates.digest.slice(0, 16)}…): pass --templates DIR`);
+      else if (tplNow && tplNow !== rec.build.templates.digest)
+        notes.push(`templates digest ${tplNow.slice(0, 16)}… differs from the recorded ${rec.build.templates.digest.slice(0, 16)}…`);
       const summary = await diffoscopeSummary(rec.path, result.output.path);
       if (summary !== undefined) r.diffoscope = summary;
     }

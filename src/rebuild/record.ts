@@ -32,13 +32,16 @@ export function buildRecordProblem(b: unknown, format: 'deb' | 'rpm'): string | 
   if (typeof b.py2pkg !== 'string') return '"build.py2pkg" is missing';
   if (b.format !== format) return `"build.format" is ${JSON.stringify(b.format)}, the file is a .${format}`;
   const t = b.target;
-  if (!isObject(t) || typeof t.id !== 'string' || typeof t.pythonVersion !== 'string' || typeof t.family !== 'string' || !isObject(t.markerEnvironment)) return '"build.target" is not a target profile';
+  if (!isObject(t) || typeof t.id !== 'string' || typeof t.pythonVersion !== 'string' || typeof t.family !== 'string' || !isObject(t.markerEnvironment))
+    return '"build.target" is not a target profile';
   if (typeof b.maintainer !== 'string') return '"build.maintainer" is missing';
   const d = b.dependencies;
-  if (!isObject(d) || !isStringList(d.withExtras) || !isStringList(d.extraDepends) || !isStringList(d.dropDepends) || !isObject(d.dependsMap)) return '"build.dependencies" is malformed';
+  if (!isObject(d) || !isStringList(d.withExtras) || !isStringList(d.extraDepends) || !isStringList(d.dropDepends) || !isObject(d.dependsMap))
+    return '"build.dependencies" is malformed';
   const tp = b.templates;
   if (!isObject(tp) || typeof tp.digest !== 'string' || (tp.source !== 'builtin' && tp.source !== 'dir')) return '"build.templates" is malformed';
-  if (typeof b.sourceDateEpoch !== 'number' || !Number.isInteger(b.sourceDateEpoch) || b.sourceDateEpoch < 0) return '"build.sourceDateEpoch" is not a whole number';
+  if (typeof b.sourceDateEpoch !== 'number' || !Number.isInteger(b.sourceDateEpoch) || b.sourceDateEpoch < 0)
+    return '"build.sourceDateEpoch" is not a whole number';
   if (b.sourceDateEpochFrom !== 'environment' && b.sourceDateEpochFrom !== 'sdist') return '"build.sourceDateEpochFrom" is malformed';
   return undefined;
 }
@@ -51,7 +54,8 @@ export async function readPackageRecord(path: string): Promise<PackageRecord> {
   try {
     docs = await packageDocs(path, format);
   } catch (e) {
-    if (isPy2pkgError(e) && e.code === 'TOOL_FAILED') throw new Py2pkgError('PACKAGE_INVALID', `${singleLine(basename(path), 120)} cannot be read as a .${format}: ${singleLine(e.message, 200)}`);
+    if (isPy2pkgError(e) && e.code === 'TOOL_FAILED')
+      throw new Py2pkgError('PACKAGE_INVALID', `${singleLine(basename(path), 120)} cannot be read as a .${format}: ${singleLine(e.message, 200)}`);
     throw e;
   }
   const bytes = docs.get('provenance.json');

@@ -173,7 +173,12 @@ export function archiveOffer(index: ArchiveIndex, project: string, specifier: st
     const version = index.packages.get(name.package);
     if (version !== undefined) return { package: name.package, version, meets: debVersionMeets(version, specifier) };
     const virtual = index.provides.get(name.package)?.[0];
-    if (virtual) return { package: virtual.provider, version: virtual.version || (index.packages.get(virtual.provider) ?? ''), meets: virtual.version !== '' ? debVersionMeets(virtual.version, specifier) : specifier === '' };
+    if (virtual)
+      return {
+        package: virtual.provider,
+        version: virtual.version || (index.packages.get(virtual.provider) ?? ''),
+        meets: virtual.version !== '' ? debVersionMeets(virtual.version, specifier) : specifier === '',
+      };
     return undefined;
   }
   const style = profile.dependencyStyle === 'python3.Xdist' ? { pythonVersion: profile.pythonVersion } : {};

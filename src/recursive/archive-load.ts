@@ -47,7 +47,8 @@ async function fetchOptional(url: URL, net: NetConfig | undefined, what: string)
     if (st.size > MAX_LIST_BYTES) throw new Py2pkgError('ARCHIVE_INDEX', `${path} is larger than ${MAX_LIST_BYTES} bytes`);
     return readFile(path);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Py2pkgError('ARCHIVE_INDEX', `--archive-url ${singleLine(redactUrl(url), 120)}: only http(s) and file URLs`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Py2pkgError('ARCHIVE_INDEX', `--archive-url ${singleLine(redactUrl(url), 120)}: only http(s) and file URLs`);
   if (!net) throw new Error('no network settings for --archive-url');
   const r = await httpGet(url, net, { what, maxBytes: MAX_LIST_BYTES, tooLargeCode: 'FETCH_TOO_LARGE', passStatuses: [404, 410] });
   return r.status === 404 || r.status === 410 ? undefined : r.body;
@@ -73,7 +74,10 @@ async function loadDebMirror(index: ArchiveIndex, url: string, profile: TargetPr
     addPackagesText(index, await decompress(name, bytes));
     return;
   }
-  throw new Py2pkgError('ARCHIVE_INDEX', `--archive-url ${singleLine(redactUrl(url), 120)} has no dists/${profile.distribution}/main/binary-${arch}/Packages(.xz|.gz)`);
+  throw new Py2pkgError(
+    'ARCHIVE_INDEX',
+    `--archive-url ${singleLine(redactUrl(url), 120)} has no dists/${profile.distribution}/main/binary-${arch}/Packages(.xz|.gz)`,
+  );
 }
 
 async function loadYumRepo(index: ArchiveIndex, url: string, net: NetConfig | undefined): Promise<void> {
@@ -82,7 +86,8 @@ async function loadYumRepo(index: ArchiveIndex, url: string, net: NetConfig | un
   if (repomd === undefined) throw new Py2pkgError('ARCHIVE_INDEX', `--archive-url ${singleLine(redactUrl(url), 120)} has no repodata/repomd.xml`);
   const data = /<data\s+type="primary">([\s\S]*?)<\/data>/.exec(repomd.toString('utf8'))?.[1] ?? '';
   const href = /<location\s[^>]*href="([^"]+)"/.exec(data)?.[1];
-  if (!href || href.includes('..') || href.startsWith('/') || /^[a-z]+:/i.test(href)) throw new Py2pkgError('ARCHIVE_INDEX', `repomd.xml of ${singleLine(redactUrl(url), 120)} names no usable primary metadata`);
+  if (!href || href.includes('..') || href.startsWith('/') || /^[a-z]+:/i.test(href))
+    throw new Py2pkgError('ARCHIVE_INDEX', `repomd.xml of ${singleLine(redactUrl(url), 120)} names no usable primary metadata`);
   const bytes = await fetchOptional(new URL(href, root), net, `primary metadata of ${redactUrl(url)}`);
   if (bytes === undefined) throw new Py2pkgError('ARCHIVE_INDEX', `${singleLine(redactUrl(url), 120)}: ${singleLine(href, 120)} is missing`);
   addPrimaryXml(index, await decompress(href, bytes));
@@ -97,13 +102,19 @@ const PYTHONISH = /^python3/;
  * by the lists' names, sizes and mtimes (an `apt-get update` changes the key).
  */
 async function loadHostLists(index: ArchiveIndex, dir: string, codename: string, cacheDir: string | undefined): Promise<number> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => new RegExp(`_dists_${codename}(-updates|-security)?_.*_Packages(\\.(lz4|gz|xz|zst))?$`).test(n)).sort();
+  const names = (await readdir(dir).catch(() => [] as string[]))
+    .filter((n) => new RegExp(`_dists_${codename}(-updates|-security)?_.*_Packages(\\.(lz4|gz|xz|zst))?$`).test(n))
+    .sort();
   if (names.length === 0) return 0;
   const stamps = await Promise.all(names.map(async (n) => stat(join(dir, n)).then((st) => `${n} ${st.size} ${st.mtimeMs}`)));
-  const key = createHash('sha256').update(`${dir}\n${stamps.join('\n')}`).digest('hex');
+  const key = createHash('sha256')
+    .update(`${dir}\n${stamps.join('\n')}`)
+    .digest('hex');
   const cached = cacheDir ? join(cacheDir, 'archive-lists', `${key}.json`) : undefined;
   if (cached) {
-    const saved = await readFile(cached, 'utf8').then((t) => JSON.parse(t) as SavedIndex).catch(() => undefined);
+    const saved = await readFile(cached, 'utf8')
+      .then((t) => JSON.parse(t) as SavedIndex)
+      .catch(() => undefined);
     if (saved && Array.isArray(saved.packages) && Array.isArray(saved.provides)) {
       for (const [n, v] of saved.packages) index.packages.set(n, v);
       for (const [n, l] of saved.provides) index.provides.set(n, l);
@@ -115,7 +126,10 @@ async function loadHostLists(index: ArchiveIndex, dir: string, codename: string,
     addPackagesText(index, r.stdout);
   }
   if (cached) {
-    const saved: SavedIndex = { packages: [...index.packages].filter(([n]) => PYTHONISH.test(n)), provides: [...index.provides].filter(([n]) => PYTHONISH.test(n)) };
+    const saved: SavedIndex = {
+      packages: [...index.packages].filter(([n]) => PYTHONISH.test(n)),
+      provides: [...index.provides].filter(([n]) => PYTHONISH.test(n)),
+    };
     await mkdir(dirname(cached), { recursive: true })
       .then(() => writeFile(`${cached}.tmp${process.pid}`, JSON.stringify(saved)))
       .then(() => rename(`${cached}.tmp${process.pid}`, cached))

@@ -22,10 +22,28 @@ export interface RecursiveFlags extends BatchFlags {
 const PROBE_INPUT = 'py2pkg-recursive-settings';
 
 export async function runRecursiveCommand(inputs: string[], flags: RecursiveFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (inputs.length === 0) throw new Py2pkgError('USAGE', '--recursive needs at least one requirement (name, name==1.2, \'name[extra]>=1\')');
-  for (const i of inputs) if (looksLikeLocalPath(i)) throw new Py2pkgError('USAGE', `--recursive resolves requirements on the index; "${singleLine(i, 80)}" is a path: publish it on an index or --find-links directory and name it`);
-  if ((flags.requirement?.length ?? 0) > 0 || flags.locked) throw new Py2pkgError('USAGE', '--recursive cannot be combined with -r or --locked (a lock written with --recursive --lock FILE is replayed by py2pkg --locked --lock FILE alone)');
-  const [{ resolveSettings }, { parseRequirement }, { defaultCacheDir }, { netConfig }, { loadTargetArchive }, { resolveTree }, { nodeFetcher }, { planLines, planJson }] = await Promise.all([
+  if (inputs.length === 0) throw new Py2pkgError('USAGE', "--recursive needs at least one requirement (name, name==1.2, 'name[extra]>=1')");
+  for (const i of inputs)
+    if (looksLikeLocalPath(i))
+      throw new Py2pkgError(
+        'USAGE',
+        `--recursive resolves requirements on the index; "${singleLine(i, 80)}" is a path: publish it on an index or --find-links directory and name it`,
+      );
+  if ((flags.requirement?.length ?? 0) > 0 || flags.locked)
+    throw new Py2pkgError(
+      'USAGE',
+      '--recursive cannot be combined with -r or --locked (a lock written with --recursive --lock FILE is replayed by py2pkg --locked --lock FILE alone)',
+    );
+  const [
+    { resolveSettings },
+    { parseRequirement },
+    { defaultCacheDir },
+    { netConfig },
+    { loadTargetArchive },
+    { resolveTree },
+    { nodeFetcher },
+    { planLines, planJson },
+  ] = await Promise.all([
     import('../settings.js'),
     import('../python/pep508.js'),
     import('../source/cache.js'),
@@ -60,7 +78,9 @@ export async function runRecursiveCommand(inputs: string[], flags: RecursiveFlag
     warn,
   });
 
-  const text = planLines(plan).map((l) => `${l}\n`).join('');
+  const text = planLines(plan)
+    .map((l) => `${l}\n`)
+    .join('');
   if (flags.dryRun || plan.exitStatus !== 0) {
     if (flags.json) io.out(`${JSON.stringify({ plan: planJson(plan) }, null, 2)}\n`);
     else if (flags.dryRun) io.out(text);
@@ -98,22 +118,48 @@ export async function runRecursiveCommand(inputs: string[], flags: RecursiveFlag
     input: `${c.name}==${c.version}`,
     label: `${c.name} ${c.version}`,
     sdistSha256: { allowed: [c.sha256], code: 'HASH_MISMATCH', where: 'the --recursive plan' },
-    flags: { withExtras: c.extras, ...(base.format === 'deb' && Object.keys(plannedFor.get(c.project) ?? {}).length > 0 ? { plannedPackages: plannedFor.get(c.project) } : {}) },
+    flags: {
+      withExtras: c.extras,
+      ...(base.format === 'deb' && Object.keys(plannedFor.get(c.project) ?? {}).length > 0 ? { plannedPackages: plannedFor.get(c.project) } : {}),
+    },
   }));
   const [{ runBatch }, { printBatchReport, MAX_JOBS }] = await Promise.all([import('../batch/run.js'), import('../batch/command.js')]);
   const j = flags.jobs === undefined ? 1 : Number(flags.jobs);
   if (!Number.isInteger(j) || j < 1 || j > MAX_JOBS) throw new Py2pkgError('USAGE', `-j/--jobs wants a whole number from 1 to ${MAX_JOBS}`);
-  const result = await runBatch(jobs, { flags: { ...flags, withExtras: [] }, jobs: j, failFast: Boolean(flags.failFast), cache: flags.cache !== false, io, env });
+  const result = await runBatch(jobs, {
+    flags: { ...flags, withExtras: [] },
+    jobs: j,
+    failFast: Boolean(flags.failFast),
+    cache: flags.cache !== false,
+    io,
+    env,
+  });
   // --lock FILE: the converted set, for `py2pkg --locked` (written only when every job succeeded)
   const lockFile = flags.lock !== undefined && result.exitStatus === 0 ? resolve(flags.lock) : undefined;
   if (lockFile) {
     const { entryFor, writeLock } = await import('../lock/lockfile.js');
     const options = { maintainer: base.maintainer, signedBy: null, sourceDateEpoch: base.sourceDateEpoch ?? null };
-    await writeLock(lockFile, result.outcomes.map((o) => entryFor(o, dirname(lockFile), { ...options, withExtras: o.job.flags?.withExtras ?? [], ...(o.job.flags?.plannedPackages ? { plannedPackages: o.job.flags.plannedPackages } : {}) })));
+    await writeLock(
+      lockFile,
+      result.outcomes.map((o) =>
+        entryFor(o, dirname(lockFile), {
+          ...options,
+          withExtras: o.job.flags?.withExtras ?? [],
+          ...(o.job.flags?.plannedPackages ? { plannedPackages: o.job.flags.plannedPackages } : {}),
+        }),
+      ),
+    );
   }
   if (flags.json) {
-    const packages = result.outcomes.map((o) => ({ input: o.job.input, state: o.state, ...(o.files ? { files: o.files } : {}), ...(o.error ? { error: o.error } : {}) }));
-    io.out(`${JSON.stringify({ plan: planJson(plan), exitStatus: result.exitStatus, packages, ...(result.repository ? { repository: result.repository } : {}) }, null, 2)}\n`);
+    const packages = result.outcomes.map((o) => ({
+      input: o.job.input,
+      state: o.state,
+      ...(o.files ? { files: o.files } : {}),
+      ...(o.error ? { error: o.error } : {}),
+    }));
+    io.out(
+      `${JSON.stringify({ plan: planJson(plan), exitStatus: result.exitStatus, packages, ...(result.repository ? { repository: result.repository } : {}) }, null, 2)}\n`,
+    );
     for (const o of result.outcomes) if (o.error) io.err(`py2pkg: failed: ${o.job.input}: ${o.error.line.replace(/^py2pkg: /, '')}\n`);
   } else printBatchReport(result, flags, io, lockFile);
   if (result.exitStatus !== 0) throw new ExitWithStatus(result.exitStatus);

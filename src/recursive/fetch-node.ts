@@ -49,11 +49,14 @@ async function readMetadata(sdistPath: string, filename: string, maxBytes: numbe
     if (text === undefined) throw new Py2pkgError('ARCHIVE_LAYOUT', `${singleLine(filename, 80)} has no PKG-INFO in its top-level directory`);
     const meta = parseCoreMetadata(text);
     const parts = splitSdistFilename(filename);
-    if (!parts || normalizeName(parts.name) !== normalizeName(meta.name)) throw new Py2pkgError('METADATA_MISMATCH', `${singleLine(filename, 80)} contains ${singleLine(meta.name, 60)}, not what its file name says`);
+    if (!parts || normalizeName(parts.name) !== normalizeName(meta.name))
+      throw new Py2pkgError('METADATA_MISMATCH', `${singleLine(filename, 80)} contains ${singleLine(meta.name, 60)}, not what its file name says`);
     let requiresDist = meta.requiresDist;
     if (requiresDist.length === 0) {
       const egg = (await readdir(unpacked.root)).find((n) => n.endsWith('.egg-info'));
-      const txt = egg ? await readBoundedText(join(unpacked.root, egg, 'requires.txt'), METADATA_LIMITS.coreMetadata, 'requires.txt').catch(() => undefined) : undefined;
+      const txt = egg
+        ? await readBoundedText(join(unpacked.root, egg, 'requires.txt'), METADATA_LIMITS.coreMetadata, 'requires.txt').catch(() => undefined)
+        : undefined;
       if (txt) requiresDist = requiresTxtToRequiresDist(txt);
     }
     return { name: meta.name, version: meta.version, requiresDist, providesExtra: meta.providesExtra, requiresPython: meta.requiresPython ?? null };
@@ -65,7 +68,9 @@ async function readMetadata(sdistPath: string, filename: string, maxBytes: numbe
 async function cachedMetadata(cacheDir: string | undefined, sha256: string, read: () => Promise<CachedMetadata>): Promise<CachedMetadata> {
   const file = cacheDir ? join(cacheDir, 'recursive-metadata', `${sha256}.json`) : undefined;
   if (file) {
-    const hit = await readFile(file, 'utf8').then((t) => JSON.parse(t) as CachedMetadata).catch(() => undefined);
+    const hit = await readFile(file, 'utf8')
+      .then((t) => JSON.parse(t) as CachedMetadata)
+      .catch(() => undefined);
     if (hit && typeof hit.name === 'string' && Array.isArray(hit.requiresDist) && hit.requiresDist.every((l) => typeof l === 'string')) return hit;
   }
   const meta = await read();
@@ -106,7 +111,9 @@ export function nodeFetcher(o: NodeFetcherOptions): (project: string, specifier:
     try {
       o.progress(`verify ${fetched.sdist.filename}`);
       const provenance = await trustStage(fetched.sdist, s, { signaturePath: fetched.signaturePath, provenance: fetched.provenance }, o.notify);
-      const meta = await cachedMetadata(o.cacheDir, fetched.sdist.sha256, () => readMetadata(fetched.sdist.path, fetched.sdist.filename, base.maxUnpackedBytes));
+      const meta = await cachedMetadata(o.cacheDir, fetched.sdist.sha256, () =>
+        readMetadata(fetched.sdist.path, fetched.sdist.filename, base.maxUnpackedBytes),
+      );
       return {
         name: meta.name,
         version: meta.version,

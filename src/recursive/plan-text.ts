@@ -17,7 +17,9 @@ function describe(n: PlanNode): string {
     case 'stdlib':
       return `${req}  in the standard library of the target's Python`;
     case 'same':
-      return n.archive ? `${req}  (reused above: ${singleLine(n.archive.package, 80)} ${singleLine(n.archive.version, 60)})` : `${req}  (converted above: ${singleLine(n.release?.name ?? n.project, 80)} ${singleLine(n.release?.version ?? '', 40)})`;
+      return n.archive
+        ? `${req}  (reused above: ${singleLine(n.archive.package, 80)} ${singleLine(n.archive.version, 60)})`
+        : `${req}  (converted above: ${singleLine(n.release?.name ?? n.project, 80)} ${singleLine(n.release?.version ?? '', 40)})`;
     default:
       return req;
   }
@@ -49,5 +51,13 @@ export function planJson(plan: Plan): object {
     ...(n.problem ? { problem: n.problem } : {}),
     children: n.children.map(node),
   });
-  return { target: plan.target, archive: plan.archive, exitStatus: plan.exitStatus, problems: plan.problems, convert: plan.convert, reuse: plan.reuse, tree: plan.roots.map(node) };
+  return {
+    target: plan.target,
+    archive: plan.archive,
+    exitStatus: plan.exitStatus,
+    problems: plan.problems,
+    convert: plan.convert,
+    reuse: plan.reuse,
+    tree: plan.roots.map(node),
+  };
 }

@@ -181,11 +181,18 @@ export async function resolveTree(rootTexts: string[], o: TreeOptions): Promise<
       if (first.action === 'reuse' && first.archive) {
         node.archive = first.archive;
         const offer = archiveOffer(o.archive, node.project, node.specifier, o.profile);
-        if (!offer?.meets) node.problem = problem('RESOLVE_CONFLICT', `${node.requirement} excludes ${first.archive.package} ${first.archive.version} from the archive, reused for ${first.requirement}`);
+        if (!offer?.meets)
+          node.problem = problem(
+            'RESOLVE_CONFLICT',
+            `${node.requirement} excludes ${first.archive.package} ${first.archive.version} from the archive, reused for ${first.requirement}`,
+          );
       } else if (first.action === 'convert' && first.release) {
         node.release = first.release;
         if (node.specifier && !specifierContains(node.specifier, first.release.version, { prereleases: true })) {
-          node.problem = problem('RESOLVE_CONFLICT', `${node.requirement} excludes ${first.release.name} ${first.release.version}, chosen for ${first.requirement}`);
+          node.problem = problem(
+            'RESOLVE_CONFLICT',
+            `${node.requirement} excludes ${first.release.name} ${first.release.version}, chosen for ${first.requirement}`,
+          );
         } else {
           const added = node.extras.filter((x) => !first.extras.includes(x));
           if (added.length > 0) {
@@ -212,7 +219,10 @@ export async function resolveTree(rootTexts: string[], o: TreeOptions): Promise<
       node.release = { name: meta.name, version: meta.version, filename: meta.filename, sha256: meta.sha256, evidence: meta.evidence };
       if (meta.requiresPython && !specifierContains(meta.requiresPython, o.profile.pythonFullVersion, { prereleases: true })) {
         node.action = 'error';
-        node.problem = problem('RESOLVE_UNSATISFIABLE', `${meta.name} ${meta.version} requires Python ${meta.requiresPython}; ${o.profile.id} has ${o.profile.pythonFullVersion}${offer ? `, and the archive's ${offer.package} ${offer.version} does not meet ${node.specifier}` : ''}`);
+        node.problem = problem(
+          'RESOLVE_UNSATISFIABLE',
+          `${meta.name} ${meta.version} requires Python ${meta.requiresPython}; ${o.profile.id} has ${o.profile.pythonFullVersion}${offer ? `, and the archive's ${offer.package} ${offer.version} does not meet ${node.specifier}` : ''}`,
+        );
         continue;
       }
       node.action = 'convert';
@@ -222,7 +232,9 @@ export async function resolveTree(rootTexts: string[], o: TreeOptions): Promise<
       node.action = 'error';
       const p = problemOf(e);
       if (p.code === 'INDEX_NOT_FOUND' || p.code === 'NO_MATCHING_SDIST') {
-        const inArchive = offer ? `the archive's ${offer.package} ${offer.version} does not meet ${node.specifier || 'it'}` : `${o.archive.source} has no package for ${node.project}`;
+        const inArchive = offer
+          ? `the archive's ${offer.package} ${offer.version} does not meet ${node.specifier || 'it'}`
+          : `${o.archive.source} has no package for ${node.project}`;
         node.problem = problem('RESOLVE_UNSATISFIABLE', `${inArchive}, and the index has no match: ${p.reason}`);
       } else node.problem = p;
     }
@@ -275,7 +287,15 @@ function summarize(roots: PlanNode[], o: TreeOptions): Plan {
       plan.problems++;
       statuses.push(n.problem.exitStatus);
     }
-    if (n.action === 'convert' && n.release) plan.convert.push({ project: n.project, name: n.release.name, version: n.release.version, extras: n.extras, sha256: n.release.sha256, filename: n.release.filename });
+    if (n.action === 'convert' && n.release)
+      plan.convert.push({
+        project: n.project,
+        name: n.release.name,
+        version: n.release.version,
+        extras: n.extras,
+        sha256: n.release.sha256,
+        filename: n.release.filename,
+      });
     if (n.action === 'reuse' && n.archive) plan.reuse.push({ project: n.project, ...n.archive });
     queue.push(...n.children);
   }

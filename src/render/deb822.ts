@@ -38,10 +38,7 @@ export function synopsis(text: string, fallback: string): string {
  */
 export function foldedText(text: string, opts: { maxLines?: number; width?: number } = {}): string {
   const maxLines = opts.maxLines ?? 200;
-  const normalized = text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, '    ')
-    .replace(CONTROL_CHARS, ' ');
+  const normalized = text.replace(/\r\n?/g, '\n').replace(/\t/g, '    ').replace(CONTROL_CHARS, ' ');
   // trimEnd, not /\s+$/: that regex is quadratic on a long run of blanks (hostile text)
   const rawLines = dropBlankEnds(normalized.split('\n').map((l) => l.trimEnd()));
   const width = opts.width ?? 79;

@@ -56,7 +56,10 @@ export const debHelpers: Readonly<Record<string, HelperFn>> = {
   /** a multi-line field value from a list: the first item on the field's line, each further one on a continuation line */
   lines: (v) => {
     if (!Array.isArray(v)) throw new Error('lines wants a list');
-    return v.map((x) => fieldValue(raw(x, 'lines'))).filter(Boolean).join('\n ');
+    return v
+      .map((x) => fieldValue(raw(x, 'lines')))
+      .filter(Boolean)
+      .join('\n ');
   },
   synopsis: (v, fallback) => synopsis(raw(v, 'synopsis'), raw(fallback, 'synopsis')),
   folded: (v) => foldedText(raw(v, 'folded')),
@@ -74,13 +77,19 @@ export const debHelpers: Readonly<Record<string, HelperFn>> = {
   },
   relations: (v) => {
     if (!Array.isArray(v)) throw new Error('relations wants a list');
-    return v.map((r) => {
-      const s = raw(r, 'relations');
-      if (!/^[a-z0-9][a-z0-9+.-]+(:any)?( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?( \| [a-z0-9][a-z0-9+.-]+(:any)?( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?)*$/.test(s)) {
-        throw new Error(`not a dependency relation: ${s}`);
-      }
-      return s;
-    }).join(', ');
+    return v
+      .map((r) => {
+        const s = raw(r, 'relations');
+        if (
+          !/^[a-z0-9][a-z0-9+.-]+(:any)?( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?( \| [a-z0-9][a-z0-9+.-]+(:any)?( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?)*$/.test(
+            s,
+          )
+        ) {
+          throw new Error(`not a dependency relation: ${s}`);
+        }
+        return s;
+      })
+      .join(', ');
   },
   /** "Label: value\n" when the url is a valid http(s) url, else nothing */
   homepageLine: (v) => {
@@ -94,5 +103,8 @@ export const debHelpers: Readonly<Record<string, HelperFn>> = {
   },
   date: (v) => rfc2822Date(Number(raw(v, 'date'))),
   /** a changelog bullet: "  * text" wrapped at 80 columns with 4-space continuation lines */
-  bullet: (v) => wrapLine(`* ${changelogText(raw(v, 'bullet'))}`, 78).map((l) => `  ${l}`).join('\n'),
+  bullet: (v) =>
+    wrapLine(`* ${changelogText(raw(v, 'bullet'))}`, 78)
+      .map((l) => `  ${l}`)
+      .join('\n'),
 };

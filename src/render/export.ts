@@ -14,7 +14,9 @@ export async function exportTemplates(dir: string, force: boolean): Promise<stri
   files.set('README.md', `${templatesReadme()}\n`);
   const existing = [...files.keys()].filter((rel) => existsSync(join(root, rel)));
   if (existing.length > 0 && !force) {
-    throw new Py2pkgError('OUTPUT_DIR', `${singleLine(root, 200)} already holds ${existing.join(', ')}`, { hint: 'pass --force to overwrite them, or export into a new directory' });
+    throw new Py2pkgError('OUTPUT_DIR', `${singleLine(root, 200)} already holds ${existing.join(', ')}`, {
+      hint: 'pass --force to overwrite them, or export into a new directory',
+    });
   }
   const written: string[] = [];
   for (const [rel, text] of files) {

@@ -73,7 +73,13 @@ function hardWrap(line: string, width: number, maxPieces = Number.POSITIVE_INFIN
     // by index: re-slicing the rest after every piece is quadratic on a long word
     const chars = [...piece];
     let at = 0;
-    for (; chars.length - at > width && out.length < maxPieces; at += width) out.push(chars.slice(at, at + width).join('').trimEnd());
+    for (; chars.length - at > width && out.length < maxPieces; at += width)
+      out.push(
+        chars
+          .slice(at, at + width)
+          .join('')
+          .trimEnd(),
+      );
     if (out.length < maxPieces) out.push(chars.slice(at).join(''));
   }
   return out;
@@ -150,7 +156,8 @@ export const RPM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 export const RPM_VERSION = /^[0-9][A-Za-z0-9._+~^]*$/;
 export const RPM_RELEASE = /^[0-9][A-Za-z0-9._+~^]*$/;
 /** A simple dependency: a capability or an absolute path, optionally versioned. */
-const SIMPLE_DEPENDENCY = /^(?:[A-Za-z0-9][A-Za-z0-9._+-]*(?:\([A-Za-z0-9._+-]+\))?|\/[A-Za-z0-9._+/-]+)(?: (?:=|<|>|<=|>=) (?:[0-9]+:)?[A-Za-z0-9][A-Za-z0-9._+~^]*(?:-[A-Za-z0-9][A-Za-z0-9._+~^]*)?)?$/;
+const SIMPLE_DEPENDENCY =
+  /^(?:[A-Za-z0-9][A-Za-z0-9._+-]*(?:\([A-Za-z0-9._+-]+\))?|\/[A-Za-z0-9._+/-]+)(?: (?:=|<|>|<=|>=) (?:[0-9]+:)?[A-Za-z0-9][A-Za-z0-9._+~^]*(?:-[A-Za-z0-9][A-Za-z0-9._+~^]*)?)?$/;
 const RICH_OPERATORS = new Set(['and', 'or', 'if', 'else', 'unless', 'with', 'without']);
 
 /**
@@ -232,7 +239,8 @@ export const rpmHelpers: Readonly<Record<string, HelperFn>> = {
   },
   fileEntry: (v) => {
     const e = v as SpecFileEntry;
-    if (typeof e !== 'object' || e === null || !DIRECTIVES.has(e.directive) || !(e.path instanceof Untrusted)) throw new Error('template bug: fileEntry wants a SpecFileEntry');
+    if (typeof e !== 'object' || e === null || !DIRECTIVES.has(e.directive) || !(e.path instanceof Untrusted))
+      throw new Error('template bug: fileEntry wants a SpecFileEntry');
     return e.directive ? `${e.directive} ${specPath(Untrusted.text(e.path))}` : specPath(Untrusted.text(e.path));
   },
 };

@@ -109,7 +109,12 @@ export function builtinTemplates(format: TemplateFormat): Promise<TemplateSet> {
 type Compiled = (data: unknown) => string;
 const compiled = new WeakMap<TemplateSet, Map<string, Compiled>>();
 
-export async function renderTemplate(set: TemplateSet, relPath: string, data: Record<string, unknown>, helpers: Readonly<Record<string, HelperFn>>): Promise<string> {
+export async function renderTemplate(
+  set: TemplateSet,
+  relPath: string,
+  data: Record<string, unknown>,
+  helpers: Readonly<Record<string, HelperFn>>,
+): Promise<string> {
   const t = set.templates.get(relPath);
   if (!t) throw new Error(`no template ${relPath} in the ${set.format} set`);
   const where = t.from === 'dir' ? join(set.dir as string, relPath) : `built-in template ${relPath}`;
@@ -136,7 +141,10 @@ export async function renderTemplate(set: TemplateSet, relPath: string, data: Re
     }
     return fn(data);
   } catch (e) {
-    const what = e instanceof UntrustedPrintError ? 'prints a value from the sdist without an escaping helper (field, folded, synopsis, ...: see the README.md of py2pkg templates export)' : singleLine((e as Error).message, 200);
+    const what =
+      e instanceof UntrustedPrintError
+        ? 'prints a value from the sdist without an escaping helper (field, folded, synopsis, ...: see the README.md of py2pkg templates export)'
+        : singleLine((e as Error).message, 200);
     if (t.from === 'dir') throw new Py2pkgError('TEMPLATE', `${singleLine(where, 200)} ${e instanceof UntrustedPrintError ? what : `failed: ${what}`}`);
     throw new Error(`template bug in ${where}: ${what}`);
   }

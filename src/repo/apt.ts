@@ -131,7 +131,10 @@ async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], 
     const h = await fileHashes(tmp);
     await fsyncPath(tmp);
     await rename(tmp, final);
-    return { entry: { component: opts.component, name: facts.name, version: facts.version, arch: facts.arch, filename: rel, ...h, content, control: facts.control }, added: true };
+    return {
+      entry: { component: opts.component, name: facts.name, version: facts.version, arch: facts.arch, filename: rel, ...h, content, control: facts.control },
+      added: true,
+    };
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
@@ -141,7 +144,12 @@ async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], 
 async function compressXz(data: Buffer): Promise<Buffer> {
   let dict = 64 * 1024;
   while (dict < data.length && dict < 8 * 1024 * 1024) dict *= 2;
-  const r = await run(XZ, ['-c', '-T1', `--lzma2=preset=6,dict=${dict}`], { input: data, binaryStdout: true, timeoutMs: 10 * 60_000, maxBuffer: 1024 * 1024 * 1024 });
+  const r = await run(XZ, ['-c', '-T1', `--lzma2=preset=6,dict=${dict}`], {
+    input: data,
+    binaryStdout: true,
+    timeoutMs: 10 * 60_000,
+    maxBuffer: 1024 * 1024 * 1024,
+  });
   return r.stdoutBuffer ?? Buffer.alloc(0);
 }
 
@@ -230,7 +238,10 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
 
       // pool files land before the switch: until the garbage is collected, a killed publish may leave some behind
-      const leftBehind = await stat(join(stateDir, DIRTY)).then(() => true, () => false);
+      const leftBehind = await stat(join(stateDir, DIRTY)).then(
+        () => true,
+        () => false,
+      );
       if (req.files.length > 0 && !leftBehind) await writeAtomic(join(stateDir, DIRTY), `${process.pid}\n`);
       const { entries, packages, removed } = await applyChanges(req, state.entries, {
         ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),
@@ -241,7 +252,11 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
 
       // the page needs the new packages' provenance: read it while the generation is written
       const before = new Set(state.entries.map((e) => e.filename));
-      const origins = readOrigins(opts.dir, entries.filter((e) => !before.has(e.filename)), 'apt');
+      const origins = readOrigins(
+        opts.dir,
+        entries.filter((e) => !before.has(e.filename)),
+        'apt',
+      );
       origins.catch(() => {});
       const gen = await writeGeneration(req, entries);
       await lock.assertHeld();
@@ -257,7 +272,11 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
 
       const kept = new Set(entries.map((e) => e.filename));
-      await collectGarbage(opts.dir, leftBehind, state.entries.map((e) => e.filename).filter((f) => !kept.has(f)));
+      await collectGarbage(
+        opts.dir,
+        leftBehind,
+        state.entries.map((e) => e.filename).filter((f) => !kept.has(f)),
+      );
       await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
       return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
     },
@@ -293,7 +312,13 @@ async function collectGarbage(dir: string, full: boolean, dropped: readonly stri
     await rm(join(dir, f), { force: true });
     // empty parents up to pool/
     for (let d = dirname(f); d.startsWith('pool/') && d.split('/').length > 2; d = dirname(d)) {
-      if (!(await rmdir(join(dir, d)).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(join(dir, d)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   }
   await rm(join(dir, STATE_DIR, DIRTY), { force: true });

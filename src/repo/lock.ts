@@ -83,7 +83,10 @@ export async function withLock<T>(stateDir: string, timeoutMs: number, fn: (lock
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Py2pkgError('REPO_LOCKED', `the repository is locked by ${owner ? `process ${owner.pid} on ${owner.host}` : 'an unreadable lock file'} (${lockPath})`);
+        throw new Py2pkgError(
+          'REPO_LOCKED',
+          `the repository is locked by ${owner ? `process ${owner.pid} on ${owner.host}` : 'an unreadable lock file'} (${lockPath})`,
+        );
       }
       if (!warned && onWait) {
         warned = true;

@@ -46,7 +46,8 @@ function line(value: string, flag: string): string {
 }
 
 function days(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) <= 0) throw new Py2pkgError('USAGE', `--valid-for wants a positive whole number of days, got "${singleLine(value, 20)}"`);
+  if (!/^\d{1,5}$/.test(value) || Number(value) <= 0)
+    throw new Py2pkgError('USAGE', `--valid-for wants a positive whole number of days, got "${singleLine(value, 20)}"`);
   return Number(value);
 }
 
@@ -57,19 +58,29 @@ export function repoUrl(value: string): string {
   } catch {
     throw new Py2pkgError('USAGE', `--repo-url "${singleLine(value, 80)}" is not a URL`);
   }
-  if (!['http:', 'https:', 'file:'].includes(u.protocol) || /\s/.test(value)) throw new Py2pkgError('USAGE', '--repo-url must be an http://, https:// or file:// URL without spaces');
+  if (!['http:', 'https:', 'file:'].includes(u.protocol) || /\s/.test(value))
+    throw new Py2pkgError('USAGE', '--repo-url must be an http://, https:// or file:// URL without spaces');
   return value.replace(/\/+$/, '');
 }
 
 /** A file-name-safe slug of the label, for key and snippet names. */
 export function slug(label: string): string {
-  const s = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const s = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return s || 'py2pkg';
 }
 
 export function resolveRepoOptions(flags: RepoFlags): RepoOptions | undefined {
   if (!flags.repo) {
-    for (const [flag, v] of [['--suite', flags.suite], ['--component', flags.component], ['--valid-for', flags.validFor], ['--repo-url', flags.repoUrl]] as const) {
+    for (const [flag, v] of [
+      ['--suite', flags.suite],
+      ['--component', flags.component],
+      ['--valid-for', flags.validFor],
+      ['--repo-url', flags.repoUrl],
+    ] as const) {
       if (v !== undefined) throw new Py2pkgError('USAGE', `${flag} only makes sense with --repo DIR`);
     }
     return undefined;

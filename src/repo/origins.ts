@@ -55,17 +55,37 @@ export async function repoPackages(dir: string, kind: RepoKind): Promise<RepoPac
   const out: RepoPackage[] = [];
   if (kind === 'apt') {
     const dists = join(dir, 'dists');
-    const suites = (await readdir(dists, { withFileTypes: true }).catch(() => [])).filter((e) => e.isSymbolicLink()).map((e) => e.name).sort();
+    const suites = (await readdir(dists, { withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isSymbolicLink())
+      .map((e) => e.name)
+      .sort();
     for (const suite of suites) {
       const entries = await readState(join(dists, suite, 'state.json')).catch(() => []);
-      for (const e of entries) out.push({ kind, suite, name: short(e.name), version: short(e.version), arch: short(e.arch), filename: short(e.filename, 1000), sha256: short(e.sha256, 64) });
+      for (const e of entries)
+        out.push({
+          kind,
+          suite,
+          name: short(e.name),
+          version: short(e.version),
+          arch: short(e.arch),
+          filename: short(e.filename, 1000),
+          sha256: short(e.sha256, 64),
+        });
     }
   } else {
     const target = await readlinkOrUndefined(join(dir, 'repodata')).catch(() => undefined);
     const entries = target ? await readState(join(dirname(resolve(dir, target)), 'state.json')).catch(() => []) : [];
     for (const e of entries) {
       const epoch = typeof e.epoch === 'number' && e.epoch > 0 ? `${e.epoch}:` : '';
-      out.push({ kind, suite: '', name: short(e.name), version: `${epoch}${short(e.version)}-${short(e.release)}`, arch: short(e.arch), filename: short(e.filename, 1000), sha256: short(e.sha256, 64) });
+      out.push({
+        kind,
+        suite: '',
+        name: short(e.name),
+        version: `${epoch}${short(e.version)}-${short(e.release)}`,
+        arch: short(e.arch),
+        filename: short(e.filename, 1000),
+        sha256: short(e.sha256, 64),
+      });
     }
   }
   return out.filter((p) => /^[0-9a-f]{64}$/.test(p.sha256) && p.filename !== '' && !p.filename.split('/').includes('..'));
@@ -90,7 +110,10 @@ export function originOf(bytes: Buffer): Origin | undefined {
   const evidence = list.slice(0, 20).map((v) => {
     switch (v?.method) {
       case 'openpgp-detached-signature':
-        return { method: 'pgp', identity: (Array.isArray(v.signers) ? (v.signers as Array<Record<string, unknown>>) : []).map((s) => short(s?.fingerprint, 64)).join(',') };
+        return {
+          method: 'pgp',
+          identity: (Array.isArray(v.signers) ? (v.signers as Array<Record<string, unknown>>) : []).map((s) => short(s?.fingerprint, 64)).join(','),
+        };
       case 'pep740-attestation':
         return { method: 'publisher', identity: singleLine(JSON.stringify(v.publisher ?? null), 400) };
       case 'pinned-sha256':
@@ -99,18 +122,39 @@ export function originOf(bytes: Buffer): Origin | undefined {
         return { method: 'none', identity: short(v?.reason) };
     }
   });
-  return { project: singleLine(project, 200), version: short(m?.[2], 100), sdist: short(sdist.filename), sdistSha256: short(sdist.sha256, 64), unsigned: p.unsigned === true, evidence, rule: trust ? short(trust.rule) : null };
+  return {
+    project: singleLine(project, 200),
+    version: short(m?.[2], 100),
+    sdist: short(sdist.filename),
+    sdistSha256: short(sdist.sha256, 64),
+    unsigned: p.unsigned === true,
+    evidence,
+    rule: trust ? short(trust.rule) : null,
+  };
 }
 
 /** The provenance.json inside a .deb or .rpm, read with dpkg-deb/tar or rpm2cpio/cpio. */
 export async function readPackageOrigin(path: string, kind: RepoKind): Promise<Origin | undefined> {
-  const archive = kind === 'apt' ? await run('/usr/bin/dpkg-deb', ['--fsys-tarfile', path], { binaryStdout: true, maxBuffer: 2 * 1024 * 1024 * 1024, check: false }) : await run('/usr/bin/rpm2cpio', [path], { binaryStdout: true, maxBuffer: 2 * 1024 * 1024 * 1024, check: false });
+  const archive =
+    kind === 'apt'
+      ? await run('/usr/bin/dpkg-deb', ['--fsys-tarfile', path], { binaryStdout: true, maxBuffer: 2 * 1024 * 1024 * 1024, check: false })
+      : await run('/usr/bin/rpm2cpio', [path], { binaryStdout: true, maxBuffer: 2 * 1024 * 1024 * 1024, check: false });
   if (archive.exitCode !== 0 || !archive.stdoutBuffer) return undefined;
   const pattern = './usr/share/doc/*/provenance.json';
   const r =
     kind === 'apt'
-      ? await run('/usr/bin/tar', ['-xO', '--wildcards', '--', pattern], { input: archive.stdoutBuffer, binaryStdout: true, maxBuffer: MAX_PROVENANCE, check: false })
-      : await run('/usr/bin/cpio', ['-i', '--to-stdout', '--quiet', '--', pattern], { input: archive.stdoutBuffer, binaryStdout: true, maxBuffer: MAX_PROVENANCE, check: false });
+      ? await run('/usr/bin/tar', ['-xO', '--wildcards', '--', pattern], {
+          input: archive.stdoutBuffer,
+          binaryStdout: true,
+          maxBuffer: MAX_PROVENANCE,
+          check: false,
+        })
+      : await run('/usr/bin/cpio', ['-i', '--to-stdout', '--quiet', '--', pattern], {
+          input: archive.stdoutBuffer,
+          binaryStdout: true,
+          maxBuffer: MAX_PROVENANCE,
+          check: false,
+        });
   if (r.exitCode !== 0 || !r.stdoutBuffer || r.stdoutBuffer.length === 0) return undefined;
   return originOf(r.stdoutBuffer);
 }
@@ -132,7 +176,11 @@ export async function readOrigins(dir: string, added: Array<{ filename: string; 
 }
 
 /** The origin of every package, from the cache or read once from the file; the cache is rewritten (atomic) when it changed. */
-export async function packageOrigins(dir: string, packages: RepoPackage[], known?: ReadonlyMap<string, Origin | null>): Promise<Map<string, Origin | undefined>> {
+export async function packageOrigins(
+  dir: string,
+  packages: RepoPackage[],
+  known?: ReadonlyMap<string, Origin | null>,
+): Promise<Map<string, Origin | undefined>> {
   const file = join(dir, STATE_DIR, CACHE_FILE);
   let cache: OriginCache = { version: 1, bySha256: {} };
   try {
@@ -154,6 +202,7 @@ export async function packageOrigins(dir: string, packages: RepoPackage[], known
     next[p.sha256] = o;
     out.set(p.filename, o ?? undefined);
   }
-  if (changed || Object.keys(next).length !== Object.keys(cache.bySha256).length) await writeAtomic(file, `${JSON.stringify({ version: 1, bySha256: next })}\n`);
+  if (changed || Object.keys(next).length !== Object.keys(cache.bySha256).length)
+    await writeAtomic(file, `${JSON.stringify({ version: 1, bySha256: next })}\n`);
   return out;
 }

@@ -32,7 +32,12 @@ export async function readOutdated(dir: string): Promise<{ status: Map<string, P
     if (typeof raw !== 'object' || raw === null) continue;
     const advisories = (Array.isArray(raw.advisories) ? (raw.advisories as Array<Record<string, unknown>>) : [])
       .filter((a) => typeof a === 'object' && a !== null)
-      .map((a) => ({ id: str(a.id), summary: str(a.summary), fixedIn: typeof a.fixedIn === 'string' ? a.fixedIn : null, fixAvailable: a.fixAvailable === true }));
+      .map((a) => ({
+        id: str(a.id),
+        summary: str(a.summary),
+        fixedIn: typeof a.fixedIn === 'string' ? a.fixedIn : null,
+        fixAvailable: a.fixAvailable === true,
+      }));
     const newest = raw.newest && typeof raw.newest === 'object' ? str((raw.newest as Record<string, unknown>).version) || null : null;
     const yanked = typeof raw.yanked === 'string' ? raw.yanked : false;
     const row = { securityUpdate: advisories.some((a) => a.fixAvailable), advisories, yanked, outdated: raw.outdated === true, onIndex: raw.onIndex !== false };
@@ -41,7 +46,11 @@ export async function readOutdated(dir: string): Promise<{ status: Map<string, P
   return { status, checkedAt: str(doc.checkedAt) };
 }
 
-export async function writeRepoPage(dir: string, kind: RepoKind, opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null> }): Promise<string> {
+export async function writeRepoPage(
+  dir: string,
+  kind: RepoKind,
+  opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null> },
+): Promise<string> {
   const pkgs = await repoPackages(dir, kind);
   pkgs.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.suite.localeCompare(b.suite));
   const origins = await packageOrigins(dir, pkgs, opts.known);

@@ -12,14 +12,16 @@ import type { Origin, RepoPackage } from './origins.js';
 
 /** HTML text and attribute escaping; control characters (other than tab/newline) dropped. */
 export function escapeHtml(v: string | number | null | undefined): string {
-  return String(v ?? '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return (
+    String(v ?? '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+  );
 }
 
 /** What outdated.json says about one upstream release (a subset of src/outdated/report.ts's Row). */
@@ -68,7 +70,10 @@ function evidenceHtml(o: Origin): string {
           let text = e.identity;
           try {
             const p = JSON.parse(e.identity) as Record<string, unknown> | null;
-            if (p && typeof p === 'object') text = Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+            if (p && typeof p === 'object')
+              text = Object.entries(p)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(' ');
           } catch {
             // shown as recorded
           }
@@ -89,7 +94,8 @@ function statusCell(s: PageStatus | undefined, known: boolean): { cls: string; h
   const parts: string[] = [escapeHtml(s.status)];
   if (s.newest) parts.push(`newest admitted: ${escapeHtml(s.newest)}`);
   if (s.yanked !== false) parts.push(`yanked${s.yanked ? `: ${escapeHtml(s.yanked)}` : ''}`);
-  for (const a of s.advisories) parts.push(`<code>${escapeHtml(a.id)}</code>${a.fixedIn ? ` (fixed in ${escapeHtml(a.fixedIn)})` : ''}${a.summary ? `: ${escapeHtml(a.summary)}` : ''}`);
+  for (const a of s.advisories)
+    parts.push(`<code>${escapeHtml(a.id)}</code>${a.fixedIn ? ` (fixed in ${escapeHtml(a.fixedIn)})` : ''}${a.summary ? `: ${escapeHtml(a.summary)}` : ''}`);
   const cls = s.advisories.some((a) => a.fixAvailable) ? 'security' : s.advisories.length > 0 || s.yanked !== false || s.status === 'outdated' ? 'warn' : 'ok';
   return { cls, html: parts.join('<br>') };
 }
@@ -111,7 +117,9 @@ export function renderPage(input: PageInput): string {
     return `<tr>${cells.join('')}</tr>`;
   });
   const head = ['Package', 'Version', 'Architecture', ...(input.kind === 'apt' ? ['Suite'] : []), 'Upstream release', 'Evidence', 'Trust rule', 'Status'];
-  const checked = input.statusCheckedAt ? `Status from <code>py2pkg outdated</code> at ${escapeHtml(input.statusCheckedAt)}.` : 'No <code>py2pkg outdated</code> run recorded.';
+  const checked = input.statusCheckedAt
+    ? `Status from <code>py2pkg outdated</code> at ${escapeHtml(input.statusCheckedAt)}.`
+    : 'No <code>py2pkg outdated</code> run recorded.';
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

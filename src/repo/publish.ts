@@ -7,7 +7,8 @@ import { readMarker, type RepoKind } from './repo-dir.js';
 /** .deb files go to Apt, .rpm files to Yum; no files: the kind the repository already has. */
 export async function repoKind(files: string[], dir: string): Promise<RepoKind> {
   const kinds = new Set(files.map((f) => extname(f).toLowerCase()));
-  for (const k of kinds) if (k !== '.deb' && k !== '.rpm') throw new Py2pkgError('USAGE', `publish takes .deb or .rpm files, not ${k || 'files without an extension'}`);
+  for (const k of kinds)
+    if (k !== '.deb' && k !== '.rpm') throw new Py2pkgError('USAGE', `publish takes .deb or .rpm files, not ${k || 'files without an extension'}`);
   if (kinds.size > 1) throw new Py2pkgError('USAGE', 'a repository holds one kind of package: publish .deb and .rpm files to different --repo directories');
   if (kinds.has('.deb')) return 'apt';
   if (kinds.has('.rpm')) return 'yum';

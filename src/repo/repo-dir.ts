@@ -57,7 +57,13 @@ export async function checkRepoDir(dir: string, kind: RepoKind, fingerprint: str
   }
   if (!isDir) {
     let parent = dirname(dir);
-    while (!(await stat(parent).then((s) => s.isDirectory(), () => false))) parent = dirname(parent);
+    while (
+      !(await stat(parent).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      parent = dirname(parent);
     try {
       await access(parent, constants.W_OK);
     } catch {
@@ -72,13 +78,21 @@ export async function checkRepoDir(dir: string, kind: RepoKind, fingerprint: str
   }
   const marker = await readMarker(dir);
   if (!marker) {
-    if ((await foreignEntries(dir)).length > 0) throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is not empty and was not made by py2pkg; py2pkg does not write into other tools' repositories`);
+    if ((await foreignEntries(dir)).length > 0)
+      throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is not empty and was not made by py2pkg; py2pkg does not write into other tools' repositories`);
     return;
   }
   const name = (k: RepoKind) => (k === 'apt' ? 'an Apt' : 'a Yum');
-  if (marker.kind !== kind) throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is ${name(marker.kind)} repository; ${kind === 'apt' ? '.deb' : '.rpm'} packages go into ${name(kind)} repository`);
+  if (marker.kind !== kind)
+    throw new Py2pkgError(
+      'REPO_INVALID',
+      `--repo ${dir} is ${name(marker.kind)} repository; ${kind === 'apt' ? '.deb' : '.rpm'} packages go into ${name(kind)} repository`,
+    );
   if (marker.key !== fingerprint) {
-    throw new Py2pkgError('REPO_INVALID', `--repo ${dir} is signed with key ${marker.key}, not ${fingerprint}: every client trusts that key, so publishing with another would break them (to change keys, start a new repository and move clients to it)`);
+    throw new Py2pkgError(
+      'REPO_INVALID',
+      `--repo ${dir} is signed with key ${marker.key}, not ${fingerprint}: every client trusts that key, so publishing with another would break them (to change keys, start a new repository and move clients to it)`,
+    );
   }
 }
 

@@ -130,7 +130,8 @@ export async function verifyAptRepo(dir: string, keys: PublicKey[], opts: { suit
         if (poolChecked.has(`${safe} ${sha256}`)) continue;
         const actual = await fileDigest(join(dir, safe), 'sha256');
         if (!actual) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: listed in ${rel}/${pf} but missing`);
-        if (actual.digest !== sha256 || actual.size !== size) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match the SHA256 and size in ${rel}/${pf}`);
+        if (actual.digest !== sha256 || actual.size !== size)
+          throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match the SHA256 and size in ${rel}/${pf}`);
         poolChecked.add(`${safe} ${sha256}`);
       }
     }

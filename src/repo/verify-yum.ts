@@ -65,10 +65,12 @@ export async function verifyYumRepo(dir: string, keys: PublicKey[], opts: { now?
   for (const d of data) {
     const safe = safeRelative(d.href);
     const algo = HASH_NAMES[d.checksumType];
-    if (!safe || !algo) throw new Py2pkgError('VERIFY_BAD_SIGNATURE', `repodata/repomd.xml: entry ${d.href} has an unsafe path or a weak checksum (${d.checksumType})`);
+    if (!safe || !algo)
+      throw new Py2pkgError('VERIFY_BAD_SIGNATURE', `repodata/repomd.xml: entry ${d.href} has an unsafe path or a weak checksum (${d.checksumType})`);
     const bytes = await readFile(join(dir, safe)).catch(() => undefined);
     if (!bytes) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: listed in repodata/repomd.xml but missing`);
-    if (createHash(algo).update(bytes).digest('hex') !== d.checksum) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match its ${d.checksumType} in repodata/repomd.xml`);
+    if (createHash(algo).update(bytes).digest('hex') !== d.checksum)
+      throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match its ${d.checksumType} in repodata/repomd.xml`);
     if (/primary\.xml(\.gz)?$/.test(safe)) primary = safe.endsWith('.gz') ? gunzipSync(bytes) : bytes;
   }
   checks.push({ link: 'repodata files', detail: `${data.length} match repomd.xml` });
@@ -84,7 +86,8 @@ export async function verifyYumRepo(dir: string, keys: PublicKey[], opts: { now?
   for (const p of packages) {
     const safe = safeRelative(p.href);
     const algo = HASH_NAMES[p.checksumType];
-    if (!safe || !algo) throw new Py2pkgError('VERIFY_BAD_SIGNATURE', `primary.xml: package ${p.href} has an unsafe path or a weak checksum (${p.checksumType})`);
+    if (!safe || !algo)
+      throw new Py2pkgError('VERIFY_BAD_SIGNATURE', `primary.xml: package ${p.href} has an unsafe path or a weak checksum (${p.checksumType})`);
     const actual = (await fileDigest(join(dir, safe), algo))?.digest;
     if (actual === undefined) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: listed in primary.xml but missing`);
     if (actual !== p.checksum) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${safe}: does not match its ${p.checksumType} in primary.xml`);

@@ -93,7 +93,8 @@ async function ingestRpm(req: PublishRequest, src: string, current: RpmEntry[], 
   const content = await contentDigest(src);
   const same = current.find((e) => e.name === id.name && e.epoch === id.epoch && e.version === id.version && e.release === id.release && e.arch === id.arch);
   if (same && same.content === content) return { entry: same, added: false };
-  if (same && !opts.replace) throw new Py2pkgError('REPO_CONFLICT', `${id.name}-${id.version}-${id.release}.${id.arch} is already published with different contents`);
+  if (same && !opts.replace)
+    throw new Py2pkgError('REPO_CONFLICT', `${id.name}-${id.version}-${id.release}.${id.arch} is already published with different contents`);
   const name = `${id.name}-${id.version}-${id.release}.${id.arch}.rpm`;
   const dir = `Packages/${id.name.slice(0, 1).toLowerCase()}`;
   const taken = new Set(current.map((e) => e.filename));
@@ -131,7 +132,21 @@ async function writeGeneration(req: PublishRequest, entries: RpmEntry[], previou
   await writeNew(pkglist, entries.map((e) => `${e.filename}\n`).join(''));
   await run(
     CREATEREPO,
-    ['--update', ...(previous ? ['--update-md-path', previous] : []), '--outputdir', gen, '--pkglist', pkglist, '--general-compress-type', 'gz', '--no-database', '--workers', '2', '--', opts.dir],
+    [
+      '--update',
+      ...(previous ? ['--update-md-path', previous] : []),
+      '--outputdir',
+      gen,
+      '--pkglist',
+      pkglist,
+      '--general-compress-type',
+      'gz',
+      '--no-database',
+      '--workers',
+      '2',
+      '--',
+      opts.dir,
+    ],
     { timeoutMs: 60 * 60_000 },
   );
   const repomd = join(gen, 'repodata', 'repomd.xml');
@@ -167,7 +182,11 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
 
       // the page needs the new packages' provenance: read it while createrepo_c runs
       const before = new Set(state.entries.map((e) => e.filename));
-      const origins = readOrigins(opts.dir, entries.filter((e) => !before.has(e.filename)), 'yum');
+      const origins = readOrigins(
+        opts.dir,
+        entries.filter((e) => !before.has(e.filename)),
+        'yum',
+      );
       origins.catch(() => {});
       const gen = await writeGeneration(req, entries, previous);
       await lock.assertHeld();

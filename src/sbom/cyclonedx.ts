@@ -37,7 +37,17 @@ function evidenceProperties(v: Verification, i: number): Array<[string, string]>
       for (const s of v.signers) out.push([k('signer'), `${s.fingerprint}${s.userIds[0] ? ` ${s.userIds[0]}` : ''}`], [k('signed-at'), s.signedAt]);
       break;
     case 'pep740-attestation':
-      out.push([k('tool'), v.tool], [k('publisher'), Object.entries(v.publisher).map(([a, b]) => `${a}=${b}`).join(' ')], [k('trusted-root-sha256'), v.trustedRoot.sha256], [k('provenance-sha256'), v.provenanceSha256]);
+      out.push(
+        [k('tool'), v.tool],
+        [
+          k('publisher'),
+          Object.entries(v.publisher)
+            .map(([a, b]) => `${a}=${b}`)
+            .join(' '),
+        ],
+        [k('trusted-root-sha256'), v.trustedRoot.sha256],
+        [k('provenance-sha256'), v.provenanceSha256],
+      );
       for (const a of v.attestations) {
         out.push(
           [k('predicate-type'), a.predicateType],
@@ -62,7 +72,9 @@ function evidenceProperties(v: Verification, i: number): Array<[string, string]>
 
 /** A stable urn:uuid (v4 layout) from the package's identity, so the same inputs give the same bytes. */
 function serialNumber(i: SbomInput): string {
-  const h = createHash('sha256').update(`${i.package.format}\0${i.package.name}\0${i.package.version}\0${i.package.arch}\0${i.provenance.sdist.sha256}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${i.package.format}\0${i.package.name}\0${i.package.version}\0${i.package.arch}\0${i.provenance.sdist.sha256}`)
+    .digest('hex');
   const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -99,7 +111,12 @@ export async function makeSbom(i: SbomInput): Promise<string> {
     if (v.method !== 'pep740-attestation') continue;
     const repo = v.publisher.repository;
     const host = v.publisher.kind === 'github' ? 'https://github.com/' : v.publisher.kind === 'gitlab' ? 'https://gitlab.com/' : undefined;
-    if (repo && host) python.externalReferences.add(new Models.ExternalReference(`${host}${repo}`, Enums.ExternalReferenceType.VCS, { comment: 'the Trusted Publisher repository proven by the PEP 740 attestation' }));
+    if (repo && host)
+      python.externalReferences.add(
+        new Models.ExternalReference(`${host}${repo}`, Enums.ExternalReferenceType.VCS, {
+          comment: 'the Trusted Publisher repository proven by the PEP 740 attestation',
+        }),
+      );
   }
 
   const osType = i.package.format === 'deb' ? 'deb' : 'rpm';

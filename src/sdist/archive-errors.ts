@@ -8,8 +8,7 @@ export function quote(name: string): string {
 }
 
 export const unsafe = (msg: string): Py2pkgError => new Py2pkgError('ARCHIVE_UNSAFE', msg);
-export const corrupt = (msg: string, cause?: unknown): Py2pkgError =>
-  new Py2pkgError('ARCHIVE_CORRUPT', msg, cause === undefined ? {} : { cause });
+export const corrupt = (msg: string, cause?: unknown): Py2pkgError => new Py2pkgError('ARCHIVE_CORRUPT', msg, cause === undefined ? {} : { cause });
 export const tooLarge = (msg: string): Py2pkgError => new Py2pkgError('ARCHIVE_TOO_LARGE', msg);
 export const layout = (msg: string): Py2pkgError => new Py2pkgError('ARCHIVE_LAYOUT', msg);
 

@@ -18,7 +18,8 @@ export function splitEntryPath(raw: string, what = 'entry'): string[] {
   if (/^[A-Za-z]:/.test(raw)) throw unsafe(`${what} ${quote(raw)} starts with a drive letter`);
   const comps = raw.split('/').filter((c) => c !== '' && c !== '.');
   if (comps.includes('..')) throw unsafe(`${what} ${quote(raw)} has a '..' component`);
-  if (comps.some((c) => Buffer.byteLength(c) > MAX_COMPONENT_BYTES)) throw unsafe(`${what} ${quote(raw)} has a path component longer than ${MAX_COMPONENT_BYTES} bytes`);
+  if (comps.some((c) => Buffer.byteLength(c) > MAX_COMPONENT_BYTES))
+    throw unsafe(`${what} ${quote(raw)} has a path component longer than ${MAX_COMPONENT_BYTES} bytes`);
   return comps;
 }
 

@@ -45,10 +45,18 @@ export async function inspectSource(root: string, sdistFilename: string): Promis
     throw new Py2pkgError('METADATA_MISMATCH', `the file name ${singleLine(sdistFilename, 80)} carries no valid version`);
   }
   if (normalizeName(parts.name) !== normalizeName(metadata.name) || fileVersion !== metadata.version) {
-    throw new Py2pkgError('METADATA_MISMATCH', `${singleLine(sdistFilename, 80)} contains ${singleLine(metadata.name, 60)} ${singleLine(metadata.version, 30)}, not what its file name says`);
+    throw new Py2pkgError(
+      'METADATA_MISMATCH',
+      `${singleLine(sdistFilename, 80)} contains ${singleLine(metadata.name, 60)} ${singleLine(metadata.version, 30)}, not what its file name says`,
+    );
   }
 
-  return { metadata, licenseTexts: await readLicenseTexts(root, metadata), sourceNotices: await sourceHeaderNotices(root), newestMtime: await newestMtime(root) };
+  return {
+    metadata,
+    licenseTexts: await readLicenseTexts(root, metadata),
+    sourceNotices: await sourceHeaderNotices(root),
+    newestMtime: await newestMtime(root),
+  };
 }
 
 async function newestMtime(root: string): Promise<number> {
@@ -98,7 +106,10 @@ async function readLicenseTexts(root: string, meta: PythonMetadata): Promise<Lic
 export function mergeWheelMetadata(sdist: PythonMetadata, wheelText: string): PythonMetadata {
   const wheel = parseCoreMetadata(wheelText);
   if (normalizeName(wheel.name) !== normalizeName(sdist.name) || wheel.version !== sdist.version) {
-    throw new Py2pkgError('METADATA_MISMATCH', `the built wheel is ${singleLine(wheel.name, 60)} ${singleLine(wheel.version, 30)} but the sdist is ${singleLine(sdist.name, 60)} ${singleLine(sdist.version, 30)}`);
+    throw new Py2pkgError(
+      'METADATA_MISMATCH',
+      `the built wheel is ${singleLine(wheel.name, 60)} ${singleLine(wheel.version, 30)} but the sdist is ${singleLine(sdist.name, 60)} ${singleLine(sdist.version, 30)}`,
+    );
   }
   return {
     ...sdist,
@@ -123,7 +134,8 @@ export async function declaredCompiledExtensions(root: string): Promise<string |
     const bytes = await readBounded(join(root, name), limit, name);
     if (bytes === undefined) continue;
     const text = bytes.toString('utf8');
-    const hit = (name === 'pyproject.toml' ? COMPILED_BACKENDS : EXTENSION_MARKERS).exec(text) ?? (name === 'pyproject.toml' ? EXTENSION_MARKERS.exec(text) : null);
+    const hit =
+      (name === 'pyproject.toml' ? COMPILED_BACKENDS : EXTENSION_MARKERS).exec(text) ?? (name === 'pyproject.toml' ? EXTENSION_MARKERS.exec(text) : null);
     if (hit) return `${name} mentions compiled extensions (${singleLine(hit[0], 40)}); the build decides whether the package is pure Python`;
   }
   return undefined;
@@ -139,6 +151,9 @@ export function checkRequiresPython(meta: PythonMetadata, target: TargetProfile)
     throw new Py2pkgError('METADATA_INVALID', `Requires-Python is not a valid specifier: ${singleLine(meta.requiresPython, 80)}`);
   }
   if (!ok) {
-    throw new Py2pkgError('REQUIRES_PYTHON', `${singleLine(meta.name, 60)} requires Python ${singleLine(meta.requiresPython, 60)}, but ${target.id} has Python ${target.pythonFullVersion}`);
+    throw new Py2pkgError(
+      'REQUIRES_PYTHON',
+      `${singleLine(meta.name, 60)} requires Python ${singleLine(meta.requiresPython, 60)}, but ${target.id} has Python ${target.pythonFullVersion}`,
+    );
   }
 }

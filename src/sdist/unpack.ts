@@ -46,7 +46,12 @@ export { DEFAULT_UNPACK_LIMITS, type UnpackLimits, type UnpackResult } from './u
  * must delete it. The format is read from the bytes; `filename` (default: the path's last
  * component) must agree with it: a zip named .tar.gz, or a tar named .zip, is refused.
  */
-export async function unpackSdist(archivePath: string, destDir: string, limits?: Partial<UnpackLimits>, filename = basename(archivePath)): Promise<UnpackResult> {
+export async function unpackSdist(
+  archivePath: string,
+  destDir: string,
+  limits?: Partial<UnpackLimits>,
+  filename = basename(archivePath),
+): Promise<UnpackResult> {
   const lim = resolveLimits(limits);
   const dest = await realpath(destDir);
   if ((await readdir(dest)).length !== 0) throw new Error(`unpackSdist: ${dest} must be an empty directory`);
@@ -116,7 +121,12 @@ function formatByName(filename: string): Format | 'bzip2' | undefined {
   return undefined;
 }
 
-const FORMAT_NAMES: Record<Format | 'bzip2', string> = { gzip: 'a gzip-compressed tar', tar: 'an uncompressed tar', zip: 'a zip', bzip2: 'a bzip2-compressed tar' };
+const FORMAT_NAMES: Record<Format | 'bzip2', string> = {
+  gzip: 'a gzip-compressed tar',
+  tar: 'an uncompressed tar',
+  zip: 'a zip',
+  bzip2: 'a bzip2-compressed tar',
+};
 
 /**
  * The name must not say one format over content of another: tools downstream (pip, a

@@ -106,10 +106,11 @@ export async function readZipDirectory(fh: FileHandle, size: number, lim: Unpack
     const fmt = unixMode & 0o170000;
     if (fmt === 0o120000) throw unsafe(`${quote(name)} is a symlink; symlinks in zip sdists are refused`);
     if (fmt !== 0 && fmt !== 0o100000 && fmt !== 0o040000) throw unsafe(`${quote(name)} is a device, FIFO or socket (mode ${fmt.toString(8)})`);
-    const isDir = name.endsWith('/') || fmt === 0o040000 || ((madeBy >> 8) === 0 && (external & 0x10) !== 0);
+    const isDir = name.endsWith('/') || fmt === 0o040000 || (madeBy >> 8 === 0 && (external & 0x10) !== 0);
     if (isDir && usize !== 0) throw corrupt(`${quote(name)} is a directory with data`);
     if (!isDir) {
-      if (lim.maxEntryBytes !== undefined && usize > lim.maxEntryBytes) throw tooLarge(`${quote(name)} is larger than ${lim.maxEntryBytes} bytes (declares ${usize})`);
+      if (lim.maxEntryBytes !== undefined && usize > lim.maxEntryBytes)
+        throw tooLarge(`${quote(name)} is larger than ${lim.maxEntryBytes} bytes (declares ${usize})`);
       declared += usize;
       if (declared > lim.maxBytes) throw tooLarge(`the sdist expands past ${lim.maxBytes} bytes (declared sizes)`);
     }
@@ -132,7 +133,8 @@ export async function readZipDirectory(fh: FileHandle, size: number, lim: Unpack
     if (local.readUInt32LE(0) !== SIG_LOCAL) throw corrupt(`${quote(name)}: damaged zip local header`);
     const lNameLen = local.readUInt16LE(26);
     const lExtraLen = local.readUInt16LE(28);
-    if (local.readUInt16LE(8) !== method || (local.readUInt16LE(6) & 0x0041) !== 0) throw corrupt(`${quote(name)}: local header disagrees with the central directory`);
+    if (local.readUInt16LE(8) !== method || (local.readUInt16LE(6) & 0x0041) !== 0)
+      throw corrupt(`${quote(name)}: local header disagrees with the central directory`);
     const lName = await readAt(fh, localOffset + 30, lNameLen);
     if (!lName.equals(nameBytes)) throw unsafe(`${quote(name)}: local header names a different file`);
     const m = members[members.length - 1]!;
@@ -152,7 +154,7 @@ export async function readZipDirectory(fh: FileHandle, size: number, lim: Unpack
 }
 
 function hasExtra(extra: Buffer, id: number): boolean {
-  for (let i = 0; i + 4 <= extra.length; ) {
+  for (let i = 0; i + 4 <= extra.length;) {
     const hid = extra.readUInt16LE(i);
     const len = extra.readUInt16LE(i + 2);
     if (hid === id) return true;
@@ -169,7 +171,7 @@ function decodeZipName(bytes: Buffer, flags: number): string {
 
 /** The Unix mtime from an extended-timestamp extra field, else the DOS time (taken as UTC). */
 function zipMtime(extra: Buffer, dosDate: number, dosTime: number): Date | undefined {
-  for (let i = 0; i + 4 <= extra.length; ) {
+  for (let i = 0; i + 4 <= extra.length;) {
     const hid = extra.readUInt16LE(i);
     const len = extra.readUInt16LE(i + 2);
     if (hid === 0x5455 && len >= 5 && i + 9 <= extra.length && (extra[i + 4]! & 1) !== 0) {
@@ -210,7 +212,7 @@ export async function extractZipMember(fh: FileHandle, tree: Tree, m: ZipMember)
     sink.close(false);
     throw classify(e);
   }
-  if (((crc ^ 0xffffffff) >>> 0) !== m.crc) {
+  if ((crc ^ 0xffffffff) >>> 0 !== m.crc) {
     sink.close(false);
     throw corrupt(`${quote(m.name)} fails its CRC check`);
   }

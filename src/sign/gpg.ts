@@ -51,7 +51,16 @@ export function parseColonListing(text: string): ColonKey[] {
     const f = line.split(':');
     const type = f[0];
     if (type === 'sec' || type === 'pub') {
-      cur = { fingerprint: '', validity: f[1] ?? '', bits: Number(f[2] ?? 0), algo: Number(f[3] ?? 0), capabilities: f[11] ?? '', secret: f[14] ?? '', curve: f[16] ?? '', userIds: [] };
+      cur = {
+        fingerprint: '',
+        validity: f[1] ?? '',
+        bits: Number(f[2] ?? 0),
+        algo: Number(f[3] ?? 0),
+        capabilities: f[11] ?? '',
+        secret: f[14] ?? '',
+        curve: f[16] ?? '',
+        userIds: [],
+      };
       keys.push(cur);
       inSub = false;
     } else if (type === 'ssb' || type === 'sub') {
@@ -67,7 +76,8 @@ export function parseColonListing(text: string): ColonKey[] {
 
 /** Why gpg's key cannot sign for RPM 4.18 / apt, or undefined (pure). */
 export function gpgKeyProblem(k: ColonKey, wanted: string): string | undefined {
-  if (k.fingerprint !== wanted) return `${wanted} is a subkey of ${k.fingerprint}; py2pkg signs with primary keys only (RPM 4.18 cannot check subkey signatures): pass the primary fingerprint`;
+  if (k.fingerprint !== wanted)
+    return `${wanted} is a subkey of ${k.fingerprint}; py2pkg signs with primary keys only (RPM 4.18 cannot check subkey signatures): pass the primary fingerprint`;
   if (k.validity === 'r') return 'the key is revoked';
   if (k.validity === 'e') return 'the key has expired';
   if (k.validity === 'i' || k.validity === 'd') return 'the key is invalid or disabled';
@@ -85,7 +95,11 @@ export function gpgKeyProblem(k: ColonKey, wanted: string): string | undefined {
 }
 
 export async function inspectGpgKey(fingerprint: string): Promise<KeySummary> {
-  const r = await run(GPG, [...BASE, '--with-colons', '--fixed-list-mode', '--list-secret-keys', '--', fingerprint], { env: gpgEnv(), check: false, timeoutMs: 60_000 });
+  const r = await run(GPG, [...BASE, '--with-colons', '--fixed-list-mode', '--list-secret-keys', '--', fingerprint], {
+    env: gpgEnv(),
+    check: false,
+    timeoutMs: 60_000,
+  });
   const keys = r.exitCode === 0 ? parseColonListing(r.stdout) : [];
   if (keys.length !== 1) throw new Py2pkgError('KEY_GPG', `gpg has no secret key ${fingerprint}${r.exitCode === 0 ? '' : ` (${singleLine(r.stderr, 160)})`}`);
   const k = keys[0]!;
@@ -144,7 +158,10 @@ class GpgSigner implements Signer {
   }
 
   async publicKeyArmored(): Promise<string> {
-    const r = await run(GPG, [...BASE, '--armor', '--export-options', 'export-minimal', '--export', '--', this.key.fingerprint], { env: gpgEnv(), timeoutMs: 60_000 });
+    const r = await run(GPG, [...BASE, '--armor', '--export-options', 'export-minimal', '--export', '--', this.key.fingerprint], {
+      env: gpgEnv(),
+      timeoutMs: 60_000,
+    });
     if (!r.stdout.includes('BEGIN PGP PUBLIC KEY BLOCK')) throw new Py2pkgError('KEY_GPG', `gpg exported no public key for ${this.key.fingerprint}`);
     return r.stdout;
   }
@@ -163,7 +180,10 @@ class GpgSigner implements Signer {
 
   async clearSign(text: string): Promise<string> {
     const file = await this.#file({ kind: 'bytes', bytes: Buffer.from(text, 'utf8') });
-    const r = await run(GPG, [...BASE, '--local-user', `${this.key.fingerprint}!`, '--digest-algo', 'SHA256', '--clearsign', '--output', '-', '--', file], { env: gpgEnv(), timeoutMs: SIGN_TIMEOUT_MS });
+    const r = await run(GPG, [...BASE, '--local-user', `${this.key.fingerprint}!`, '--digest-algo', 'SHA256', '--clearsign', '--output', '-', '--', file], {
+      env: gpgEnv(),
+      timeoutMs: SIGN_TIMEOUT_MS,
+    });
     const parsed = parseCleartext(r.stdout);
     if (!parsed) throw new Py2pkgError('KEY_GPG', 'gpg --clearsign wrote something that is not a cleartext signature');
     const openpgp = await import('openpgp');

@@ -7,7 +7,17 @@
  * helper only gets a socket path, see rpm-helper-server.ts), not in an error message.
  * The passphrase comes from --passphrase-file or PY2PKG_PASSPHRASE, never from argv.
  */
-import { constants, createPrivateKey, createPublicKey, privateEncrypt, publicDecrypt, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  privateEncrypt,
+  publicDecrypt,
+  randomBytes,
+  sign as edSign,
+  verify as edVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -15,7 +25,19 @@ import type { PrivateKey } from 'openpgp';
 import { Py2pkgError } from '../errors.js';
 import { armorSignature } from './armor.js';
 import { summarize, unusableReason, type KeySummary } from './key-check.js';
-import { cleartextDocument, canonicalText, finishDigest, hashedPart, HASHES, PUBKEY_EDDSA_LEGACY, SIG_BINARY, SIG_TEXT, signaturePacket, startHash, type HashName } from './openpgp-packet.js';
+import {
+  cleartextDocument,
+  canonicalText,
+  finishDigest,
+  hashedPart,
+  HASHES,
+  PUBKEY_EDDSA_LEGACY,
+  SIG_BINARY,
+  SIG_TEXT,
+  signaturePacket,
+  startHash,
+  type HashName,
+} from './openpgp-packet.js';
 import { startSignServer } from './rpm-helper-server.js';
 import { bytesData, feed, type SignData } from './sign-data.js';
 import type { RpmSignSetup, Signer, SignerSpec } from './signer-types.js';
@@ -58,15 +80,17 @@ async function parseSecretKey(bytes: Uint8Array, name: string): Promise<PrivateK
   if (blocks > 1) throw new Py2pkgError('KEY_READ', `${name} holds ${blocks} armored blocks; pass a file with exactly one secret key`);
   let keys;
   try {
-    keys = armored
-      ? await openpgp.readPrivateKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') })
-      : await openpgp.readPrivateKeys({ binaryKeys: bytes });
+    keys = armored ? await openpgp.readPrivateKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') }) : await openpgp.readPrivateKeys({ binaryKeys: bytes });
   } catch {
     throw new Py2pkgError('KEY_READ', `${name} is not an OpenPGP secret key (armored or binary)`);
   }
   if (keys.length !== 1) throw new Py2pkgError('KEY_READ', `${name} holds ${keys.length} secret keys; pass a file with exactly one`);
   const key = keys[0]!;
-  if ((key.keyPacket as unknown as { isDummy(): boolean }).isDummy()) throw new Py2pkgError('KEY_READ', `${name} holds no secret for the primary key (a stub exported with --export-secret-subkeys); use --gpg-key for keys on a smartcard`);
+  if ((key.keyPacket as unknown as { isDummy(): boolean }).isDummy())
+    throw new Py2pkgError(
+      'KEY_READ',
+      `${name} holds no secret for the primary key (a stub exported with --export-secret-subkeys); use --gpg-key for keys on a smartcard`,
+    );
   return key;
 }
 
@@ -175,7 +199,17 @@ export function keyMath(key: PrivateKey, hash: HashName): KeyMath {
   // OpenPGP stores p < q and u = p^-1 mod q; JWK wants qi = q^-1 mod p: swap the primes
   const P = big(priv.q!);
   const Q = big(priv.p!);
-  const jwk = { kty: 'RSA', n: b64u(n), e: b64u(e), d: b64u(unbig(d)), p: b64u(unbig(P)), q: b64u(unbig(Q)), dp: b64u(unbig(d % (P - 1n))), dq: b64u(unbig(d % (Q - 1n))), qi: b64u(unbig(modInverse(Q, P))) };
+  const jwk = {
+    kty: 'RSA',
+    n: b64u(n),
+    e: b64u(e),
+    d: b64u(unbig(d)),
+    p: b64u(unbig(P)),
+    q: b64u(unbig(Q)),
+    dp: b64u(unbig(d % (P - 1n))),
+    dq: b64u(unbig(d % (Q - 1n))),
+    qi: b64u(unbig(modInverse(Q, P))),
+  };
   const sk = createPrivateKey({ key: jwk, format: 'jwk' });
   const pk = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
   const prefix = Buffer.from(HASHES[hash].digestInfo, 'hex');

@@ -23,7 +23,10 @@ export async function readPublicKeys(bytes: Uint8Array): Promise<PublicKey[]> {
   const openpgp = await import('openpgp');
   const text = Buffer.from(bytes).toString('latin1');
   if (text.includes('-----BEGIN PGP')) {
-    const blocks = Buffer.from(bytes).toString('utf8').match(/-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g) ?? [];
+    const blocks =
+      Buffer.from(bytes)
+        .toString('utf8')
+        .match(/-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g) ?? [];
     const keys: PublicKey[] = [];
     for (const b of blocks) for (const k of await openpgp.readKeys({ armoredKeys: b })) keys.push(k.toPublic());
     return keys;
@@ -100,7 +103,12 @@ export function mathVerifies(algo: number, params: Record<string, Uint8Array>, h
  * key in `keys` and matches. `data` is read once, whatever the number of packets.
  * `sigTypes`: 0x00 for binary documents, 0x01 for cleartext.
  */
-export async function verifyDetached(sigFile: Uint8Array | string, data: SignData, keys: AnyKey[], opts: { now?: Date; sigType?: number } = {}): Promise<SigOutcome> {
+export async function verifyDetached(
+  sigFile: Uint8Array | string,
+  data: SignData,
+  keys: AnyKey[],
+  opts: { now?: Date; sigType?: number } = {},
+): Promise<SigOutcome> {
   const now = opts.now ?? new Date();
   let packets: SignaturePacket[];
   try {
@@ -137,13 +145,18 @@ export async function verifyDetached(sigFile: Uint8Array | string, data: SignDat
     try {
       await signer.key.getSigningKey(p.issuerKeyID, now);
     } catch (e) {
-      failures.push({ ok: false, reason: 'key-invalid', detail: `signed by key ${issuerOf(p)}, which is not valid now (${(e as Error).message.replace(/^Error: /, '')})` });
+      failures.push({
+        ok: false,
+        reason: 'key-invalid',
+        detail: `signed by key ${issuerOf(p)}, which is not valid now (${(e as Error).message.replace(/^Error: /, '')})`,
+      });
       continue;
     }
     const digest = finishDigest(copies.get(p)!, p.signatureData!);
     const left = p.signedHashValue;
     const sigParams = (p as unknown as { params: Record<string, Uint8Array> }).params;
-    const matches = left !== null && left[0] === digest[0] && left[1] === digest[1] && mathVerifies(signer.algo, signer.params, Number(p.hashAlgorithm), digest, sigParams);
+    const matches =
+      left !== null && left[0] === digest[0] && left[1] === digest[1] && mathVerifies(signer.algo, signer.params, Number(p.hashAlgorithm), digest, sigParams);
     if (!matches) {
       failures.push({ ok: false, reason: 'bad-signature', detail: `the signature by ${issuerOf(p)} does not match the data` });
       continue;

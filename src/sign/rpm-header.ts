@@ -14,7 +14,16 @@ const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0]);
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 export const SIGTAG = { DSA: 267, RSA: 268, SHA1: 269, SHA256: 273, PGP: 1002, MD5: 1004, GPG: 1005 } as const;
-export const TAG = { NAME: 1000, VERSION: 1001, RELEASE: 1002, EPOCH: 1003, ARCH: 1022, SOURCERPM: 1044, PAYLOADDIGEST: 5092, PAYLOADDIGESTALGO: 5093 } as const;
+export const TAG = {
+  NAME: 1000,
+  VERSION: 1001,
+  RELEASE: 1002,
+  EPOCH: 1003,
+  ARCH: 1022,
+  SOURCERPM: 1044,
+  PAYLOADDIGEST: 5092,
+  PAYLOADDIGESTALGO: 5093,
+} as const;
 
 export interface HeaderEntry {
   tag: number;

@@ -21,7 +21,10 @@ export const RPM_SIGN_HELPER = 'bin/py2pkg-rpm-sign.js';
 /** rpm parses the command with popt after macro expansion: keep words free of both syntaxes. */
 export function rpmSafeWord(word: string): string {
   if (!/^[A-Za-z0-9_./+=:@-]+$/.test(word)) {
-    throw new Py2pkgError('TOOL_FAILED', `path ${JSON.stringify(word)} cannot be passed to rpmsign (spaces, quotes or % are not allowed): install py2pkg and node under plain paths`);
+    throw new Py2pkgError(
+      'TOOL_FAILED',
+      `path ${JSON.stringify(word)} cannot be passed to rpmsign (spaces, quotes or % are not allowed): install py2pkg and node under plain paths`,
+    );
   }
   return word;
 }
@@ -31,7 +34,16 @@ export function rpmSafeWord(word: string): string {
  * (so the second word is the program's argv[0]), data on stdin, `__plaintext_filename` "-".
  */
 export function helperSignCommand(node: string, helper: string, socket: string): string {
-  return [rpmSafeWord(node), 'node', rpmSafeWord(helper), '--socket', rpmSafeWord(socket), '--output', '%{shescape:%{?__signature_filename}}', '%{?__plaintext_filename:-- %{shescape:%{__plaintext_filename}}}'].join(' ');
+  return [
+    rpmSafeWord(node),
+    'node',
+    rpmSafeWord(helper),
+    '--socket',
+    rpmSafeWord(socket),
+    '--output',
+    '%{shescape:%{?__signature_filename}}',
+    '%{?__plaintext_filename:-- %{shescape:%{__plaintext_filename}}}',
+  ].join(' ');
 }
 
 export async function startSignServer(workDir: string, fingerprint: string, sign: (data: AsyncIterable<Uint8Array>) => Promise<Buffer>): Promise<RpmSignSetup> {

@@ -34,7 +34,13 @@ export async function planRelease(signing: SignerSpec | undefined, repo: RepoOpt
   return { signer, repo };
 }
 
-export async function runRelease(plan: ReleasePlan, output: PackageOutput, outDir: string, workDir: string, progress: (m: string) => void): Promise<ReleasedPackage> {
+export async function runRelease(
+  plan: ReleasePlan,
+  output: PackageOutput,
+  outDir: string,
+  workDir: string,
+  progress: (m: string) => void,
+): Promise<ReleasedPackage> {
   // the package and its -dbgsym companion (when there is one): signed alike, published together
   const all = [output, ...(output.debugSymbols ? [output.debugSymbols] : [])];
   progress(`sign ${all.map((o) => basename(o.path)).join(' and ')} with ${plan.signer.key.fingerprint}`);

@@ -28,7 +28,14 @@ export interface Verified {
 }
 
 export function failureCode(o: Extract<SigOutcome, { ok: false }>): ErrorCode {
-  return ({ 'not-signed': 'VERIFY_NOT_SIGNED', 'unknown-key': 'VERIFY_UNKNOWN_KEY', 'key-invalid': 'VERIFY_KEY_INVALID', 'bad-signature': 'VERIFY_BAD_SIGNATURE' } as const)[o.reason];
+  return (
+    {
+      'not-signed': 'VERIFY_NOT_SIGNED',
+      'unknown-key': 'VERIFY_UNKNOWN_KEY',
+      'key-invalid': 'VERIFY_KEY_INVALID',
+      'bad-signature': 'VERIFY_BAD_SIGNATURE',
+    } as const
+  )[o.reason];
 }
 
 export function linkError(o: Extract<SigOutcome, { ok: false }>, link: string): Py2pkgError {
@@ -54,7 +61,10 @@ export async function verifyRpm(path: string, keys: PublicKey[], now = new Date(
   const sigLink = `${name} header signature`;
   if (!sig) {
     const legacy = l.signature.entries.has(SIGTAG.PGP) || l.signature.entries.has(SIGTAG.GPG);
-    throw new Py2pkgError('VERIFY_NOT_SIGNED', `${sigLink}: the package has no header signature${legacy ? ' (only a legacy header+payload signature, which RPM 4.18 does not use)' : ''}`);
+    throw new Py2pkgError(
+      'VERIFY_NOT_SIGNED',
+      `${sigLink}: the package has no header signature${legacy ? ' (only a legacy header+payload signature, which RPM 4.18 does not use)' : ''}`,
+    );
   }
   const o = await verifyDetached(sig, { kind: 'bytes', bytes: l.header.blob }, keys, { now });
   if (!o.ok) throw linkError(o, sigLink);
@@ -63,7 +73,8 @@ export async function verifyRpm(path: string, keys: PublicKey[], now = new Date(
   const recorded = tagString(l.signature, SIGTAG.SHA256);
   if (recorded !== undefined) {
     const actual = createHash('sha256').update(l.header.blob).digest('hex');
-    if (actual !== recorded) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${name} header SHA256 digest: the header does not match the digest in the signature header`);
+    if (actual !== recorded)
+      throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${name} header SHA256 digest: the header does not match the digest in the signature header`);
     checks.push({ link: `${name} header SHA256 digest`, detail: 'matches' });
   }
   const digests = tagValue(l.header, TAG.PAYLOADDIGEST);
@@ -74,7 +85,11 @@ export async function verifyRpm(path: string, keys: PublicKey[], now = new Date(
   }
   const h = createHash(algoName);
   await feed({ kind: 'ranges', ranges: [{ path, start: l.payloadOffset, length: l.size - l.payloadOffset }] }, [h]);
-  if (h.digest('hex') !== digests[0]) throw new Py2pkgError('VERIFY_DIGEST_MISMATCH', `${name} payload digest: the payload does not match the ${algoName.toUpperCase()} digest in the signed header`);
+  if (h.digest('hex') !== digests[0])
+    throw new Py2pkgError(
+      'VERIFY_DIGEST_MISMATCH',
+      `${name} payload digest: the payload does not match the ${algoName.toUpperCase()} digest in the signed header`,
+    );
   checks.push({ link: `${name} payload ${algoName.toUpperCase()} digest`, detail: 'matches' });
   return { checks, signer: o.fingerprint };
 }

@@ -76,7 +76,13 @@ async function copyLocal(from: string, to: string, maxBytes: number, what: strin
 }
 
 /** Download (or copy) `url` into a staged temp file; returns its sha256 and size. */
-async function download(url: URL, what: string, maxBytes: number, ctx: SourceContext, onProgress?: FetchOptions['onProgress']): Promise<{ temp: string; sha256: string; bytes: number }> {
+async function download(
+  url: URL,
+  what: string,
+  maxBytes: number,
+  ctx: SourceContext,
+  onProgress?: FetchOptions['onProgress'],
+): Promise<{ temp: string; sha256: string; bytes: number }> {
   const temp = ctx.tx.tempPath(what);
   try {
     if (url.protocol === 'file:') return { temp, ...(await copyLocal(fileURLToPath(url), temp, maxBytes, what)) };
@@ -121,7 +127,10 @@ export async function fetchSdist(c: Candidate, opts: FetchOptions, ctx: SourceCo
     const actual: Record<string, string> = { sha256: got.sha256, ...(others.length ? await hashFile(got.temp, others) : {}) };
     for (const algo of strong) {
       if (actual[algo] !== file.hashes[algo]) {
-        throw new Py2pkgError('HASH_MISMATCH', `${file.filename} from ${redactUrl(file.url)} has ${algo} ${actual[algo]}, but the index says ${file.hashes[algo]}`);
+        throw new Py2pkgError(
+          'HASH_MISMATCH',
+          `${file.filename} from ${redactUrl(file.url)} has ${algo} ${actual[algo]}, but the index says ${file.hashes[algo]}`,
+        );
       }
     }
     if (file.size !== undefined && file.size !== got.bytes) {
@@ -179,7 +188,15 @@ export async function fetchProvenance(c: Candidate, ctx: SourceContext): Promise
     }
     hinted = false;
   }
-  return fetchCompanion(url, `${file.filename}.provenance`, `provenance of ${file.filename}`, MAX_PROVENANCE_BYTES, hinted, ctx, 'application/vnd.pypi.integrity.v1+json, application/json;q=0.9');
+  return fetchCompanion(
+    url,
+    `${file.filename}.provenance`,
+    `provenance of ${file.filename}`,
+    MAX_PROVENANCE_BYTES,
+    hinted,
+    ctx,
+    'application/vnd.pypi.integrity.v1+json, application/json;q=0.9',
+  );
 }
 
 /**
@@ -191,11 +208,22 @@ export function integrityApiUrl(indexUrl: string, filename: string): URL | undef
   const split = splitSdistFilename(filename);
   if (!(index.hostname === 'pypi.org' || index.hostname === 'test.pypi.org') || index.protocol !== 'https:') return undefined;
   if (!split || (split.ext !== 'tar.gz' && split.ext !== 'zip')) return undefined;
-  return new URL(`/integrity/${encodeURIComponent(canonicalizeName(split.name))}/${encodeURIComponent(split.version)}/${encodeURIComponent(filename)}/provenance`, index);
+  return new URL(
+    `/integrity/${encodeURIComponent(canonicalizeName(split.name))}/${encodeURIComponent(split.version)}/${encodeURIComponent(filename)}/provenance`,
+    index,
+  );
 }
 
 /** A small file that belongs to the download (signature, provenance), cached like it; undefined when absent. */
-async function fetchCompanion(url: URL, name: string, what: string, maxBytes: number, hinted: boolean, ctx: SourceContext, accept?: string): Promise<FetchedSignature | undefined> {
+async function fetchCompanion(
+  url: URL,
+  name: string,
+  what: string,
+  maxBytes: number,
+  hinted: boolean,
+  ctx: SourceContext,
+  accept?: string,
+): Promise<FetchedSignature | undefined> {
   const key = publicUrl(url);
   if (url.protocol === 'file:') {
     const st = await stat(fileURLToPath(url)).catch(() => undefined);
@@ -219,7 +247,14 @@ async function fetchCompanion(url: URL, name: string, what: string, maxBytes: nu
   try {
     // probing (no hint): object stores answer 403 for a key that does not exist
     const absent = hinted ? [404, 410] : [403, 404, 410];
-    r = await httpGet(url, ctx.net, { what, maxBytes, tooLargeCode: 'FETCH_TOO_LARGE', toFile: temp, passStatuses: absent, ...(accept ? { headers: { accept } } : {}) });
+    r = await httpGet(url, ctx.net, {
+      what,
+      maxBytes,
+      tooLargeCode: 'FETCH_TOO_LARGE',
+      toFile: temp,
+      passStatuses: absent,
+      ...(accept ? { headers: { accept } } : {}),
+    });
   } catch (e) {
     await ctx.tx.discard(temp);
     throw e;

@@ -118,7 +118,8 @@ async function followRedirects(start: URL, net: NetConfig, opts: GetOptions): Pr
     if ([301, 302, 303, 307, 308].includes(status) && res.headers.location !== undefined) {
       res.resume();
       res.destroy();
-      if (opts.method === 'POST') throw new Py2pkgError('FETCH_REDIRECT', `${opts.what}: ${redactUrl(url)} answered a POST with a redirect; pass the final URL`);
+      if (opts.method === 'POST')
+        throw new Py2pkgError('FETCH_REDIRECT', `${opts.what}: ${redactUrl(url)} answered a POST with a redirect; pass the final URL`);
       if (hop >= MAX_REDIRECTS) throw new Py2pkgError('FETCH_REDIRECT', `${opts.what}: more than ${MAX_REDIRECTS} redirects from ${redactUrl(start)}`);
       url = checkRedirect(url, res.headers.location, opts.what);
       net.log(`${opts.what}: redirected to ${redactUrl(url)}`);
@@ -234,7 +235,11 @@ function tunnel(target: URL, proxy: URL, net: NetConfig, what: string): Promise<
     });
     req.on('error', (e) => {
       const c = classify(e, p, what);
-      reject(c instanceof Py2pkgError && c.code === 'FETCH_FAILED' ? new Py2pkgError('FETCH_PROXY', `${what}: cannot reach the proxy ${redactUrl(p)}: ${c.message}`) : c);
+      reject(
+        c instanceof Py2pkgError && c.code === 'FETCH_FAILED'
+          ? new Py2pkgError('FETCH_PROXY', `${what}: cannot reach the proxy ${redactUrl(p)}: ${c.message}`)
+          : c,
+      );
     });
     req.end();
   });
@@ -297,15 +302,18 @@ async function requestOnce(url: URL, net: NetConfig, opts: GetOptions, auth: Cre
 }
 
 async function readBody(res: http.IncomingMessage, url: URL, net: NetConfig, opts: GetOptions, status: number): Promise<GetResult> {
-  const declared = res.headers['content-length'] !== undefined && /^\d+$/.test(res.headers['content-length']) ? Number(res.headers['content-length']) : undefined;
+  const declared =
+    res.headers['content-length'] !== undefined && /^\d+$/.test(res.headers['content-length']) ? Number(res.headers['content-length']) : undefined;
   const encoding = (res.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   const decode = opts.gunzip && (encoding === 'gzip' || encoding === 'x-gzip');
   if (opts.gunzip && !decode && encoding !== 'identity') {
     res.destroy();
-    throw new Py2pkgError('INDEX_MALFORMED', `${opts.what}: ${redactUrl(url)} was sent with Content-Encoding ${singleLine(encoding, 30)}, which py2pkg did not ask for`);
+    throw new Py2pkgError(
+      'INDEX_MALFORMED',
+      `${opts.what}: ${redactUrl(url)} was sent with Content-Encoding ${singleLine(encoding, 30)}, which py2pkg did not ask for`,
+    );
   }
-  const tooLarge = () =>
-    new Py2pkgError(opts.tooLargeCode, `${opts.what}: ${redactUrl(url)} is larger than the ${formatSize(opts.maxBytes)} limit`);
+  const tooLarge = () => new Py2pkgError(opts.tooLargeCode, `${opts.what}: ${redactUrl(url)} is larger than the ${formatSize(opts.maxBytes)} limit`);
   if (declared !== undefined && declared > opts.maxBytes && !decode) {
     res.destroy();
     throw tooLarge();

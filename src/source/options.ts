@@ -78,8 +78,10 @@ export function parseByName(text: string): ByNameRequirement {
   } catch {
     throw new Py2pkgError('USAGE', `"${singleLine(text, 80)}" is neither an sdist file nor a requirement such as name, name==1.2 or 'name>=1,<2'`);
   }
-  if (req.url !== undefined) throw new Py2pkgError('USAGE', `direct URL requirements (name @ URL) are not supported: download the file and pass its path, or use --index-url`);
-  if (req.marker !== undefined) throw new Py2pkgError('USAGE', `a requirement given to py2pkg cannot carry an environment marker (;…): "${singleLine(text, 80)}"`);
+  if (req.url !== undefined)
+    throw new Py2pkgError('USAGE', `direct URL requirements (name @ URL) are not supported: download the file and pass its path, or use --index-url`);
+  if (req.marker !== undefined)
+    throw new Py2pkgError('USAGE', `a requirement given to py2pkg cannot carry an environment marker (;…): "${singleLine(text, 80)}"`);
   return { text, project: req.normalizedName, specifier: req.specifier };
 }
 
@@ -93,7 +95,8 @@ function truthy(v: string | undefined): boolean {
 
 function whole(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new Py2pkgError('USAGE', `${name} wants a whole number ≥ ${min}, got "${singleLine(value, 40)}"`);
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min)
+    throw new Py2pkgError('USAGE', `${name} wants a whole number ≥ ${min}, got "${singleLine(value, 40)}"`);
   return Number(value);
 }
 

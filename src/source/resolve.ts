@@ -65,7 +65,14 @@ async function fetchRemotePage(url: URL, project: string | undefined, ctx: Sourc
   if (cached?.etag) headers['if-none-match'] = cached.etag;
   if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
   const what = project ? `index page of ${project}` : 'find-links page';
-  const r = await httpGet(url, ctx.net, { what, headers, maxBytes: ctx.maxPageBytes, tooLargeCode: 'INDEX_TOO_LARGE', passStatuses: cached ? [404, 410, 304] : [404, 410], gunzip: true });
+  const r = await httpGet(url, ctx.net, {
+    what,
+    headers,
+    maxBytes: ctx.maxPageBytes,
+    tooLargeCode: 'INDEX_TOO_LARGE',
+    passStatuses: cached ? [404, 410, 304] : [404, 410],
+    gunzip: true,
+  });
   if (r.status === 404 || r.status === 410) return { missing: 'not-found' };
   if (r.status === 304 && cached) {
     return { page: parse(Buffer.from(cached.body, 'base64'), cached.contentType, r.url) };
@@ -86,7 +93,16 @@ async function listDirectory(dir: string): Promise<IndexFile[]> {
     if (!isSafeFilename(name)) continue;
     const st = await stat(join(dir, name)).catch(() => undefined);
     if (!st?.isFile()) continue;
-    files.push({ filename: name, url: pathToFileURL(join(dir, name)), hashes: {}, requiresPython: undefined, yanked: false, gpgSig: undefined, coreMetadata: false, size: st.size });
+    files.push({
+      filename: name,
+      url: pathToFileURL(join(dir, name)),
+      hashes: {},
+      requiresPython: undefined,
+      yanked: false,
+      gpgSig: undefined,
+      coreMetadata: false,
+      size: st.size,
+    });
   }
   return files;
 }
@@ -153,9 +169,14 @@ export async function resolveRequirement(
   }
   for (const miss of offlineMisses) ctx.warn(`--offline: ${miss} skipped (its page of ${req.project} is not in the cache)`);
   const selection = selectSdist({ project: req.project, specifier: req.specifier, pre: where.pre, pythonVersion: where.pythonVersion }, listed);
-  if (foundOn.length > 1) ctx.warn(`${req.project} is listed on ${foundOn.length} locations (${foundOn.map(redactUrl).join(', ')}); took ${selection.chosen.file.filename} from ${selection.chosen.source.url}`);
+  if (foundOn.length > 1)
+    ctx.warn(
+      `${req.project} is listed on ${foundOn.length} locations (${foundOn.map(redactUrl).join(', ')}); took ${selection.chosen.file.filename} from ${selection.chosen.source.url}`,
+    );
   if (selection.yankedReason !== undefined) {
-    ctx.warn(`${selection.chosen.file.filename} is yanked${selection.yankedReason ? ` (${singleLine(selection.yankedReason, 120)})` : ''}; taken because the requirement pins it`);
+    ctx.warn(
+      `${selection.chosen.file.filename} is yanked${selection.yankedReason ? ` (${singleLine(selection.yankedReason, 120)})` : ''}; taken because the requirement pins it`,
+    );
   }
   return { ...selection, foundOn };
 }

@@ -87,7 +87,13 @@ export function selectSdist(req: SelectRequest, listed: Listed[]): Selection {
   const spec = req.specifier === '' ? 'any version' : `'${req.specifier}'`;
   const fail = (message: string) => new Py2pkgError('NO_MATCHING_SDIST', message);
   if (sdists.length === 0) {
-    if (unsupported.length > 0) throw fail(`${req.project} has sdists only in formats py2pkg does not unpack (${unsupported.map((c) => c.file.filename).slice(0, 3).join(', ')}); it reads .tar.gz, .tgz, .tar and .zip`);
+    if (unsupported.length > 0)
+      throw fail(
+        `${req.project} has sdists only in formats py2pkg does not unpack (${unsupported
+          .map((c) => c.file.filename)
+          .slice(0, 3)
+          .join(', ')}); it reads .tar.gz, .tgz, .tar and .zip`,
+      );
     if (wheels.length > 0) throw fail(`${req.project} has wheels only (versions ${listVersions(wheels)}), no sdist to build from`);
     throw fail(`${req.project} is on the index but lists no sdist or wheel`);
   }
@@ -95,7 +101,9 @@ export function selectSdist(req: SelectRequest, listed: Listed[]): Selection {
   const runnable = sdists.filter((c) => requiresPythonAdmits(c.file.requiresPython, req.pythonVersion));
   if (runnable.length === 0) {
     const newest = [...sdists].sort(newestFirst)[0]!;
-    throw fail(`every sdist of ${req.project} requires another Python than the target's ${req.pythonVersion} (newest ${newest.version}: Requires-Python ${singleLine(newest.file.requiresPython ?? '', 60)})`);
+    throw fail(
+      `every sdist of ${req.project} requires another Python than the target's ${req.pythonVersion} (newest ${newest.version}: Requires-Python ${singleLine(newest.file.requiresPython ?? '', 60)})`,
+    );
   }
 
   const set = parseSpecifierSet(req.specifier);
@@ -115,7 +123,9 @@ export function selectSdist(req: SelectRequest, listed: Listed[]): Selection {
     const newest = [...applicable].sort(newestFirst)[0]!;
     const reason = newest.file.yanked ? `: ${singleLine(newest.file.yanked, 100)}` : '';
     if (!isPinned(req.specifier)) {
-      throw fail(`every sdist of ${req.project} that matches ${spec} is yanked (${newest.version}${reason}); pin the exact version with == to take a yanked release`);
+      throw fail(
+        `every sdist of ${req.project} that matches ${spec} is yanked (${newest.version}${reason}); pin the exact version with == to take a yanked release`,
+      );
     }
     pool = applicable;
   }

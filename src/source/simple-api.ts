@@ -75,7 +75,10 @@ function checkApiVersion(v: string, ctx: ParseContext): void {
   const m = /^(\d+)\.(\d+)$/.exec(v);
   if (!m) throw malformed(ctx.url, `api-version ${JSON.stringify(singleLine(v, 20))} is not MAJOR.MINOR`);
   if (Number(m[1]) !== SUPPORTED_API.major) throw malformed(ctx.url, `api-version ${v} is not supported (this py2pkg reads version 1)`);
-  if (Number(m[2]) > SUPPORTED_API.minor) ctx.warn(`index page ${redactUrl(ctx.url)} uses api-version ${v}, newer than ${SUPPORTED_API.major}.${SUPPORTED_API.minor}; reading what this py2pkg knows`);
+  if (Number(m[2]) > SUPPORTED_API.minor)
+    ctx.warn(
+      `index page ${redactUrl(ctx.url)} uses api-version ${v}, newer than ${SUPPORTED_API.major}.${SUPPORTED_API.minor}; reading what this py2pkg knows`,
+    );
 }
 
 const HEX = /^[0-9a-f]+$/;
@@ -88,7 +91,8 @@ function checkHashes(raw: Record<string, unknown>, ctx: ParseContext, what: stri
     if (typeof value !== 'string') throw malformed(ctx.url, `${what}: hash ${singleLine(algo, 20)} is not a string`);
     const hex = value.toLowerCase();
     const want = DIGEST_LENGTH[a];
-    if (!HEX.test(hex) || (want !== undefined && hex.length !== want)) throw malformed(ctx.url, `${what}: ${singleLine(algo, 20)} digest ${JSON.stringify(singleLine(value, 80))} is not valid hex`);
+    if (!HEX.test(hex) || (want !== undefined && hex.length !== want))
+      throw malformed(ctx.url, `${what}: ${singleLine(algo, 20)} digest ${JSON.stringify(singleLine(value, 80))} is not valid hex`);
     hashes[a] = hex;
   }
   return hashes;
@@ -238,7 +242,8 @@ function jsonFile(f: unknown, i: number, ctx: ParseContext): IndexFile {
   const sig = f['gpg-sig'];
   if (sig !== undefined && typeof sig !== 'boolean') throw malformed(ctx.url, `JSON: ${what}.gpg-sig is not a boolean`);
   const size = f.size;
-  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) throw malformed(ctx.url, `JSON: ${what}.size is not a whole number`);
+  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0))
+    throw malformed(ctx.url, `JSON: ${what}.size is not a whole number`);
   const meta = f['core-metadata'] !== undefined ? f['core-metadata'] : f['dist-info-metadata'];
   let coreMetadata: IndexFile['coreMetadata'] = false;
   if (meta === true) coreMetadata = { hashes: {} };

@@ -54,7 +54,8 @@ function fail(file: string, id: string, message: string): never {
 
 /** The `targets` table of a config file -> profiles by id. */
 export function parseConfigProfiles(value: unknown, file: string): Record<string, TargetProfile> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Py2pkgError('CONFIG', `config file ${file}: targets must be a table of tables ([targets.NAME])`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Py2pkgError('CONFIG', `config file ${file}: targets must be a table of tables ([targets.NAME])`);
   const out: Record<string, TargetProfile> = {};
   for (const [id, raw] of Object.entries(value as Record<string, unknown>)) {
     if (!ID.test(id)) fail(file, id, 'a profile name is lower-case letters, digits, ".", "_" and "-" (at most 40)');
@@ -101,7 +102,8 @@ function parseOne(id: string, t: Record<string, unknown>, file: string): TargetP
 
   if (changedPython && str('site-dir') === undefined) fail(file, id, `python-version differs from ${base!.id}: set site-dir for Python ${pythonVersion} too`);
   const siteDir = need('site-dir', base?.siteDir);
-  if (!SITE_DIR.test(siteDir) || siteDir.split('/').some((c) => c === '..' || c === '.')) fail(file, id, 'site-dir must be an absolute path under /usr/lib, /usr/lib64 or /usr/share');
+  if (!SITE_DIR.test(siteDir) || siteDir.split('/').some((c) => c === '..' || c === '.'))
+    fail(file, id, 'site-dir must be an absolute path under /usr/lib, /usr/lib64 or /usr/share');
 
   const packagePrefix = str('package-prefix') ?? base?.packagePrefix ?? 'python3-';
   if (!PREFIX.test(packagePrefix)) fail(file, id, 'package-prefix must be lower-case and end in "-" (e.g. "python3-")');
@@ -113,7 +115,13 @@ function parseOne(id: string, t: Record<string, unknown>, file: string): TargetP
 
   const revision = need('revision', base?.revision);
   if (!(family === 'debian' ? DEB_REVISION : RPM_RELEASE).test(revision) || revision.length > 40) {
-    fail(file, id, family === 'debian' ? 'revision must start with a digit and hold only letters, digits, ".", "+" and "~"' : 'revision (the RPM Release) must start with a digit and hold only letters, digits, ".", "_", "+", "~" and "^"');
+    fail(
+      file,
+      id,
+      family === 'debian'
+        ? 'revision must start with a digit and hold only letters, digits, ".", "+" and "~"'
+        : 'revision (the RPM Release) must start with a digit and hold only letters, digits, ".", "_", "+", "~" and "^"',
+    );
   }
 
   const compression = str('compression') ?? base?.compression ?? 'xz';
@@ -125,12 +133,15 @@ function parseOne(id: string, t: Record<string, unknown>, file: string): TargetP
   const description = str('description') ?? `from ${file}${base ? `, based on ${base.id}` : ''}`;
   if (description !== singleLine(description, 160)) fail(file, id, 'description must be one line (at most 160 characters)');
 
-  let markerEnvironment = base && !changedPython && str('python-full-version') === undefined ? { ...base.markerEnvironment } : defaultMarkerEnvironment(pythonFullVersion);
+  let markerEnvironment =
+    base && !changedPython && str('python-full-version') === undefined ? { ...base.markerEnvironment } : defaultMarkerEnvironment(pythonFullVersion);
   const markers = t.markers;
   if (markers !== undefined) {
-    if (typeof markers !== 'object' || markers === null || Array.isArray(markers)) fail(file, id, 'markers must be a table (markers = { platform_machine = "aarch64" })');
+    if (typeof markers !== 'object' || markers === null || Array.isArray(markers))
+      fail(file, id, 'markers must be a table (markers = { platform_machine = "aarch64" })');
     for (const [k, v] of Object.entries(markers as Record<string, unknown>)) {
-      if (!(MARKER_KEYS as readonly string[]).includes(k)) fail(file, id, `markers: unknown marker variable "${singleLine(k, 40)}" (known: ${MARKER_KEYS.join(', ')})`);
+      if (!(MARKER_KEYS as readonly string[]).includes(k))
+        fail(file, id, `markers: unknown marker variable "${singleLine(k, 40)}" (known: ${MARKER_KEYS.join(', ')})`);
       if (typeof v !== 'string' || !/^[\x20-\x7e]{0,100}$/.test(v)) fail(file, id, `markers.${k} must be a printable ASCII string`);
       if ((k === 'python_version' || k === 'python_full_version') && v !== (k === 'python_version' ? pythonVersion : pythonFullVersion)) {
         fail(file, id, `markers.${k} must agree with python-version/python-full-version`);

@@ -62,18 +62,78 @@ function rpm(data: Omit<ProfileData, 'family' | 'siteDir' | 'dependencyStyle'>):
 }
 
 const DATA: Record<string, ProfileData> = {
-  debian12: debian({ description: 'Debian 12 "bookworm" (default for --format deb)', pythonVersion: '3.11', pythonFullVersion: '3.11.2', revision: '1', compression: 'xz', distribution: 'bookworm', archive: 'debian12' }),
-  debian13: debian({ description: 'Debian 13 "trixie"', pythonVersion: '3.13', pythonFullVersion: '3.13.5', revision: '1', compression: 'xz', distribution: 'trixie' }),
-  'ubuntu22.04': debian({ description: 'Ubuntu 22.04 LTS "jammy"', pythonVersion: '3.10', pythonFullVersion: '3.10.12', revision: '1~ubuntu22.04', compression: 'xz', distribution: 'jammy' }),
-  'ubuntu24.04': debian({ description: 'Ubuntu 24.04 LTS "noble"', pythonVersion: '3.12', pythonFullVersion: '3.12.3', revision: '1~ubuntu24.04', compression: 'xz', distribution: 'noble' }),
-  el8: rpm({ description: 'RHEL 8 and rebuilds (AlmaLinux, Rocky), platform Python 3.6', pythonVersion: '3.6', pythonFullVersion: '3.6.8', revision: '1.el8', compression: 'xz', distribution: 'el8' }),
-  el9: rpm({ description: 'RHEL 9 and rebuilds, CentOS Stream 9 (default for --format rpm)', pythonVersion: '3.9', pythonFullVersion: '3.9.21', revision: '1.el9', compression: 'zstd', distribution: 'el9' }),
-  el10: rpm({ description: 'RHEL 10 and rebuilds, CentOS Stream 10', pythonVersion: '3.12', pythonFullVersion: '3.12.9', revision: '1.el10', compression: 'zstd', distribution: 'el10' }),
-  fedora: rpm({ description: 'Fedora Linux 44 (the current release when this profile was written)', pythonVersion: '3.14', pythonFullVersion: '3.14.2', revision: '1.fc44', compression: 'zstd', distribution: 'fc44' }),
+  debian12: debian({
+    description: 'Debian 12 "bookworm" (default for --format deb)',
+    pythonVersion: '3.11',
+    pythonFullVersion: '3.11.2',
+    revision: '1',
+    compression: 'xz',
+    distribution: 'bookworm',
+    archive: 'debian12',
+  }),
+  debian13: debian({
+    description: 'Debian 13 "trixie"',
+    pythonVersion: '3.13',
+    pythonFullVersion: '3.13.5',
+    revision: '1',
+    compression: 'xz',
+    distribution: 'trixie',
+  }),
+  'ubuntu22.04': debian({
+    description: 'Ubuntu 22.04 LTS "jammy"',
+    pythonVersion: '3.10',
+    pythonFullVersion: '3.10.12',
+    revision: '1~ubuntu22.04',
+    compression: 'xz',
+    distribution: 'jammy',
+  }),
+  'ubuntu24.04': debian({
+    description: 'Ubuntu 24.04 LTS "noble"',
+    pythonVersion: '3.12',
+    pythonFullVersion: '3.12.3',
+    revision: '1~ubuntu24.04',
+    compression: 'xz',
+    distribution: 'noble',
+  }),
+  el8: rpm({
+    description: 'RHEL 8 and rebuilds (AlmaLinux, Rocky), platform Python 3.6',
+    pythonVersion: '3.6',
+    pythonFullVersion: '3.6.8',
+    revision: '1.el8',
+    compression: 'xz',
+    distribution: 'el8',
+  }),
+  el9: rpm({
+    description: 'RHEL 9 and rebuilds, CentOS Stream 9 (default for --format rpm)',
+    pythonVersion: '3.9',
+    pythonFullVersion: '3.9.21',
+    revision: '1.el9',
+    compression: 'zstd',
+    distribution: 'el9',
+  }),
+  el10: rpm({
+    description: 'RHEL 10 and rebuilds, CentOS Stream 10',
+    pythonVersion: '3.12',
+    pythonFullVersion: '3.12.9',
+    revision: '1.el10',
+    compression: 'zstd',
+    distribution: 'el10',
+  }),
+  fedora: rpm({
+    description: 'Fedora Linux 44 (the current release when this profile was written)',
+    pythonVersion: '3.14',
+    pythonFullVersion: '3.14.2',
+    revision: '1.fc44',
+    compression: 'zstd',
+    distribution: 'fc44',
+  }),
 };
 
 /** Fill in what every profile derives the same way (markers from the Python version). */
-export function completeProfile(id: string, data: ProfileData & Partial<Pick<TargetProfile, 'scriptsDir' | 'packagePrefix' | 'markerEnvironment'>>): TargetProfile {
+export function completeProfile(
+  id: string,
+  data: ProfileData & Partial<Pick<TargetProfile, 'scriptsDir' | 'packagePrefix' | 'markerEnvironment'>>,
+): TargetProfile {
   return {
     id,
     scriptsDir: '/usr/bin',

@@ -51,7 +51,16 @@ export interface AdmitInput {
 }
 
 /** Failures that mean "this kind of evidence is not there or does not count", not "it is bad". */
-const ABSENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SIG_MISSING', 'SIG_NO_KEYS', 'SIG_UNTRUSTED', 'SIG_EXPIRED', 'PROVENANCE_MISSING', 'PUBLISHER_MISMATCH', 'SHA256_NOT_PINNED', 'TRUST_NO_EVIDENCE']);
+const ABSENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'SIG_MISSING',
+  'SIG_NO_KEYS',
+  'SIG_UNTRUSTED',
+  'SIG_EXPIRED',
+  'PROVENANCE_MISSING',
+  'PUBLISHER_MISMATCH',
+  'SHA256_NOT_PINNED',
+  'TRUST_NO_EVIDENCE',
+]);
 
 type Attempt = { ok: true; v: Verification } | { ok: false; e: Py2pkgError };
 
@@ -88,11 +97,23 @@ function fatal(a: Attempt, configuredKeys: boolean): Py2pkgError | undefined {
 }
 
 export async function admit(i: AdmitInput): Promise<Provenance> {
-  const base = { sdist: { filename: i.sdist.filename, sha256: i.sdist.sha256.toLowerCase(), size: i.sdist.size }, verifiedAt: clampToSourceDateEpoch(i.now, i.sourceDateEpoch).toISOString() };
+  const base = {
+    sdist: { filename: i.sdist.filename, sha256: i.sdist.sha256.toLowerCase(), size: i.sdist.size },
+    verifiedAt: clampToSourceDateEpoch(i.now, i.sourceDateEpoch).toISOString(),
+  };
   // the file's name only: the same sdist and policy give the same package on every machine
-  const decision = (rule: string, policy = i.policy.source === 'built-in' || i.policy.source.startsWith('built-in ') ? i.policy.source : basename(i.policy.source)): TrustDecision => ({ rule, policy, project: i.project });
+  const decision = (
+    rule: string,
+    policy = i.policy.source === 'built-in' || i.policy.source.startsWith('built-in ') ? i.policy.source : basename(i.policy.source),
+  ): TrustDecision => ({ rule, policy, project: i.project });
   if (i.allowUnsigned) {
-    return { ...base, unsigned: true, verification: { method: 'none', reason: 'converted with --allow-unsigned: the upstream signature was not checked' }, evidence: [], trust: decision('--allow-unsigned', 'command line') };
+    return {
+      ...base,
+      unsigned: true,
+      verification: { method: 'none', reason: 'converted with --allow-unsigned: the upstream signature was not checked' },
+      evidence: [],
+      trust: decision('--allow-unsigned', 'command line'),
+    };
   }
   let root: TrustedRoot | undefined;
   const rootOnce = async () => (root ??= await loadTrustedRoot(i.trustedRoot));
@@ -109,14 +130,26 @@ export async function admit(i: AdmitInput): Promise<Provenance> {
       if (passed.length === 0) throw pickFailure(failures);
     }
     const kinds = passed.map(kindName).join(' + ');
-    return { ...base, unsigned: false, verification: passed[0] as Verification, evidence: passed, trust: decision(`project ${rule.project}: ${kinds}${pinnedCount(rule) > 1 ? ` (require ${rule.require})` : ''}`) };
+    return {
+      ...base,
+      unsigned: false,
+      verification: passed[0] as Verification,
+      evidence: passed,
+      trust: decision(`project ${rule.project}: ${kinds}${pinnedCount(rule) > 1 ? ` (require ${rule.require})` : ''}`),
+    };
   }
 
   switch (i.policy.default) {
     case 'none':
       throw new Py2pkgError('TRUST_NO_RULE', `the trust policy (${i.policy.source}) has no rule for ${i.project} and its default is "none"`);
     case 'unsigned':
-      return { ...base, unsigned: true, verification: { method: 'none', reason: `the trust policy's default is "unsigned": no upstream evidence was checked` }, evidence: [], trust: decision('default unsigned') };
+      return {
+        ...base,
+        unsigned: true,
+        verification: { method: 'none', reason: `the trust policy's default is "unsigned": no upstream evidence was checked` },
+        evidence: [],
+        trust: decision('default unsigned'),
+      };
     default:
       break;
   }
@@ -128,22 +161,36 @@ export async function admit(i: AdmitInput): Promise<Provenance> {
   }
   if (i.evidence.provenance) {
     const prov = i.evidence.provenance;
-    attempts.push(await attempt(async () => verifyProvenance({ bytes: prov.bytes, name: prov.name, sdist: i.sdist, root: await rootOnce(), pinned: undefined })));
+    attempts.push(
+      await attempt(async () => verifyProvenance({ bytes: prov.bytes, name: prov.name, sdist: i.sdist, root: await rootOnce(), pinned: undefined })),
+    );
   }
   const broken = attempts.map((a) => fatal(a, i.trustedKeys.length > 0)).find((e) => e !== undefined);
   if (broken) throw broken;
   const { passed, failures } = partition(attempts);
   if (passed.length === 0) {
     if (failures.length > 0) throw pickFailure(failures);
-    throw new Py2pkgError('SIG_MISSING', `nothing vouches for ${i.sdist.filename}: no signature and no PEP 740 provenance (looked for ${i.evidence.lookedFor.join(', ')})`, {
-      hint: 'put the detached signature beside the sdist as <file>.asc (or --signature FILE), or its PEP 740 provenance as <file>.provenance (or --provenance FILE); pin a reviewed sha256 in the trust policy; --allow-unsigned skips the check and records that in the package',
-    });
+    throw new Py2pkgError(
+      'SIG_MISSING',
+      `nothing vouches for ${i.sdist.filename}: no signature and no PEP 740 provenance (looked for ${i.evidence.lookedFor.join(', ')})`,
+      {
+        hint: 'put the detached signature beside the sdist as <file>.asc (or --signature FILE), or its PEP 740 provenance as <file>.provenance (or --provenance FILE); pin a reviewed sha256 in the trust policy; --allow-unsigned skips the check and records that in the package',
+      },
+    );
   }
   const kinds = passed.map(kindName).join(' + ');
   if (i.policy.default === 'any') {
     return { ...base, unsigned: false, verification: passed[0] as Verification, evidence: passed, trust: decision(`default any: ${kinds}`) };
   }
-  const store = await checkContinuity({ file: i.store, project: i.project, version: i.version, sha256: base.sdist.sha256, evidence: passed, now: i.now, notify: i.notify });
+  const store = await checkContinuity({
+    file: i.store,
+    project: i.project,
+    version: i.version,
+    sha256: base.sdist.sha256,
+    evidence: passed,
+    now: i.now,
+    notify: i.notify,
+  });
   return {
     ...base,
     unsigned: false,
@@ -177,7 +224,11 @@ async function pinnedAttempts(i: AdmitInput, rule: ProjectRule, root: () => Prom
   if (rule.publishers.length > 0) {
     out.push(
       await attempt(async () => {
-        if (!i.evidence.provenance) throw new Py2pkgError('PROVENANCE_MISSING', `${i.sdist.filename} has no PEP 740 provenance, and the trust policy pins a publisher for ${i.project} (looked for ${i.evidence.lookedFor.filter((l) => !l.endsWith('.asc')).join(', ')})`);
+        if (!i.evidence.provenance)
+          throw new Py2pkgError(
+            'PROVENANCE_MISSING',
+            `${i.sdist.filename} has no PEP 740 provenance, and the trust policy pins a publisher for ${i.project} (looked for ${i.evidence.lookedFor.filter((l) => !l.endsWith('.asc')).join(', ')})`,
+          );
         return verifyProvenance({ ...i.evidence.provenance, sdist: i.sdist, root: await root(), pinned: rule.publishers });
       }),
     );
@@ -186,7 +237,10 @@ async function pinnedAttempts(i: AdmitInput, rule: ProjectRule, root: () => Prom
     out.push(
       await attempt(() => {
         const sha = i.sdist.sha256.toLowerCase();
-        if (!rule.sha256.includes(sha)) return Promise.reject(new Py2pkgError('SHA256_NOT_PINNED', `${i.sdist.filename} has sha256 ${sha}, which the trust policy does not list for ${i.project}`));
+        if (!rule.sha256.includes(sha))
+          return Promise.reject(
+            new Py2pkgError('SHA256_NOT_PINNED', `${i.sdist.filename} has sha256 ${sha}, which the trust policy does not list for ${i.project}`),
+          );
         return Promise.resolve({ method: 'pinned-sha256', sha256: sha });
       }),
     );
@@ -196,16 +250,20 @@ async function pinnedAttempts(i: AdmitInput, rule: ProjectRule, root: () => Prom
 
 async function pinnedPgp(i: AdmitInput, rule: ProjectRule): Promise<PgpVerification> {
   if (!i.evidence.signaturePath) {
-    throw new Py2pkgError('SIG_MISSING', `no signature for ${i.sdist.filename}, and the trust policy pins signers for ${i.project} (looked for ${i.evidence.lookedFor.filter((l) => l.endsWith('.asc')).join(', ') || 'a .asc file'})`);
+    throw new Py2pkgError(
+      'SIG_MISSING',
+      `no signature for ${i.sdist.filename}, and the trust policy pins signers for ${i.project} (looked for ${i.evidence.lookedFor.filter((l) => l.endsWith('.asc')).join(', ') || 'a .asc file'})`,
+    );
   }
   const keys = [...rule.keys, ...i.trustedKeys];
-  if (keys.length === 0) throw new Py2pkgError('SIG_NO_KEYS', `the trust policy pins signers for ${i.project} but names no key file (keys = [...]) and --trusted-keys is not given`);
+  if (keys.length === 0)
+    throw new Py2pkgError('SIG_NO_KEYS', `the trust policy pins signers for ${i.project} but names no key file (keys = [...]) and --trusted-keys is not given`);
   const v = await verifyPgpSignature({ sdist: i.sdist, signaturePath: i.evidence.signaturePath, trustedKeysPath: keys, now: i.now });
   const pinned = v.signers.filter((s) => rule.pgp.includes(s.fingerprint) || (s.signingFingerprint !== undefined && rule.pgp.includes(s.signingFingerprint)));
   if (pinned.length === 0) {
     const who = v.signers.map((s) => `${s.fingerprint}${s.userIds[0] ? ` ("${s.userIds[0]}")` : ''}`).join(', ');
     throw new Py2pkgError('SIG_UNTRUSTED', `${i.sdist.filename} is signed by ${who}, which is not a signer the trust policy pins for ${i.project}`, {
-      hint: 'confirm the new signer with upstream through a second channel, then add its full fingerprint to the project\'s pgp list',
+      hint: "confirm the new signer with upstream through a second channel, then add its full fingerprint to the project's pgp list",
     });
   }
   return { ...v, signers: pinned };

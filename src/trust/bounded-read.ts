@@ -6,10 +6,13 @@
 import { open } from 'node:fs/promises';
 
 export function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
 }
 
-export async function readBounded(path: string, max: number): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; why: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; error?: unknown }> {
+export async function readBounded(
+  path: string,
+  max: number,
+): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; why: 'missing' | 'not-a-file' | 'too-large' | 'unreadable'; error?: unknown }> {
   let fh;
   try {
     fh = await open(path, 'r');

@@ -55,9 +55,19 @@ export async function checkContinuity(c: ContinuityInput): Promise<NonNullable<T
   return updateStore<NonNullable<TrustDecision['store']>>(c.file, (entries) => {
     const entry = entries.get(c.project);
     if (!entry) {
-      const created: StoreEntry = { project: c.project, firstSeen: c.now.toISOString(), firstVersion: c.version, firstSha256: c.sha256, pgp: id.pgp, ...(id.publisher ? { publisher: id.publisher } : {}), origin: 'tofu' };
+      const created: StoreEntry = {
+        project: c.project,
+        firstSeen: c.now.toISOString(),
+        firstVersion: c.version,
+        firstSha256: c.sha256,
+        pgp: id.pgp,
+        ...(id.publisher ? { publisher: id.publisher } : {}),
+        origin: 'tofu',
+      };
       const next = new Map(entries).set(c.project, created);
-      c.notify(`trust: FIRST USE of ${c.project}: pinned ${describeIdentity(id)} in ${c.file}; later releases must come from the same identity (review it: py2pkg trust show ${c.project})`);
+      c.notify(
+        `trust: FIRST USE of ${c.project}: pinned ${describeIdentity(id)} in ${c.file}; later releases must come from the same identity (review it: py2pkg trust show ${c.project})`,
+      );
       return { entries: next, result: { file: c.file, action: 'pinned-first-use' as const, firstSeen: created.firstSeen } };
     }
     const how = compareIdentity(entry, id);
@@ -69,8 +79,10 @@ export async function checkContinuity(c: ContinuityInput): Promise<NonNullable<T
     }
     if (how === 'extended') {
       const pgp = [...new Set([...entry.pgp, ...id.pgp])];
-      const grown: StoreEntry = { ...entry, pgp, ...(entry.publisher ?? id.publisher ? { publisher: (entry.publisher ?? id.publisher) } : {}) };
-      c.notify(`trust: ${c.project} ${c.version} matches the trust store and adds ${describeIdentity({ pgp: id.pgp.filter((f) => !entry.pgp.includes(f)), publisher: entry.publisher ? undefined : id.publisher })}; recorded in ${c.file}`);
+      const grown: StoreEntry = { ...entry, pgp, ...((entry.publisher ?? id.publisher) ? { publisher: entry.publisher ?? id.publisher } : {}) };
+      c.notify(
+        `trust: ${c.project} ${c.version} matches the trust store and adds ${describeIdentity({ pgp: id.pgp.filter((f) => !entry.pgp.includes(f)), publisher: entry.publisher ? undefined : id.publisher })}; recorded in ${c.file}`,
+      );
       return { entries: new Map(entries).set(c.project, grown), result: { file: c.file, action: 'extended' as const, firstSeen: entry.firstSeen } };
     }
     return { result: { file: c.file, action: 'matched' as const, firstSeen: entry.firstSeen } };

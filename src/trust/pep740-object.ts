@@ -46,7 +46,8 @@ function malformed(where: string, why: string): Py2pkgError {
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function b64(v: unknown, where: string, what: string): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_PROVENANCE_BYTES || !B64.test(v.replace(/\s+/g, ''))) throw malformed(where, `${what} is not base64`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_PROVENANCE_BYTES || !B64.test(v.replace(/\s+/g, '')))
+    throw malformed(where, `${what} is not base64`);
   return v.replace(/\s+/g, '');
 }
 
@@ -151,11 +152,13 @@ export function parseStatement(payload: Buffer, where: string): Statement {
   const s = obj(doc);
   if (!s || s._type !== IN_TOTO_STATEMENT_V1) throw new Py2pkgError('ATTESTATION_STATEMENT', `${where}: the signed payload is not an in-toto v1 statement`);
   const subjects = s.subject;
-  if (!Array.isArray(subjects) || subjects.length !== 1) throw new Py2pkgError('ATTESTATION_STATEMENT', `${where}: the statement must name exactly one subject`);
+  if (!Array.isArray(subjects) || subjects.length !== 1)
+    throw new Py2pkgError('ATTESTATION_STATEMENT', `${where}: the statement must name exactly one subject`);
   const sub = obj(subjects[0]);
   const name = sub?.name;
   const sha256 = obj(sub?.digest)?.sha256;
-  if (typeof name !== 'string' || typeof sha256 !== 'string') throw new Py2pkgError('ATTESTATION_STATEMENT', `${where}: the subject has no name or no sha256 digest`);
+  if (typeof name !== 'string' || typeof sha256 !== 'string')
+    throw new Py2pkgError('ATTESTATION_STATEMENT', `${where}: the subject has no name or no sha256 digest`);
   const predicateType = s.predicateType;
   if (typeof predicateType !== 'string' || !(KNOWN_PREDICATES as readonly string[]).includes(predicateType)) {
     throw new Py2pkgError('ATTESTATION_STATEMENT', `${where}: unknown attestation type ${JSON.stringify(singleLine(String(predicateType), 80))}`);
@@ -171,6 +174,9 @@ export function checkSubject(st: Statement, dist: { filename: string; sha256: st
     throw new Py2pkgError('ATTESTATION_SUBJECT', `${where} attests ${JSON.stringify(singleLine(st.subject.name, 100))}, not ${dist.filename}`);
   }
   if (st.subject.sha256 !== dist.sha256.toLowerCase()) {
-    throw new Py2pkgError('ATTESTATION_SUBJECT', `${where} attests a file with sha256 ${singleLine(st.subject.sha256, 70)}, but ${dist.filename} has sha256 ${dist.sha256.toLowerCase()}`);
+    throw new Py2pkgError(
+      'ATTESTATION_SUBJECT',
+      `${where} attests a file with sha256 ${singleLine(st.subject.sha256, 70)}, but ${dist.filename} has sha256 ${dist.sha256.toLowerCase()}`,
+    );
   }
 }

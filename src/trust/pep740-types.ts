@@ -19,4 +19,3 @@ export interface Pep740Verification {
   publisher: Record<string, string>;
   attestations: AttestationEvidence[];
 }
-

@@ -34,7 +34,6 @@ export interface TrustedRoot {
 
 const MAX_ROOT_BYTES = 1024 * 1024;
 
-
 export async function loadTrustedRoot(path = defaultTrustedRootPath()): Promise<TrustedRoot> {
   const r = await readBounded(path, MAX_ROOT_BYTES);
   if (!r.ok) throw new Py2pkgError('TRUST_ROOT', `Sigstore trusted root ${path} does not exist, is not a file, or is larger than 1 MiB`);
@@ -42,9 +41,11 @@ export async function loadTrustedRoot(path = defaultTrustedRootPath()): Promise<
   let material: TrustMaterial;
   try {
     const json = JSON.parse(Buffer.from(r.bytes).toString('utf8')) as Record<string, unknown>;
-    if (typeof json.mediaType !== 'string' || !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) throw new Error('no trusted-root mediaType');
+    if (typeof json.mediaType !== 'string' || !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot'))
+      throw new Error('no trusted-root mediaType');
     material = toTrustMaterial(TR.fromJSON(json));
-    if (material.certificateAuthorities.length === 0 || material.tlogs.length === 0) throw new Error('it names no certificate authority or no transparency log');
+    if (material.certificateAuthorities.length === 0 || material.tlogs.length === 0)
+      throw new Error('it names no certificate authority or no transparency log');
   } catch (e) {
     throw new Py2pkgError('TRUST_ROOT', `${path} is not a Sigstore trusted root: ${singleLine((e as Error).message, 160)}`);
   }
@@ -110,7 +111,6 @@ function certIdentity(cert: SigstoreCert): CertIdentity {
 // ---------------------------------------------------------------------------------------
 // one attestation
 
-
 /** What the Sigstore verification of one attestation gives: the signed statement and the certificate's claims. */
 export interface VerifiedAttestation {
   statement: Buffer;
@@ -123,7 +123,11 @@ export interface VerifiedAttestation {
  * against the trusted root (chain, SCT, log inclusion, DSSE signature).
  */
 export async function verifyAttestationSignature(a: Attestation, root: TrustedRoot, where: string): Promise<VerifiedAttestation> {
-  const [{ bundleFromJSON }, { toSignedEntity, Verifier }, core] = await Promise.all([import('@sigstore/bundle'), import('@sigstore/verify'), import('@sigstore/core')]);
+  const [{ bundleFromJSON }, { toSignedEntity, Verifier }, core] = await Promise.all([
+    import('@sigstore/bundle'),
+    import('@sigstore/verify'),
+    import('@sigstore/core'),
+  ]);
   let bundle;
   try {
     bundle = bundleFromJSON(attestationToBundle(a));
@@ -136,9 +140,13 @@ export async function verifyAttestationSignature(a: Attestation, root: TrustedRo
     new Verifier(root.material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(entity);
   } catch (e) {
     const code = typeof (e as { code?: unknown }).code === 'string' ? `${(e as { code: string }).code}: ` : '';
-    throw new Py2pkgError('ATTESTATION_INVALID', `${where} does not verify against the Sigstore trusted root ${root.file}: ${singleLine(code + (e as Error).message, 200)}`, {
-      detail: (e as Error).stack ?? String(e),
-    });
+    throw new Py2pkgError(
+      'ATTESTATION_INVALID',
+      `${where} does not verify against the Sigstore trusted root ${root.file}: ${singleLine(code + (e as Error).message, 200)}`,
+      {
+        detail: (e as Error).stack ?? String(e),
+      },
+    );
   }
   const der = Buffer.from(a.certificate, 'base64');
   const entry = bundle.verificationMaterial.tlogEntries[0];
@@ -192,16 +200,24 @@ export async function verifyProvenance(o: VerifyProvenanceOptions): Promise<Pep7
       evidence.push(ev);
       const p = publisherFromCert(ev.certificate);
       if (!p) {
-        throw new Py2pkgError('PUBLISHER_MISMATCH', `${where} is signed by ${singleLine(ev.certificate.subjectAlternativeName, 120)} (issuer ${singleLine(ev.certificate.issuer, 80)}), which is not a Trusted Publisher py2pkg knows (GitHub, GitLab, Google)`);
+        throw new Py2pkgError(
+          'PUBLISHER_MISMATCH',
+          `${where} is signed by ${singleLine(ev.certificate.subjectAlternativeName, 120)} (issuer ${singleLine(ev.certificate.issuer, 80)}), which is not a Trusted Publisher py2pkg knows (GitHub, GitLab, Google)`,
+        );
       }
       // every attestation of a bundle comes from the bundle's publisher, and the index's record agrees
       if (b.publisher) {
         const why = publisherMismatch(b.publisher, ev.certificate);
-        if (why) throw new Py2pkgError('PUBLISHER_MISMATCH', `${where}: the index names publisher ${describePublisher(b.publisher)}, but the certificate disagrees: ${singleLine(why, 160)}`);
+        if (why)
+          throw new Py2pkgError(
+            'PUBLISHER_MISMATCH',
+            `${where}: the index names publisher ${describePublisher(b.publisher)}, but the certificate disagrees: ${singleLine(why, 160)}`,
+          );
       } else if (b.publisherKind) {
         throw new Py2pkgError('PUBLISHER_MISMATCH', `${o.name} names a publisher of kind ${b.publisherKind}, which py2pkg does not know`);
       }
-      if (proven && publisherMismatch(proven, ev.certificate)) throw new Py2pkgError('PUBLISHER_MISMATCH', `${o.name}: the attestations of one bundle come from different publishers`);
+      if (proven && publisherMismatch(proven, ev.certificate))
+        throw new Py2pkgError('PUBLISHER_MISMATCH', `${o.name}: the attestations of one bundle come from different publishers`);
       proven ??= b.publisher?.kind === p.kind ? withEnvironment(p, b.publisher) : p;
     }
     if (!proven) continue;
@@ -224,9 +240,13 @@ export async function verifyProvenance(o: VerifyProvenanceOptions): Promise<Pep7
   }
   if (!matched) {
     const pins = (o.pinned ?? []).map(describePublisher).join(' or ');
-    throw new Py2pkgError('PUBLISHER_MISMATCH', `${o.sdist.filename} was published by ${seen.join(', ') || 'an unknown publisher'}, not by the pinned ${pins}`, {
-      hint: 'if the project really moved its release workflow, confirm it with upstream and change the publisher pinned in the trust policy',
-    });
+    throw new Py2pkgError(
+      'PUBLISHER_MISMATCH',
+      `${o.sdist.filename} was published by ${seen.join(', ') || 'an unknown publisher'}, not by the pinned ${pins}`,
+      {
+        hint: 'if the project really moved its release workflow, confirm it with upstream and change the publisher pinned in the trust policy',
+      },
+    );
   }
   return {
     method: 'pep740-attestation',

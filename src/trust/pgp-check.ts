@@ -7,8 +7,7 @@ import { Py2pkgError, type ErrorCode } from '../errors.js';
 import type { LocalSdist, SignerIdentity } from '../types.js';
 import { errText, type OpenPGP } from './pgp-read.js';
 
-const WEAK_HASH_HINT =
-  'the signature uses a hash algorithm that is no longer safe (MD5, SHA-1, RIPEMD-160); ask upstream to sign with SHA-256 or better';
+const WEAK_HASH_HINT = 'the signature uses a hash algorithm that is no longer safe (MD5, SHA-1, RIPEMD-160); ask upstream to sign with SHA-256 or better';
 // ---------------------------------------------------------------------------------------
 // checking one signature
 
@@ -142,7 +141,12 @@ async function checkWithKey(openpgp: OpenPGP, input: CheckInput, key: PublicKey)
     if (state) return { ...state, detail: errText(verifyError) };
     const created = packet.created;
     if (created && created.getTime() > now.getTime()) {
-      return { ok: false, code: 'SIG_INVALID', message: `the signature over ${sdist.filename} by ${who} claims to be made in the future (${created.toISOString()})`, detail: errText(verifyError) };
+      return {
+        ok: false,
+        code: 'SIG_INVALID',
+        message: `the signature over ${sdist.filename} by ${who} claims to be made in the future (${created.toISOString()})`,
+        detail: errText(verifyError),
+      };
     }
     return {
       ok: false,
@@ -175,7 +179,11 @@ async function keyStateProblem(openpgp: OpenPGP, input: CheckInput, key: PublicK
     return { ok: false, code: 'SIG_REVOKED', message: `${signed}, which has been revoked${revocationReason(openpgp, key.revocationSignatures)}` };
   }
   if (isSubkey(signingKey) && (await signingKey.isRevoked(null as unknown as SignaturePacket, undefined as unknown as PublicKey['keyPacket'], now))) {
-    return { ok: false, code: 'SIG_REVOKED', message: `${signed}, and that subkey has been revoked${revocationReason(openpgp, signingKey.revocationSignatures)}` };
+    return {
+      ok: false,
+      code: 'SIG_REVOKED',
+      message: `${signed}, and that subkey has been revoked${revocationReason(openpgp, signingKey.revocationSignatures)}`,
+    };
   }
   const keyExpiry = await key.getExpirationTime();
   if (keyExpiry instanceof Date && keyExpiry.getTime() <= now.getTime()) {

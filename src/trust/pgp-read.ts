@@ -24,7 +24,6 @@ export function checkedNow(now: Date | undefined): Date {
   return d;
 }
 
-
 export async function readSignatureFile(path: string, sdistName: string): Promise<Uint8Array> {
   if (!path) throw new Py2pkgError('SIG_MISSING', `no signature file was given for ${sdistName}`);
   const r = await readBounded(path, MAX_SIGNATURE_FILE_BYTES);
@@ -89,7 +88,10 @@ export function errText(e: unknown): string {
 
 /** True when the bytes look like ASCII armor (`-----BEGIN PGP ...`), allowing a BOM and leading blank space. */
 function isArmored(bytes: Uint8Array): boolean {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 256)).replace(/^\u00ef\u00bb\u00bf/, '').trimStart();
+  const head = new TextDecoder('latin1')
+    .decode(bytes.subarray(0, 256))
+    .replace(/^\u00ef\u00bb\u00bf/, '')
+    .trimStart();
   return head.startsWith('-----BEGIN PGP');
 }
 
@@ -111,7 +113,11 @@ function armorBlocks(text: string): ArmorBlock[] | null {
 
 export async function parseKeyring(openpgp: OpenPGP, bytes: Uint8Array, name: string): Promise<PublicKey[]> {
   const bad = (why: string, cause?: unknown): Py2pkgError =>
-    new Py2pkgError('SIG_BAD_KEYRING', `trusted-keys file ${name} is not an OpenPGP keyring: ${why}`, cause === undefined ? {} : { cause, detail: errText(cause) });
+    new Py2pkgError(
+      'SIG_BAD_KEYRING',
+      `trusted-keys file ${name} is not an OpenPGP keyring: ${why}`,
+      cause === undefined ? {} : { cause, detail: errText(cause) },
+    );
   let keys: Key[] = [];
   if (isArmored(bytes)) {
     const blocks = armorBlocks(new TextDecoder('utf-8').decode(bytes));
@@ -135,7 +141,7 @@ export async function parseKeyring(openpgp: OpenPGP, bytes: Uint8Array, name: st
   }
   if (keys.length === 0) throw bad('it holds no keys');
   // Secret key material has no business in a trust store; keep only the public parts.
-  return keys.map((k) => (k.isPrivate() ? k.toPublic() : (k)));
+  return keys.map((k) => (k.isPrivate() ? k.toPublic() : k));
 }
 
 export async function parseSignatures(openpgp: OpenPGP, bytes: Uint8Array, name: string): Promise<SignaturePacket[]> {
@@ -167,10 +173,9 @@ export async function parseSignatures(openpgp: OpenPGP, bytes: Uint8Array, name:
       if (p instanceof openpgp.SignaturePacket) packets.push(p);
     }
   }
-  const documentSigs = packets.filter(
-    (p) => p.signatureType === openpgp.enums.signature.binary || p.signatureType === openpgp.enums.signature.text,
-  );
-  if (documentSigs.length === 0) throw malformed(packets.length === 0 ? 'it holds no readable signature' : 'it holds no signature over a file (only key signatures)');
+  const documentSigs = packets.filter((p) => p.signatureType === openpgp.enums.signature.binary || p.signatureType === openpgp.enums.signature.text);
+  if (documentSigs.length === 0)
+    throw malformed(packets.length === 0 ? 'it holds no readable signature' : 'it holds no signature over a file (only key signatures)');
   if (documentSigs.length > MAX_SIGNATURES) throw malformed(`it holds ${documentSigs.length} signatures (more than ${MAX_SIGNATURES})`);
   return documentSigs;
 }

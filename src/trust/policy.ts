@@ -92,7 +92,10 @@ function parseProject(name: string, raw: unknown, file: string, base: string): P
   const pgp = stringList(raw.pgp, where, 'pgp').map((f) => normalizeFingerprint(f, `${where} pgp`));
   const keys = stringList(raw.keys, where, 'keys').map((k) => (isAbsolute(k) ? k : resolve(base, k)));
   const sha256 = stringList(raw.sha256, where, 'sha256').map((d) => {
-    const hex = d.trim().toLowerCase().replace(/^sha256:/, '');
+    const hex = d
+      .trim()
+      .toLowerCase()
+      .replace(/^sha256:/, '');
     if (!SHA256.test(hex)) throw bad(where, `sha256 "${singleLine(d, 80)}" is not 64 hex digits`);
     return hex;
   });
@@ -100,7 +103,8 @@ function parseProject(name: string, raw: unknown, file: string, base: string): P
   const pubList = pubRaw === undefined ? [] : Array.isArray(pubRaw) ? (pubRaw as unknown[]) : [pubRaw];
   const publishers = pubList.map((p) => parsePublisher(p, `${where} publisher`));
   const require = raw.require ?? 'any';
-  if (require !== 'any' && require !== 'all') throw bad(where, `require must be "any" or "all", not ${JSON.stringify(singleLine(JSON.stringify(require) ?? '', 20))}`);
+  if (require !== 'any' && require !== 'all')
+    throw bad(where, `require must be "any" or "all", not ${JSON.stringify(singleLine(JSON.stringify(require) ?? '', 20))}`);
   if (pgp.length === 0 && publishers.length === 0 && sha256.length === 0) {
     throw bad(where, 'pins nothing: give pgp (with keys), publisher, or sha256');
   }

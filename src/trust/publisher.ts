@@ -58,7 +58,8 @@ function optEnv(t: Record<string, unknown>, where: string): { environment?: stri
 
 /** A publisher table from a policy (`kind = "github"|"gitlab"|"google"`, PyPI's field names). */
 export function parsePublisher(raw: unknown, where: string): Publisher {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Py2pkgError('CONFIG', `${where} must be a table like { kind = "github", repository = "owner/repo", workflow = "release.yml" }`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Py2pkgError('CONFIG', `${where} must be a table like { kind = "github", repository = "owner/repo", workflow = "release.yml" }`);
   const t = raw as Record<string, unknown>;
   const kind = typeof t.kind === 'string' ? t.kind.toLowerCase() : '';
   const allowed: Record<string, string[]> = {
@@ -72,7 +73,8 @@ export function parsePublisher(raw: unknown, where: string): Publisher {
     if (!keys.includes(k)) throw new Py2pkgError('CONFIG', `${where}: unknown key "${singleLine(k, 40)}" for a ${kind} publisher (known: ${keys.join(', ')})`);
   }
   if (kind === 'github') return { kind, repository: str(t, 'repository', where, SLUG), workflow: str(t, 'workflow', where, WORKFLOW), ...optEnv(t, where) };
-  if (kind === 'gitlab') return { kind, repository: str(t, 'repository', where, SLUG), workflowFilepath: str(t, 'workflow_filepath', where, CI_PATH), ...optEnv(t, where) };
+  if (kind === 'gitlab')
+    return { kind, repository: str(t, 'repository', where, SLUG), workflowFilepath: str(t, 'workflow_filepath', where, CI_PATH), ...optEnv(t, where) };
   return { kind: 'google', email: str(t, 'email', where, EMAIL) };
 }
 
@@ -83,11 +85,13 @@ export function parsePublisher(raw: unknown, where: string): Publisher {
 export function publisherFromIndex(raw: unknown): Publisher | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const t = raw as Record<string, unknown>;
-  const s = (k: string) => (typeof t[k] === 'string' && t[k] !== '' ? (t[k]) : undefined);
+  const s = (k: string) => (typeof t[k] === 'string' && t[k] !== '' ? t[k] : undefined);
   const env = s('environment');
   const kind = s('kind')?.toLowerCase();
-  if (kind === 'github' && s('repository') && s('workflow')) return { kind, repository: s('repository') as string, workflow: s('workflow') as string, ...(env ? { environment: env } : {}) };
-  if (kind === 'gitlab' && s('repository') && s('workflow_filepath')) return { kind, repository: s('repository') as string, workflowFilepath: s('workflow_filepath') as string, ...(env ? { environment: env } : {}) };
+  if (kind === 'github' && s('repository') && s('workflow'))
+    return { kind, repository: s('repository') as string, workflow: s('workflow') as string, ...(env ? { environment: env } : {}) };
+  if (kind === 'gitlab' && s('repository') && s('workflow_filepath'))
+    return { kind, repository: s('repository') as string, workflowFilepath: s('workflow_filepath') as string, ...(env ? { environment: env } : {}) };
   if (kind === 'google' && s('email')) return { kind, email: s('email') as string };
   return undefined;
 }
@@ -104,7 +108,8 @@ export function publisherFromCert(c: CertIdentity): Publisher | undefined {
     const m = new RegExp(`^https://gitlab\\.com/${escapeRe(repository)}//([^@]+)@`).exec(c.buildConfigUri);
     if (m?.[1]) return { kind: 'gitlab', repository, workflowFilepath: m[1] };
   }
-  if (c.issuer === ISSUERS.google && c.subjectAlternativeName.startsWith('email:')) return { kind: 'google', email: c.subjectAlternativeName.slice('email:'.length) };
+  if (c.issuer === ISSUERS.google && c.subjectAlternativeName.startsWith('email:'))
+    return { kind: 'google', email: c.subjectAlternativeName.slice('email:'.length) };
   return undefined;
 }
 
@@ -135,8 +140,10 @@ export function publisherMismatch(p: Publisher, c: CertIdentity): string | null 
 export function samePublisher(a: Publisher, b: Publisher): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'google' && b.kind === 'google') return a.email.toLowerCase() === b.email.toLowerCase();
-  if (a.kind === 'github' && b.kind === 'github') return a.repository.toLowerCase() === b.repository.toLowerCase() && a.workflow === b.workflow && envAgree(a.environment, b.environment);
-  if (a.kind === 'gitlab' && b.kind === 'gitlab') return a.repository.toLowerCase() === b.repository.toLowerCase() && a.workflowFilepath === b.workflowFilepath && envAgree(a.environment, b.environment);
+  if (a.kind === 'github' && b.kind === 'github')
+    return a.repository.toLowerCase() === b.repository.toLowerCase() && a.workflow === b.workflow && envAgree(a.environment, b.environment);
+  if (a.kind === 'gitlab' && b.kind === 'gitlab')
+    return a.repository.toLowerCase() === b.repository.toLowerCase() && a.workflowFilepath === b.workflowFilepath && envAgree(a.environment, b.environment);
   return false;
 }
 

@@ -29,12 +29,19 @@ export function projectOfFilename(filename: string): { project: string; version:
 export async function readProvenanceFile(path: string, name: string): Promise<{ bytes: Uint8Array; name: string }> {
   const r = await readBounded(path, MAX_PROVENANCE_BYTES);
   if (r.ok) return { bytes: r.bytes, name };
-  if (r.why === 'missing' || r.why === 'unreadable') throw new Py2pkgError('PROVENANCE_MISSING', `provenance file ${path} does not exist${r.why === 'unreadable' ? ' or cannot be read' : ''}`);
-  throw new Py2pkgError('PROVENANCE_MALFORMED', `provenance file ${path} ${r.why === 'not-a-file' ? 'is not a regular file' : `is larger than ${MAX_PROVENANCE_BYTES} bytes`}`);
+  if (r.why === 'missing' || r.why === 'unreadable')
+    throw new Py2pkgError('PROVENANCE_MISSING', `provenance file ${path} does not exist${r.why === 'unreadable' ? ' or cannot be read' : ''}`);
+  throw new Py2pkgError(
+    'PROVENANCE_MALFORMED',
+    `provenance file ${path} ${r.why === 'not-a-file' ? 'is not a regular file' : `is larger than ${MAX_PROVENANCE_BYTES} bytes`}`,
+  );
 }
 
 export async function trustStage(sdist: LocalSdist, s: Settings, fetched: FetchedEvidence | undefined, notify: (m: string) => void): Promise<Provenance> {
-  const { project, version } = s.requirement && s.requirement.project ? { project: s.requirement.project, version: projectOfFilename(sdist.filename).version } : projectOfFilename(sdist.filename);
+  const { project, version } =
+    s.requirement && s.requirement.project
+      ? { project: s.requirement.project, version: projectOfFilename(sdist.filename).version }
+      : projectOfFilename(sdist.filename);
   const lookedFor: string[] = [];
   let signaturePath: string | undefined;
   if (s.signature) {

@@ -39,7 +39,6 @@ const HEADER = [
   '',
 ].join('\n');
 
-
 function bad(file: string, why: string): Py2pkgError {
   return new Py2pkgError('TRUST_STORE', `trust store ${file}: ${singleLine(why, 200)}`);
 }
@@ -48,7 +47,14 @@ export async function readStore(file: string): Promise<StoreEntries> {
   const r = await readBounded(file, MAX_STORE_BYTES);
   if (!r.ok) {
     if (r.why === 'missing') return new Map();
-    throw bad(file, r.why === 'not-a-file' ? 'is not a regular file' : r.why === 'too-large' ? `is larger than ${MAX_STORE_BYTES} bytes` : `cannot be read (${errnoCode(r.error) ?? String(r.error)})`);
+    throw bad(
+      file,
+      r.why === 'not-a-file'
+        ? 'is not a regular file'
+        : r.why === 'too-large'
+          ? `is larger than ${MAX_STORE_BYTES} bytes`
+          : `cannot be read (${errnoCode(r.error) ?? String(r.error)})`,
+    );
   }
   const text = Buffer.from(r.bytes).toString('utf8');
   const { parse } = await import('smol-toml');
@@ -72,7 +78,7 @@ function parseEntry(name: string, raw: unknown, file: string): StoreEntry {
   const where = `${file}: [project.${singleLine(name, 60)}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(file, `${name} is not a table`);
   const t = raw as Record<string, unknown>;
-  const s = (k: string) => (typeof t[k] === 'string' ? (t[k]) : '');
+  const s = (k: string) => (typeof t[k] === 'string' ? t[k] : '');
   const pgpRaw = t.pgp ?? [];
   if (!Array.isArray(pgpRaw) || !pgpRaw.every((x) => typeof x === 'string')) throw bad(file, `${name}: pgp must be a list of fingerprints`);
   let publisher: Publisher | undefined;
@@ -81,7 +87,7 @@ function parseEntry(name: string, raw: unknown, file: string): StoreEntry {
   } catch (e) {
     throw bad(file, isPy2pkgError(e) ? e.message : String(e));
   }
-  const pgp = (pgpRaw).map((f) => {
+  const pgp = pgpRaw.map((f) => {
     try {
       return normalizeFingerprint(f, where);
     } catch (e) {
@@ -122,7 +128,10 @@ export function storeText(entries: StoreEntries): Promise<string> {
  * Read, change and write the store under its lock. `change` returns the new entries, or
  * undefined to leave the file untouched; its result is passed through.
  */
-export async function updateStore<T>(file: string, change: (entries: StoreEntries) => { entries?: StoreEntries; result: T } | Promise<{ entries?: StoreEntries; result: T }>): Promise<T> {
+export async function updateStore<T>(
+  file: string,
+  change: (entries: StoreEntries) => { entries?: StoreEntries; result: T } | Promise<{ entries?: StoreEntries; result: T }>,
+): Promise<T> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
     throw bad(file, `its directory cannot be created (${e.code ?? e.message})`);

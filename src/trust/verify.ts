@@ -119,4 +119,3 @@ export function clampToSourceDateEpoch(now: Date, sourceDateEpoch?: number): Dat
 export function openpgpVersion(): string {
   return installedPackageVersion('openpgp');
 }
-

@@ -88,7 +88,7 @@ test('apt-get installs each .deb into a clean Debian 12 root; modules import, sc
   assert.equal(pycLeft.stdout.trim(), '', 'byte-compiled files left after purge');
 });
 
-test('the root is really Debian 12 with Debian\'s own django (epoch 3)', async () => {
+test("the root is really Debian 12 with Debian's own django (epoch 3)", async () => {
   const v = await root.run(['dpkg-query', '-W', '-f=${Version}', 'python3-django']);
   assert.match(v.stdout, /^3:3\.2\./);
   const entries = await readdir(join(root.dir, 'etc'));

@@ -36,7 +36,10 @@ async function tinyDeb(dir: string, name: string, version: string): Promise<stri
   const r = join(dir, `${name}-${version}`);
   await mkdir(join(r, 'DEBIAN'), { recursive: true });
   await mkdir(join(r, 'usr/share', name), { recursive: true });
-  await writeFile(join(r, 'DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: apt repository test\n tiny\n`);
+  await writeFile(
+    join(r, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: apt repository test\n tiny\n`,
+  );
   await writeFile(join(r, 'usr/share', name, 'hello.txt'), `${name} ${version}\n`);
   const out = join(dir, `${name}_${version}_all.deb`);
   await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '-Zxz', '--build', r, out], { env: sys, extendEnv: false });
@@ -72,7 +75,19 @@ async function apt(name: string, args: string[], opts: { sources?: string; extra
     const text = (opts.sources ?? snippet).replace(/^URIs: .*$/m, `URIs: file:///srv/${name}`);
     await writeFile(join(etc, 'sources.list.d', 'py2pkg.sources'), text);
   }
-  const o = ['-o', 'Dir::Etc::SourceList=/dev/null', '-o', `Dir::Etc::SourceParts=/srv/etc-${name}/sources.list.d`, '-o', `Dir::State::Lists=/srv/etc-${name}/lists`, '-o', 'Acquire::Check-Valid-Until=true', '-o', 'APT::Update::Error-Mode=any', ...(opts.extra ?? [])];
+  const o = [
+    '-o',
+    'Dir::Etc::SourceList=/dev/null',
+    '-o',
+    `Dir::Etc::SourceParts=/srv/etc-${name}/sources.list.d`,
+    '-o',
+    `Dir::State::Lists=/srv/etc-${name}/lists`,
+    '-o',
+    'Acquire::Check-Valid-Until=true',
+    '-o',
+    'APT::Update::Error-Mode=any',
+    ...(opts.extra ?? []),
+  ];
   const r = await root.run(['apt-get', ...o, ...args]);
   return { exitCode: r.exitCode, out: `${r.stdout}\n${r.stderr}` };
 }
@@ -90,9 +105,47 @@ before(async () => {
   good = join(srv, 'repo');
   // the real path: convert, sign, publish in one run
   const out = await mkdtemp(join(srv, 'out-'));
-  const c = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--maintainer', 'T <t@example.org>', '--out', out, '--sign-key', ORG_SEC, '--repo', good, '--repo-url', 'file:///srv/repo', '--label', 'py2pkg e2e', '--valid-for', '7', '--quiet', fixtureSdist('rpc4django')], { SOURCE_DATE_EPOCH: '1767225600' });
+  const c = await py2pkg(
+    [
+      '--format',
+      'deb',
+      '--trusted-keys',
+      upstreamPub,
+      '--maintainer',
+      'T <t@example.org>',
+      '--out',
+      out,
+      '--sign-key',
+      ORG_SEC,
+      '--repo',
+      good,
+      '--repo-url',
+      'file:///srv/repo',
+      '--label',
+      'py2pkg e2e',
+      '--valid-for',
+      '7',
+      '--quiet',
+      fixtureSdist('rpc4django'),
+    ],
+    { SOURCE_DATE_EPOCH: '1767225600' },
+  );
   assert.equal(c.exitCode, 0, c.stderr);
-  const p = await py2pkg(['publish', await tinyDeb(out, 'py2pkg-tiny', '1.0-1'), '--repo', good, '--sign-key', ORG_SEC, '--valid-for', '7', '--label', 'py2pkg e2e', '--repo-url', 'file:///srv/repo', '--quiet']);
+  const p = await py2pkg([
+    'publish',
+    await tinyDeb(out, 'py2pkg-tiny', '1.0-1'),
+    '--repo',
+    good,
+    '--sign-key',
+    ORG_SEC,
+    '--valid-for',
+    '7',
+    '--label',
+    'py2pkg e2e',
+    '--repo-url',
+    'file:///srv/repo',
+    '--quiet',
+  ]);
   assert.equal(p.exitCode, 0, p.stderr);
   snippet = await readFile(join(good, 'py2pkg-e2e.sources'), 'utf8');
 });
@@ -155,11 +208,18 @@ test('a tampered .deb in the pool: apt-get install refuses it, py2pkg verify nam
   assert.match(i.out, /Hash Sum mismatch|Size mismatch/);
   const v = await verify(repo);
   assert.equal(v.exitCode, 11, v.stderr);
-  assert.match(v.stderr, /error\[VERIFY_DIGEST_MISMATCH\]: pool\/main\/p\/py2pkg-tiny\/py2pkg-tiny_1\.0-1_all\.deb: does not match the SHA256 and size in dists\/stable\//);
+  assert.match(
+    v.stderr,
+    /error\[VERIFY_DIGEST_MISMATCH\]: pool\/main\/p\/py2pkg-tiny\/py2pkg-tiny_1\.0-1_all\.deb: does not match the SHA256 and size in dists\/stable\//,
+  );
 });
 
 test('the wrong key: apt refuses (NO_PUBKEY), py2pkg verify exits 12', async () => {
-  const other = (await readFile(OTHER_PUB, 'utf8')).trim().split('\n').map((l) => (l.trim() === '' ? ' .' : ` ${l}`)).join('\n');
+  const other = (await readFile(OTHER_PUB, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => (l.trim() === '' ? ' .' : ` ${l}`))
+    .join('\n');
   const sources = snippet.replace(/^Signed-By:\n(?: .*\n)+/m, `Signed-By:\n${other}\n`);
   const u = await update('repo', { sources });
   assert.notEqual(u.exitCode, 0, u.out);
@@ -199,7 +259,19 @@ test(`a publish SIGKILLed at random points (${KILL_LOOPS} times) always leaves a
   const ktmp = join(srv, 'ktmp');
   await mkdir(debs, { recursive: true });
   await mkdir(ktmp, { recursive: true });
-  const seed = await py2pkg(['publish', await tinyDeb(debs, 'py2pkg-k0', '1-1'), '--repo', krepo, '--sign-key', ORG_SEC, '--valid-for', '7', '--repo-url', 'file:///srv/krepo', '--quiet']);
+  const seed = await py2pkg([
+    'publish',
+    await tinyDeb(debs, 'py2pkg-k0', '1-1'),
+    '--repo',
+    krepo,
+    '--sign-key',
+    ORG_SEC,
+    '--valid-for',
+    '7',
+    '--repo-url',
+    'file:///srv/krepo',
+    '--quiet',
+  ]);
   assert.equal(seed.exitCode, 0, seed.stderr);
   const files: string[] = [];
   for (let i = 1; i <= KILL_LOOPS; i++) files.push(await tinyDeb(debs, `py2pkg-k${i % 5}`, `${i}-1`));
@@ -211,12 +283,29 @@ test(`a publish SIGKILLed at random points (${KILL_LOOPS} times) always leaves a
   let killed = 0;
   let killedHoldingLock = 0;
   for (let i = 2; i <= KILL_LOOPS; i++) {
-    const child = execa(process.execPath, [join(repoRoot, 'bin/py2pkg.js'), 'publish', ...args(i), '--repo', krepo, '--sign-key', ORG_SEC, '--valid-for', '7', '--repo-url', 'file:///srv/krepo', '--quiet'], {
-      // a killed publish cannot remove its private temp dir: keep those in the test's tree
-      env: { ...sys, HOME: process.env.HOME ?? '/root', TMPDIR: ktmp },
-      extendEnv: false,
-      reject: false,
-    });
+    const child = execa(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/py2pkg.js'),
+        'publish',
+        ...args(i),
+        '--repo',
+        krepo,
+        '--sign-key',
+        ORG_SEC,
+        '--valid-for',
+        '7',
+        '--repo-url',
+        'file:///srv/krepo',
+        '--quiet',
+      ],
+      {
+        // a killed publish cannot remove its private temp dir: keep those in the test's tree
+        env: { ...sys, HOME: process.env.HOME ?? '/root', TMPDIR: ktmp },
+        extendEnv: false,
+        reject: false,
+      },
+    );
     // node's start-up takes the first part of the span; aim most kills at the work after it
     const delay = span * (0.25 + Math.random() * 0.8);
     const timer = setTimeout(() => child.kill('SIGKILL'), delay);
@@ -233,15 +322,32 @@ test(`a publish SIGKILLed at random points (${KILL_LOOPS} times) always leaves a
   assert.ok(killed >= KILL_LOOPS / 4, `only ${killed} runs were actually killed mid-way`);
   assert.ok(killedHoldingLock >= 3, `only ${killedHoldingLock} runs were killed while they held the lock (inside the publish proper)`);
   // and the next publish cleans up after the killed ones (stale lock, half-written files)
-  const last = await py2pkg(['publish', await tinyDeb(debs, 'py2pkg-final', '1-1'), '--repo', krepo, '--sign-key', ORG_SEC, '--valid-for', '7', '--repo-url', 'file:///srv/krepo', '--quiet']);
+  const last = await py2pkg([
+    'publish',
+    await tinyDeb(debs, 'py2pkg-final', '1-1'),
+    '--repo',
+    krepo,
+    '--sign-key',
+    ORG_SEC,
+    '--valid-for',
+    '7',
+    '--repo-url',
+    'file:///srv/krepo',
+    '--quiet',
+  ]);
   assert.equal(last.exitCode, 0, last.stderr);
   const v = await verify(krepo);
   assert.equal(v.exitCode, 0, v.stderr);
-  const leftovers = await execa('/usr/bin/find', [krepo, '-name', '*.partial', '-o', '-name', '*.signing', '-o', '-name', 'lock*'], { env: sys, extendEnv: false });
+  const leftovers = await execa('/usr/bin/find', [krepo, '-name', '*.partial', '-o', '-name', '*.signing', '-o', '-name', 'lock*'], {
+    env: sys,
+    extendEnv: false,
+  });
   assert.equal(leftovers.stdout.trim(), '', 'temp files and locks of killed runs are cleaned up');
   const u = await update('krepo');
   assert.equal(u.exitCode, 0, u.out);
   const i = await apt('krepo', ['install', '-y', 'py2pkg-final']);
   assert.equal(i.exitCode, 0, i.out);
-  process.stderr.write(`# kill loop: ${killed} of ${KILL_LOOPS - 1} publishes killed, ${killedHoldingLock} of them while holding the lock (publish span ${span} ms)\n`);
+  process.stderr.write(
+    `# kill loop: ${killed} of ${KILL_LOOPS - 1} publishes killed, ${killedHoldingLock} of them while holding the lock (publish span ${span} ms)\n`,
+  );
 });

@@ -42,7 +42,11 @@ let listsFrom = '';
 
 function hostListFiles(): string[] {
   if (!existsSync(HOST_LISTS)) return [];
-  const prefixes = [`deb.debian.org_debian_dists_${SUITE}_`, `deb.debian.org_debian_dists_${SUITE}-updates_`, `deb.debian.org_debian-security_dists_${SUITE}-security_`];
+  const prefixes = [
+    `deb.debian.org_debian_dists_${SUITE}_`,
+    `deb.debian.org_debian_dists_${SUITE}-updates_`,
+    `deb.debian.org_debian-security_dists_${SUITE}-security_`,
+  ];
   return readdirSync(HOST_LISTS).filter(
     (f) => prefixes.some((p) => f.startsWith(p)) && (f.endsWith('_InRelease') || /_main_binary-amd64_Packages(\.[a-z0-9]+)?$/.test(f)),
   );
@@ -53,16 +57,52 @@ async function prepareLists(r: DebRoot): Promise<void> {
   await writeFile(join(r.dir, 'etc/apt/sources.list.d/py2pkg-updates.list'), `deb ${MIRROR} ${SUITE}-updates main\ndeb ${SECURITY} ${SUITE}-security main\n`);
   // PY2PKG_TEST_APT_LISTS=network forces the network path (to check it)
   const files = process.env.PY2PKG_TEST_APT_LISTS === 'network' ? [] : hostListFiles();
-  const haveMain = files.some((f) => f === `deb.debian.org_debian_dists_${SUITE}_InRelease`) && files.some((f) => f.startsWith(`deb.debian.org_debian_dists_${SUITE}_main_binary-amd64_Packages`));
+  const haveMain =
+    files.some((f) => f === `deb.debian.org_debian_dists_${SUITE}_InRelease`) &&
+    files.some((f) => f.startsWith(`deb.debian.org_debian_dists_${SUITE}_main_binary-amd64_Packages`));
   if (haveMain) {
     for (const f of files) await copyFile(join(HOST_LISTS, f), join(r.dir, 'var/lib/apt/lists', f));
     listsFrom = `this machine's apt lists (${files.length} files)`;
     return;
   }
   // no local copy: fetch inside the root, in a bwrap that shares the network, bounded
-  const u = await execa('/usr/bin/bwrap', ['--bind', r.dir, '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--die-with-parent', '--cap-add', 'ALL', '--clearenv',
-    '--setenv', 'PATH', SYSTEM_PATH, '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'HOME', '/root', '--ro-bind', '/etc/resolv.conf', '/etc/resolv.conf', '--',
-    'apt-get', '-o', 'Acquire::Retries=2', '-o', 'Acquire::http::Timeout=30', 'update'], { env, extendEnv: false, reject: false, timeout: 5 * 60_000 });
+  const u = await execa(
+    '/usr/bin/bwrap',
+    [
+      '--bind',
+      r.dir,
+      '/',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--unshare-pid',
+      '--die-with-parent',
+      '--cap-add',
+      'ALL',
+      '--clearenv',
+      '--setenv',
+      'PATH',
+      SYSTEM_PATH,
+      '--setenv',
+      'LANG',
+      'C.UTF-8',
+      '--setenv',
+      'HOME',
+      '/root',
+      '--ro-bind',
+      '/etc/resolv.conf',
+      '/etc/resolv.conf',
+      '--',
+      'apt-get',
+      '-o',
+      'Acquire::Retries=2',
+      '-o',
+      'Acquire::http::Timeout=30',
+      'update',
+    ],
+    { env, extendEnv: false, reject: false, timeout: 5 * 60_000 },
+  );
   assert.equal(u.exitCode, 0, `apt-get update in the root failed (no local lists, network needed):\n${u.stdout}\n${u.stderr}`);
   listsFrom = 'apt-get update in the root';
 }
@@ -103,7 +143,7 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the root resolves against Debian 12\'s archive index', async () => {
+test("the root resolves against Debian 12's archive index", async () => {
   const p = await root.run(['apt-cache', 'policy', 'python3-charset-normalizer', 'python3-django']);
   assert.equal(p.exitCode, 0, p.stderr);
   assert.match(p.stdout, /python3-charset-normalizer:\n\s+Installed: \(none\)\n\s+Candidate: 3\.0\.1-2/);
@@ -182,7 +222,10 @@ test('charset-normalizer<3 on Debian 12: refused with DEPENDS_UNSATISFIABLE; a d
   const refused = await convertReqlike('refused', []);
   assert.equal(refused.exitCode, 5, refused.stderr);
   const line = refused.stderr.trim().split('\n').pop() as string;
-  assert.match(line, /^py2pkg: error\[DEPENDS_UNSATISFIABLE\]: reqlike 2\.28\.1: debian12 cannot satisfy a requirement: charset[-_]normalizer.*python3-charset-normalizer \(<< 3~\), but debian12 has python3-charset-normalizer 3\.0\.1-2 \(.*depends-map.*\)$/);
+  assert.match(
+    line,
+    /^py2pkg: error\[DEPENDS_UNSATISFIABLE\]: reqlike 2\.28\.1: debian12 cannot satisfy a requirement: charset[-_]normalizer.*python3-charset-normalizer \(<< 3~\), but debian12 has python3-charset-normalizer 3\.0\.1-2 \(.*depends-map.*\)$/,
+  );
   assert.equal(readdirSync(join(work, 'refused')).length, 0, 'nothing written on refusal');
 
   const ok = await convertReqlike('override', [], '[depends-map]\ncharset-normalizer = "python3-charset-normalizer (>= 2)"\n');
@@ -199,11 +242,17 @@ test('charset-normalizer<3 on Debian 12: refused with DEPENDS_UNSATISFIABLE; a d
   assert.match(sim.output, /Inst python3-reqlike \(2\.28\.1-1/);
 });
 
-test('the epoch matters: (<< 3:4~) resolves against Debian 12\'s python3-django 3:3.2, (<< 4~) does not', async () => {
-  for (const [name, dep, resolves] of [['epoch-ok', 'python3-django (<< 3:4~)', true], ['epoch-missing', 'python3-django (<< 4~)', false]] as const) {
+test("the epoch matters: (<< 3:4~) resolves against Debian 12's python3-django 3:3.2, (<< 4~) does not", async () => {
+  for (const [name, dep, resolves] of [
+    ['epoch-ok', 'python3-django (<< 3:4~)', true],
+    ['epoch-missing', 'python3-django (<< 4~)', false],
+  ] as const) {
     const dir = join(work, name);
     await mkdir(join(dir, 'DEBIAN'), { recursive: true });
-    await writeFile(join(dir, 'DEBIAN/control'), `Package: py2pkg-${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: ${TEST_MAINTAINER}\nDepends: ${dep}\nDescription: control-only package for the epoch test\n`);
+    await writeFile(
+      join(dir, 'DEBIAN/control'),
+      `Package: py2pkg-${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: ${TEST_MAINTAINER}\nDepends: ${dep}\nDescription: control-only package for the epoch test\n`,
+    );
     const path = join(work, `${name}.deb`);
     await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '--build', dir, path], { env, extendEnv: false });
     const sim = await simulate(await copyIn(path));
@@ -221,7 +270,10 @@ test('--with-extras: socks resolves (python3-socks); editable fails in apt for e
 
   const editable = await convertReqlike('editable', ['--with-extras', 'editable'], config);
   assert.equal(editable.exitCode, 0, editable.stderr);
-  assert.match(editable.stderr, /warning: dependencies: python3-editables \(>= 0\.3\) \(for editables>=0\.3 ?; extra == "editable"\): debian12 has no package python3-editables/);
+  assert.match(
+    editable.stderr,
+    /warning: dependencies: python3-editables \(>= 0\.3\) \(for editables>=0\.3 ?; extra == "editable"\): debian12 has no package python3-editables/,
+  );
   const sim = await simulate(await copyIn(editable.deb));
   assert.equal(sim.ok, false);
   assert.deepEqual(sim.notInstallable, ['python3-editables']);

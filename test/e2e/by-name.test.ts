@@ -27,7 +27,10 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'py2pkg-by-name-'));
   const ca = await makeTestCa(join(work, 'ca'));
   caFile = ca.caFile;
-  server = await startIndexServer({ projects: [{ name: 'rpc4django', files: [{ filename: basename(sdist), bytes, signature: readFileSync(`${sdist}.asc`) }] }], tls: { cert: ca.cert, key: ca.key } });
+  server = await startIndexServer({
+    projects: [{ name: 'rpc4django', files: [{ filename: basename(sdist), bytes, signature: readFileSync(`${sdist}.asc`) }] }],
+    tls: { cert: ca.cert, key: ca.key },
+  });
 });
 
 after(async () => {

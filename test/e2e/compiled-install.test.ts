@@ -18,7 +18,23 @@ let deb: string;
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'py2pkg-compiled-e2e-'));
-  const r = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', work, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('cextension')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  const r = await py2pkg(
+    [
+      '--format',
+      'deb',
+      '--target',
+      'debian12',
+      '--trusted-keys',
+      upstreamPub,
+      '--out',
+      work,
+      '--maintainer',
+      TEST_MAINTAINER,
+      '--quiet',
+      fixtureSdist('cextension'),
+    ],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   // the package, not its -dbgsym companion (test/e2e/compiled-libyaml.test.ts installs both)
   deb = join(work, 'python3-cextension_0.1-1_amd64.deb');

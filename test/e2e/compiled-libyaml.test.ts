@@ -28,7 +28,9 @@ let root: DebRoot;
 async function seedLists(r: DebRoot): Promise<void> {
   if (!existsSync(HOST_LISTS)) return;
   const prefix = `deb.debian.org_debian_dists_${SUITE}_`;
-  for (const f of readdirSync(HOST_LISTS).filter((n) => n.startsWith(prefix) && (n.endsWith('_InRelease') || /_main_binary-amd64_Packages(\.[a-z0-9]+)?$/.test(n)))) {
+  for (const f of readdirSync(HOST_LISTS).filter(
+    (n) => n.startsWith(prefix) && (n.endsWith('_InRelease') || /_main_binary-amd64_Packages(\.[a-z0-9]+)?$/.test(n)),
+  )) {
     await copyFile(join(HOST_LISTS, f), join(r.dir, 'var/lib/apt/lists', f));
   }
 }
@@ -38,7 +40,31 @@ before(async () => {
   const srv = join(root.dir, 'srv');
   await mkdir(srv, { recursive: true });
   const repo = join(srv, 'repo');
-  const c = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--maintainer', TEST_MAINTAINER, '--out', join(srv, 'out'), '--sign-key', ORG_SEC, '--repo', repo, '--repo-url', 'file:///srv/repo', '--label', 'py2pkg libyaml', '--quiet', fixtureSdist('yamlish')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  const c = await py2pkg(
+    [
+      '--format',
+      'deb',
+      '--target',
+      'debian12',
+      '--trusted-keys',
+      upstreamPub,
+      '--maintainer',
+      TEST_MAINTAINER,
+      '--out',
+      join(srv, 'out'),
+      '--sign-key',
+      ORG_SEC,
+      '--repo',
+      repo,
+      '--repo-url',
+      'file:///srv/repo',
+      '--label',
+      'py2pkg libyaml',
+      '--quiet',
+      fixtureSdist('yamlish'),
+    ],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
   assert.equal(c.exitCode, 0, c.stderr);
   const snippet = (await readdir(repo)).find((f) => f.endsWith('.sources'));
   assert.ok(snippet, 'py2pkg wrote a .sources snippet');
@@ -57,7 +83,10 @@ test('apt-get installs the .deb and its -dbgsym from the signed repository, liby
   const net = { network: true, timeoutMs: 10 * 60_000 };
   const u = await root.run(['apt-get', '-o', 'Acquire::Retries=2', '-o', 'Acquire::http::Timeout=30', '-o', 'APT::Update::Error-Mode=any', 'update'], net);
   assert.equal(u.exitCode, 0, `apt-get update (Debian's archive needs the network):\n${u.stdout}\n${u.stderr}`);
-  const i = await root.run(['apt-get', '-o', 'Acquire::Retries=2', 'install', '-y', '--no-install-recommends', 'python3-yamlish', 'python3-yamlish-dbgsym'], net);
+  const i = await root.run(
+    ['apt-get', '-o', 'Acquire::Retries=2', 'install', '-y', '--no-install-recommends', 'python3-yamlish', 'python3-yamlish-dbgsym'],
+    net,
+  );
   assert.equal(i.exitCode, 0, `${i.stdout}\n${i.stderr}`);
   // libyaml-0-2 came from Debian's archive, the two packages from the file:// repository
   assert.match(i.stdout, /^Get:\d+ http:\/\/deb\.debian\.org\/debian bookworm\/main amd64 libyaml-0-2 amd64 /m, i.stdout);
@@ -65,14 +94,18 @@ test('apt-get installs the .deb and its -dbgsym from the signed repository, liby
   const status = await root.run(['dpkg-query', '-W', '-f=${Package} ${db:Status-Status}\n', 'libyaml-0-2', 'python3-yamlish', 'python3-yamlish-dbgsym']);
   assert.deepEqual(status.stdout.trim().split('\n').sort(), ['libyaml-0-2 installed', 'python3-yamlish installed', 'python3-yamlish-dbgsym installed']);
 
-  const imp = await root.run(['python3', '-c', 'import yamlish; assert yamlish.__with_libyaml__, "fallback loaded"; import _yamlish; print(_yamlish.__file__); print(yamlish.get_version_string(), _yamlish.get_version())']);
+  const imp = await root.run([
+    'python3',
+    '-c',
+    'import yamlish; assert yamlish.__with_libyaml__, "fallback loaded"; import _yamlish; print(_yamlish.__file__); print(yamlish.get_version_string(), _yamlish.get_version())',
+  ]);
   assert.equal(imp.exitCode, 0, imp.stderr);
   const [file, versions] = imp.stdout.trim().split('\n');
   assert.equal(file, SO);
   assert.match(versions ?? '', /^0\.2\.5 0\.2\.5$/, 'libyaml 0.2.5 (Debian 12) answers from C');
 });
 
-test('the installed debug file is the one the installed module\'s build id names', async () => {
+test("the installed debug file is the one the installed module's build id names", async () => {
   const notes = await execa('/usr/bin/readelf', ['-n', join(root.dir, SO)], { env: { PATH: SYSTEM_PATH, LC_ALL: 'C' }, extendEnv: false });
   const id = /Build ID: ([0-9a-f]+)/.exec(notes.stdout)?.[1];
   assert.ok(id, notes.stdout);

@@ -26,8 +26,14 @@ let good: string;
 async function testRpm(name: string, version: string): Promise<string> {
   const dir = await mkdtemp(join(work, 'rpm-'));
   const spec = join(dir, `${name}.spec`);
-  await writeFile(spec, `Name: ${name}\nVersion: ${version}\nRelease: 1\nSummary: py2pkg dnf test\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n%description\ndnf test\n%install\nmkdir -p %{buildroot}/opt/${name}\necho '${name} ${version}' > %{buildroot}/opt/${name}/hello.txt\n%files\n/opt/${name}/hello.txt\n`);
-  await execa('/usr/bin/rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${dir}/top`, '--define', '_build_id_links none', spec], { env: { ...sys, HOME: dir }, extendEnv: false });
+  await writeFile(
+    spec,
+    `Name: ${name}\nVersion: ${version}\nRelease: 1\nSummary: py2pkg dnf test\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n%description\ndnf test\n%install\nmkdir -p %{buildroot}/opt/${name}\necho '${name} ${version}' > %{buildroot}/opt/${name}/hello.txt\n%files\n/opt/${name}/hello.txt\n`,
+  );
+  await execa('/usr/bin/rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${dir}/top`, '--define', '_build_id_links none', spec], {
+    env: { ...sys, HOME: dir },
+    extendEnv: false,
+  });
   return join(dir, 'top/RPMS/noarch', `${name}-${version}-1.noarch.rpm`);
 }
 
@@ -48,7 +54,17 @@ async function dnf(repo: string, args: string[], repoText?: string): Promise<{ e
   await writeFile(join(reposd, 'py2pkg.repo'), repoText ?? (await readFile(join(repo, 'py2pkg-dnf.repo'), 'utf8')));
   const r = await execa(
     '/usr/bin/dnf',
-    ['-y', `--installroot=${root}`, '--releasever=9', `--setopt=reposdir=${reposd}`, `--setopt=cachedir=${join(root, 'cache')}`, '--setopt=skip_if_unavailable=False', '--disableplugin=*', '--nodocs', ...args],
+    [
+      '-y',
+      `--installroot=${root}`,
+      '--releasever=9',
+      `--setopt=reposdir=${reposd}`,
+      `--setopt=cachedir=${join(root, 'cache')}`,
+      '--setopt=skip_if_unavailable=False',
+      '--disableplugin=*',
+      '--nodocs',
+      ...args,
+    ],
     { env: sys, extendEnv: false, reject: false, timeout: 5 * 60_000 },
   );
   return { exitCode: r.exitCode ?? -1, out: `${r.stdout}\n${r.stderr}`, root };
@@ -87,7 +103,10 @@ test('dnf makes its cache, downloads and installs from the signed repository wit
 test('a tampered repomd.xml: dnf refuses the metadata signature, py2pkg verify exits 11 naming repomd.xml.asc', async () => {
   const repo = await copyRepo('t-repomd');
   const repomd = join(repo, await readlink(join(repo, 'repodata')), 'repomd.xml');
-  await writeFile(repomd, (await readFile(repomd, 'utf8')).replace(/<revision>(\d+)<\/revision>/, (_, n: string) => `<revision>${Number(n) + 1}</revision>`));
+  await writeFile(
+    repomd,
+    (await readFile(repomd, 'utf8')).replace(/<revision>(\d+)<\/revision>/, (_, n: string) => `<revision>${Number(n) + 1}</revision>`),
+  );
   const r = await dnf(repo, ['makecache']);
   assert.notEqual(r.exitCode, 0, r.out);
   assert.match(r.out, /repomd\.xml GPG signature verification error/);

@@ -45,7 +45,12 @@ after(async () => {
 
 async function attested(filename: string, data: Buffer, repository: string): Promise<ServedFile> {
   const att = await sig.signAttestation({ filename, sha256: sha256(data), identity: githubIdentity({ repository, workflow: 'release.yml' }) });
-  return { filename, bytes: data, gpgSig: false, provenance: JSON.stringify(provenanceObject({ publisher: githubPublisher(repository), attestations: [att] })) };
+  return {
+    filename,
+    bytes: data,
+    gpgSig: false,
+    provenance: JSON.stringify(provenanceObject({ publisher: githubPublisher(repository), attestations: [att] })),
+  };
 }
 
 async function policyFile(name: string, body: string): Promise<string> {
@@ -55,22 +60,39 @@ async function policyFile(name: string, body: string): Promise<string> {
 }
 
 function run(args: string[], home: string) {
-  return py2pkg(['--format', 'deb', '--maintainer', TEST_MAINTAINER, '--config', '/dev/null', ...args], { SOURCE_DATE_EPOCH: TEST_EPOCH, XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: join(home, 'config'), HOME: home });
+  return py2pkg(['--format', 'deb', '--maintainer', TEST_MAINTAINER, '--config', '/dev/null', ...args], {
+    SOURCE_DATE_EPOCH: TEST_EPOCH,
+    XDG_CACHE_HOME: join(home, 'cache'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    HOME: home,
+  });
 }
 
 test('index -> provenance -> attestation verified against the test root -> signed repository with SBOM -> py2pkg verify', async () => {
   const server = await startIndexServer({ projects: [{ name: 'rpc4django', files: [await attested(basename(sdist), bytes, 'py2pkg-test/rpc4django')] }] });
   servers.push(server);
-  const policy = await policyFile('pinned.toml', 'default = "none"\n[trust.project.rpc4django]\npublisher = { kind = "github", repository = "py2pkg-test/rpc4django", workflow = "release.yml" }\n');
+  const policy = await policyFile(
+    'pinned.toml',
+    'default = "none"\n[trust.project.rpc4django]\npublisher = { kind = "github", repository = "py2pkg-test/rpc4django", workflow = "release.yml" }\n',
+  );
   const out = join(work, 'out-ok');
   const repo = join(work, 'repo');
   await mkdir(out, { recursive: true });
-  const r = await run(['--index-url', server.indexUrl, '--trust-policy', policy, '--out', out, '--sign-key', ORG_SEC, '--repo', repo, '--json', 'rpc4django'], work);
+  const r = await run(
+    ['--index-url', server.indexUrl, '--trust-policy', policy, '--out', out, '--sign-key', ORG_SEC, '--repo', repo, '--json', 'rpc4django'],
+    work,
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   // the page linked the provenance (PEP 691 JSON) and py2pkg fetched it from the Integrity API path
   assert.ok(server.log.some((l) => l.url.startsWith('/integrity/rpc4django/0.6.3/rpc4django-0.6.3.tar.gz/provenance') && l.status === 200));
   assert.ok(!server.log.some((l) => l.url.endsWith('.asc')), 'gpg-sig false and no pinned signer: no signature probe');
-  const res = JSON.parse(r.stdout) as { package: { path: string }; provenance: { verification: { method: string; publisher: Record<string, string>; attestations: Array<{ transparencyLog: { logIndex: string } }> }; trust: { rule: string } } };
+  const res = JSON.parse(r.stdout) as {
+    package: { path: string };
+    provenance: {
+      verification: { method: string; publisher: Record<string, string>; attestations: Array<{ transparencyLog: { logIndex: string } }> };
+      trust: { rule: string };
+    };
+  };
   assert.equal(res.provenance.verification.method, 'pep740-attestation');
   assert.deepEqual(res.provenance.verification.publisher, { kind: 'github', repository: 'py2pkg-test/rpc4django', workflow: 'release.yml' });
   assert.equal(res.provenance.trust.rule, 'project rpc4django: publisher');
@@ -81,7 +103,9 @@ test('index -> provenance -> attestation verified against the test root -> signe
   const tar = execFileSync('dpkg-deb', ['--fsys-tarfile', res.package.path]);
   const sbomText = execFileSync('tar', ['-xO', './usr/share/doc/python3-rpc4django/sbom.cdx.json'], { input: tar }).toString();
   assert.equal(await validateSbom(sbomText), null);
-  const sbom = JSON.parse(sbomText) as { components: Array<{ purl: string; properties: Array<{ name: string; value: string }>; externalReferences?: Array<{ url: string; type: string }> }> };
+  const sbom = JSON.parse(sbomText) as {
+    components: Array<{ purl: string; properties: Array<{ name: string; value: string }>; externalReferences?: Array<{ url: string; type: string }> }>;
+  };
   const py = sbom.components.find((c) => c.purl === 'pkg:pypi/rpc4django@0.6.3');
   assert.ok(py);
   const prop = (n: string) => py.properties.filter((x) => x.name === n).map((x) => x.value);
@@ -95,22 +119,39 @@ test('index -> provenance -> attestation verified against the test root -> signe
   assert.equal(v.exitCode, 0, v.stderr + v.stdout);
   assert.match(v.stdout, /ok +dists\/stable\/InRelease: good signature/);
   assert.match(v.stdout, /ok +sbom: sbom\.cdx\.json: CycloneDX 1\.6, valid against the official schema/);
-  assert.match(v.stdout, new RegExp(`ok +upstream evidence: PEP 740 attestation by Trusted Publisher kind=github repository=py2pkg-test/rpc4django workflow=release\\.yml; Rekor log index ${logIndex}`));
+  assert.match(
+    v.stdout,
+    new RegExp(
+      `ok +upstream evidence: PEP 740 attestation by Trusted Publisher kind=github repository=py2pkg-test/rpc4django workflow=release\\.yml; Rekor log index ${logIndex}`,
+    ),
+  );
   assert.match(v.stdout, /ok +policy: project rpc4django: publisher \(pinned\.toml\)/);
   const vj = await py2pkg(['verify', repo, '--key', ORG_PUB, '--json', '--trust-store', join(work, 'no-store.toml')]);
   const chain = (JSON.parse(vj.stdout) as { packages: Array<{ chain: Array<{ link: string; status: string }> }> }).packages[0]?.chain ?? [];
-  assert.deepEqual(chain.map((l) => `${l.link}:${l.status}`), ['provenance:ok', 'sbom:ok', 'upstream evidence:ok', 'policy:ok', 'trust store:ok']);
+  assert.deepEqual(
+    chain.map((l) => `${l.link}:${l.status}`),
+    ['provenance:ok', 'sbom:ok', 'upstream evidence:ok', 'policy:ok', 'trust store:ok'],
+  );
 });
 
 test('another publisher pinned: PUBLISHER_MISMATCH through the whole pipeline, nothing written; the production root refuses the test attestation', async () => {
-  const server = await startIndexServer({ projects: [{ name: 'rpc4django', files: [await attested(basename(sdist), bytes, 'py2pkg-test/rpc4django')] }], mode: 'html' });
+  const server = await startIndexServer({
+    projects: [{ name: 'rpc4django', files: [await attested(basename(sdist), bytes, 'py2pkg-test/rpc4django')] }],
+    mode: 'html',
+  });
   servers.push(server);
   const out = join(work, 'out-refused');
   await mkdir(out, { recursive: true });
-  const other = await policyFile('other.toml', '[trust.project.rpc4django]\npublisher = { kind = "github", repository = "someone-else/rpc4django", workflow = "release.yml" }\n');
+  const other = await policyFile(
+    'other.toml',
+    '[trust.project.rpc4django]\npublisher = { kind = "github", repository = "someone-else/rpc4django", workflow = "release.yml" }\n',
+  );
   const r = await run(['--index-url', server.indexUrl, '--trust-policy', other, '--out', out, '--quiet', 'rpc4django'], work);
   assert.equal(r.exitCode, 3, r.stderr);
-  assert.match(r.stderr, /^py2pkg: error\[PUBLISHER_MISMATCH\]: rpc4django-0\.6\.3\.tar\.gz was published by github:py2pkg-test\/rpc4django \(release\.yml\), not by the pinned github:someone-else\/rpc4django/);
+  assert.match(
+    r.stderr,
+    /^py2pkg: error\[PUBLISHER_MISMATCH\]: rpc4django-0\.6\.3\.tar\.gz was published by github:py2pkg-test\/rpc4django \(release\.yml\), not by the pinned github:someone-else\/rpc4django/,
+  );
   assert.equal(r.stderr.trimEnd().split('\n').length, 1);
   // the page was HTML: the data-provenance link was followed
   assert.ok(server.log.some((l) => l.url.startsWith('/integrity/') && l.status === 200));
@@ -130,7 +171,12 @@ test('trust on first use by publisher: a later release from another repository i
       { path: `tofu740-${version}/tofu740.py`, data: 'X = 1\n' },
     ]);
   const server = await startIndexServer({
-    projects: [{ name: 'tofu740', files: [await attested('tofu740-1.0.tar.gz', mk('1.0'), 'good-org/tofu740'), await attested('tofu740-1.1.tar.gz', mk('1.1'), 'evil-org/tofu740')] }],
+    projects: [
+      {
+        name: 'tofu740',
+        files: [await attested('tofu740-1.0.tar.gz', mk('1.0'), 'good-org/tofu740'), await attested('tofu740-1.1.tar.gz', mk('1.1'), 'evil-org/tofu740')],
+      },
+    ],
   });
   servers.push(server);
   const policy = await policyFile('tofu.toml', 'default = "tofu"\n');
@@ -143,8 +189,14 @@ test('trust on first use by publisher: a later release from another repository i
   assert.match(first.stderr, /FIRST USE of tofu740: pinned publisher github:good-org\/tofu740 \(release\.yml\)/);
   const second = await run(['--index-url', server.indexUrl, '--trust-policy', policy, '--trust-store', store, '--out', out, '--quiet', 'tofu740==1.1'], home);
   assert.equal(second.exitCode, 3, second.stderr);
-  assert.match(second.stderr, /^py2pkg: error\[TRUST_CHANGED\]: tofu740 1\.1 comes from publisher github:evil-org\/tofu740 \(release\.yml\), but tofu740 was first admitted \(1\.0, .*\) from publisher github:good-org\/tofu740/);
-  assert.deepEqual((await readdir(out)).filter((f) => f.includes('1.1')), []);
+  assert.match(
+    second.stderr,
+    /^py2pkg: error\[TRUST_CHANGED\]: tofu740 1\.1 comes from publisher github:evil-org\/tofu740 \(release\.yml\), but tofu740 was first admitted \(1\.0, .*\) from publisher github:good-org\/tofu740/,
+  );
+  assert.deepEqual(
+    (await readdir(out)).filter((f) => f.includes('1.1')),
+    [],
+  );
 });
 
 test('a local sdist with <sdist>.provenance beside it, and with --provenance FILE elsewhere', async () => {
@@ -154,10 +206,16 @@ test('a local sdist with <sdist>.provenance beside it, and with --provenance FIL
   await writeFile(file, bytes);
   const served = await attested(basename(sdist), bytes, 'py2pkg-test/rpc4django');
   await writeFile(`${file}.provenance`, served.provenance as string);
-  const policy = await policyFile('local.toml', 'default = "none"\n[trust.project.rpc4django]\npublisher = { kind = "github", repository = "py2pkg-test/rpc4django", workflow = "release.yml" }\n');
+  const policy = await policyFile(
+    'local.toml',
+    'default = "none"\n[trust.project.rpc4django]\npublisher = { kind = "github", repository = "py2pkg-test/rpc4django", workflow = "release.yml" }\n',
+  );
   const r = await run(['--trust-policy', policy, '--out', join(dir, 'out'), '--quiet', '--json', file], work);
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.equal((JSON.parse(r.stdout) as { provenance: { verification: { provenanceFile: string } } }).provenance.verification.provenanceFile, 'rpc4django-0.6.3.tar.gz.provenance');
+  assert.equal(
+    (JSON.parse(r.stdout) as { provenance: { verification: { provenanceFile: string } } }).provenance.verification.provenanceFile,
+    'rpc4django-0.6.3.tar.gz.provenance',
+  );
 
   // elsewhere, named by flag; and a provenance for other bytes is refused
   const elsewhere = join(work, 'elsewhere.json');

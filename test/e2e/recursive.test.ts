@@ -29,7 +29,9 @@ let run: { exitCode: number; stdout: string; stderr: string };
 async function seedLists(r: DebRoot): Promise<void> {
   if (!existsSync(HOST_LISTS)) return;
   const prefix = `deb.debian.org_debian_dists_${SUITE}_`;
-  for (const f of readdirSync(HOST_LISTS).filter((n) => n.startsWith(prefix) && (n.endsWith('_InRelease') || /_main_binary-amd64_Packages(\.[a-z0-9]+)?$/.test(n)))) {
+  for (const f of readdirSync(HOST_LISTS).filter(
+    (n) => n.startsWith(prefix) && (n.endsWith('_InRelease') || /_main_binary-amd64_Packages(\.[a-z0-9]+)?$/.test(n)),
+  )) {
     await copyFile(join(HOST_LISTS, f), join(r.dir, 'var/lib/apt/lists', f));
   }
 }
@@ -49,11 +51,25 @@ before(async () => {
   await mkdir(srv, { recursive: true });
   repo = join(srv, 'repo');
   const cache = join(srv, 'cache');
-  const args = ['--recursive', 'e2etop', '--target', 'debian12', '--index-url', server.indexUrl, '--trusted-keys', upstreamPub, '--maintainer', 'T <t@example.org>'];
+  const args = [
+    '--recursive',
+    'e2etop',
+    '--target',
+    'debian12',
+    '--index-url',
+    server.indexUrl,
+    '--trusted-keys',
+    upstreamPub,
+    '--maintainer',
+    'T <t@example.org>',
+  ];
   const dry = await py2pkg([...args, '--dry-run', '--json'], { XDG_CACHE_HOME: cache });
   assert.equal(dry.exitCode, 0, dry.stderr);
   plan = (JSON.parse(dry.stdout) as { plan: typeof plan }).plan;
-  run = await py2pkg([...args, '--out', join(srv, 'out'), '--sign-key', ORG_SEC, '--repo', repo, '--repo-url', 'file:///srv/repo', '--label', 'py2pkg recursive', '-j', '2'], { XDG_CACHE_HOME: cache, SOURCE_DATE_EPOCH: '1767225600' });
+  run = await py2pkg(
+    [...args, '--out', join(srv, 'out'), '--sign-key', ORG_SEC, '--repo', repo, '--repo-url', 'file:///srv/repo', '--label', 'py2pkg recursive', '-j', '2'],
+    { XDG_CACHE_HOME: cache, SOURCE_DATE_EPOCH: '1767225600' },
+  );
   assert.equal(run.exitCode, 0, run.stderr);
   const snippet = (await readdir(repo)).find((f) => f.endsWith('.sources'));
   assert.ok(snippet, 'py2pkg wrote a .sources snippet');
@@ -67,14 +83,17 @@ after(async () => {
 });
 
 test('the plan reuses python3-idna from Debian 12 and converts exactly the projects Debian lacks', () => {
-  assert.deepEqual(plan.convert.map((c) => `${c.name} ${c.version}`), ['e2etop 1.0', 'e2emid 1.2', 'e2eleaf 0.5']);
+  assert.deepEqual(
+    plan.convert.map((c) => `${c.name} ${c.version}`),
+    ['e2etop 1.0', 'e2emid 1.2', 'e2eleaf 0.5'],
+  );
   assert.equal(plan.reuse.length, 1);
   assert.equal(plan.reuse[0]!.package, 'python3-idna');
   assert.match(plan.reuse[0]!.version, /^3\./);
   // the real run printed the same plan before converting, and published the three together
   assert.match(run.stderr, /^└─ idna>=3 {2}reuse python3-idna 3\.\S+ from the archive$/m);
   assert.match(run.stderr, /^py2pkg: published 3 package\(s\) into /m);
-  assert.ok(!server.log.some((l) => l.url.includes('idna-3.4.tar.gz')), 'the reused project\'s sdist is never downloaded');
+  assert.ok(!server.log.some((l) => l.url.includes('idna-3.4.tar.gz')), "the reused project's sdist is never downloaded");
 });
 
 test('apt installs the top project from the signed repository, pulling python3-idna from deb.debian.org', async () => {
@@ -86,9 +105,23 @@ test('apt installs the top project from the signed repository, pulling python3-i
   const i = await root.run(['apt-get', '-o', 'Acquire::Retries=2', 'install', '-y', '--no-install-recommends', 'python3-e2etop'], net);
   assert.equal(i.exitCode, 0, `${i.stdout}\n${i.stderr}`);
   assert.match(i.stdout, /^Get:\d+ http:\/\/deb\.debian\.org\/debian bookworm\/main amd64 python3-idna all 3\./m, i.stdout);
-  for (const p of ['e2etop', 'e2emid', 'e2eleaf']) assert.match(i.stdout, new RegExp(`^Get:\\d+ file:/srv/repo stable/main (amd64|all) python3-${p} all `, 'm'), i.stdout);
-  const status = await root.run(['dpkg-query', '-W', '-f=${Package} ${db:Status-Status}\n', 'python3-e2etop', 'python3-e2emid', 'python3-e2eleaf', 'python3-idna']);
-  assert.deepEqual(status.stdout.trim().split('\n').sort(), ['python3-e2eleaf installed', 'python3-e2emid installed', 'python3-e2etop installed', 'python3-idna installed']);
+  for (const p of ['e2etop', 'e2emid', 'e2eleaf'])
+    assert.match(i.stdout, new RegExp(`^Get:\\d+ file:/srv/repo stable/main (amd64|all) python3-${p} all `, 'm'), i.stdout);
+  const status = await root.run([
+    'dpkg-query',
+    '-W',
+    '-f=${Package} ${db:Status-Status}\n',
+    'python3-e2etop',
+    'python3-e2emid',
+    'python3-e2eleaf',
+    'python3-idna',
+  ]);
+  assert.deepEqual(status.stdout.trim().split('\n').sort(), [
+    'python3-e2eleaf installed',
+    'python3-e2emid installed',
+    'python3-e2etop installed',
+    'python3-idna installed',
+  ]);
   const imp = await root.run(['python3', '-c', 'import e2etop, e2emid, e2eleaf, idna; print(e2etop.VERSION, e2emid.VERSION, e2eleaf.VERSION, idna.__file__)']);
   assert.equal(imp.exitCode, 0, imp.stderr);
   assert.equal(imp.stdout.trim(), '1.0 1.2 0.5 /usr/lib/python3/dist-packages/idna/__init__.py');

@@ -79,18 +79,32 @@ for (const id of ['el8', 'el9', 'el10', 'fedora']) {
         const listed = (await rpmIn(root, ['-q', '--qf', '[%{FILEFLAGS:fflags}|%{FILENAMES}\n]', r.packageName])).stdout.split('\n').filter(Boolean);
         for (const line of listed) {
           const [flags, path] = line.split('|') as [string, string];
-          assert.match(path, new RegExp(`^(${target.siteDir.replace(/\./g, '\\.')}/|${target.scriptsDir}/|/usr/share/(doc|licenses)/${r.packageName}(/|$)|/usr/share/man/man1/[^/]+\\.1\\.gz$)`), `${id} ${r.packageName}: ${path} is not where ${id} puts it`);
+          assert.match(
+            path,
+            new RegExp(
+              `^(${target.siteDir.replace(/\./g, '\\.')}/|${target.scriptsDir}/|/usr/share/(doc|licenses)/${r.packageName}(/|$)|/usr/share/man/man1/[^/]+\\.1\\.gz$)`,
+            ),
+            `${id} ${r.packageName}: ${path} is not where ${id} puts it`,
+          );
           assert.equal(existsSync(join(root, path)), flags !== 'g', `${id} ${r.packageName}: ${path}`);
         }
         assert.ok(existsSync(join(root, `/usr/share/doc/${r.packageName}/provenance.json`)));
         await rpmIn(root, ['-V', '--nodeps', r.packageName]);
         for (const mod of expect.imports) {
-          const imp = await execa('/usr/bin/python3', ['-B', '-c', `import ${mod}; print(${mod}.__file__)`], { env: { ...toolEnv, PYTHONPATH: site }, extendEnv: false, reject: false });
+          const imp = await execa('/usr/bin/python3', ['-B', '-c', `import ${mod}; print(${mod}.__file__)`], {
+            env: { ...toolEnv, PYTHONPATH: site },
+            extendEnv: false,
+            reject: false,
+          });
           assert.equal(imp.exitCode, 0, `${id}: import ${mod} failed: ${imp.stderr}`);
           assert.ok(imp.stdout.startsWith(`${site}/`), `${id}: ${mod} imported from ${imp.stdout}`);
         }
         for (const [script, args, pattern] of expect.scripts) {
-          const ran = await execa('/usr/bin/python3', ['-B', join(root, target.scriptsDir, script), ...args], { env: { ...toolEnv, PYTHONPATH: site }, extendEnv: false, reject: false });
+          const ran = await execa('/usr/bin/python3', ['-B', join(root, target.scriptsDir, script), ...args], {
+            env: { ...toolEnv, PYTHONPATH: site },
+            extendEnv: false,
+            reject: false,
+          });
           assert.equal(ran.exitCode, 0, `${script} failed: ${ran.stderr}`);
           assert.match(ran.stdout, pattern);
         }
@@ -111,7 +125,13 @@ for (const id of ['el8', 'el9', 'el10', 'fedora']) {
       assert.deepEqual(await filesUnder(join(root, 'usr/share/licenses')), [], `${id}: left in /usr/share/licenses`);
       assert.deepEqual(await filesUnder(join(root, 'usr/share/man')), ['man1'], `${id}: left in /usr/share/man`);
       // directories the distribution's filesystem package owns (rpm created them in this empty root)
-      const stray = (await filesUnder(root)).filter((p) => !p.startsWith('var/lib/rpm') && !/^(usr|usr\/lib|usr\/share|usr\/share\/doc|usr\/share\/licenses|usr\/share\/man|usr\/share\/man\/man1|var|var\/lib)$/.test(p) && !target.siteDir.slice(1).startsWith(p) && p !== target.scriptsDir.slice(1));
+      const stray = (await filesUnder(root)).filter(
+        (p) =>
+          !p.startsWith('var/lib/rpm') &&
+          !/^(usr|usr\/lib|usr\/share|usr\/share\/doc|usr\/share\/licenses|usr\/share\/man|usr\/share\/man\/man1|var|var\/lib)$/.test(p) &&
+          !target.siteDir.slice(1).startsWith(p) &&
+          p !== target.scriptsDir.slice(1),
+      );
       assert.deepEqual(stray, [], `${id}: rpm -e left these behind`);
     } finally {
       await rm(root, { recursive: true, force: true });

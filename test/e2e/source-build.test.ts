@@ -55,8 +55,20 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { fixture: 'rpc4django', source: 'python-rpc4django_0.6.3-1.dsc', deb: /^python3-rpc4django_0\.6\.3-1_all\.deb$/, check: 'import rpc4django, sys; print(rpc4django.__file__)', expect: /^\/usr\/lib\/python3\/dist-packages\/rpc4django\/__init__\.py$/ },
-  { fixture: 'cextension', source: 'python-cextension_0.1-1.dsc', deb: /^python3-cextension_0\.1-1_amd64\.deb$/, check: 'import cext._speed as s; print(s.__file__)', expect: /^\/usr\/lib\/python3\/dist-packages\/cext\/_speed\.cpython-311-x86_64-linux-gnu\.so$/ },
+  {
+    fixture: 'rpc4django',
+    source: 'python-rpc4django_0.6.3-1.dsc',
+    deb: /^python3-rpc4django_0\.6\.3-1_all\.deb$/,
+    check: 'import rpc4django, sys; print(rpc4django.__file__)',
+    expect: /^\/usr\/lib\/python3\/dist-packages\/rpc4django\/__init__\.py$/,
+  },
+  {
+    fixture: 'cextension',
+    source: 'python-cextension_0.1-1.dsc',
+    deb: /^python3-cextension_0\.1-1_amd64\.deb$/,
+    check: 'import cext._speed as s; print(s.__file__)',
+    expect: /^\/usr\/lib\/python3\/dist-packages\/cext\/_speed\.cpython-311-x86_64-linux-gnu\.so$/,
+  },
 ];
 
 async function lintianErrors(file: string): Promise<string[]> {
@@ -66,9 +78,26 @@ async function lintianErrors(file: string): Promise<string[]> {
 
 for (const c of CASES) {
   test(`${c.fixture}: built from the .dsc with only its Build-Depends in a clean buildd root; lintian 0 errors; installs and imports`, async (t) => {
-    if (!reachable) return t.skip('deb.debian.org is not reachable: the buildd root installs the Build-Depends from Debian\'s archive');
+    if (!reachable) return t.skip("deb.debian.org is not reachable: the buildd root installs the Build-Depends from Debian's archive");
     const out = join(work, c.fixture);
-    const r = await py2pkg(['--source', '--format', 'deb', '--trusted-keys', upstreamPub, '--sign-key', ORG_SEC, '--maintainer', TEST_MAINTAINER, '--out', out, '--quiet', fixtureSdist(c.fixture)], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await py2pkg(
+      [
+        '--source',
+        '--format',
+        'deb',
+        '--trusted-keys',
+        upstreamPub,
+        '--sign-key',
+        ORG_SEC,
+        '--maintainer',
+        TEST_MAINTAINER,
+        '--out',
+        out,
+        '--quiet',
+        fixtureSdist(c.fixture),
+      ],
+      { SOURCE_DATE_EPOCH: TEST_EPOCH },
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await lintianErrors(join(out, c.source)), [], 'lintian on the source package');
 

@@ -31,12 +31,21 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 interface BatchJson {
   exitStatus: number;
-  packages: Array<{ input: string; state: string; cached: boolean; files?: Array<{ name: string; sha256: string }>; error?: { code: string; exitStatus: number } }>;
+  packages: Array<{
+    input: string;
+    state: string;
+    cached: boolean;
+    files?: Array<{ name: string; sha256: string }>;
+    error?: { code: string; exitStatus: number };
+  }>;
 }
 
 test('a batch with one failing input converts the others, lists the failure once, exits with the worst status', async () => {
   const out = join(dir, 'out-mixed');
-  const r = await py2pkg([fixtureSdist('flitdemo'), join(dir, 'altered-1.0.tar.gz'), 'tinyclick==8.1.3', '-j', '2', '--out', out, '--no-cache', ...common, ...byName], env);
+  const r = await py2pkg(
+    [fixtureSdist('flitdemo'), join(dir, 'altered-1.0.tar.gz'), 'tinyclick==8.1.3', '-j', '2', '--out', out, '--no-cache', ...common, ...byName],
+    env,
+  );
   assert.equal(r.exitCode, 3, r.stderr);
   assert.deepEqual((await readdir(out)).sort(), ['python3-flitdemo_23.0-1_all.deb', 'python3-tinyclick_8.1.3-1_all.deb']);
   assert.deepEqual(r.stdout.trim().split('\n').sort(), [join(out, 'python3-flitdemo_23.0-1_all.deb'), join(out, 'python3-tinyclick_8.1.3-1_all.deb')]);
@@ -55,11 +64,17 @@ test('a batch with one failing input converts the others, lists the failure once
 
 test('--fail-fast starts nothing after the first failure; the skipped are counted', async () => {
   const out = join(dir, 'out-failfast');
-  const r = await py2pkg([join(dir, 'altered-1.0.tar.gz'), fixtureSdist('flitdemo'), fixtureSdist('tinyclick'), '--fail-fast', '--out', out, '--json', ...common], env);
+  const r = await py2pkg(
+    [join(dir, 'altered-1.0.tar.gz'), fixtureSdist('flitdemo'), fixtureSdist('tinyclick'), '--fail-fast', '--out', out, '--json', ...common],
+    env,
+  );
   assert.equal(r.exitCode, 3, r.stderr);
   const res = JSON.parse(r.stdout) as BatchJson;
   assert.equal(res.exitStatus, 3);
-  assert.deepEqual(res.packages.map((p) => p.state), ['failed', 'skipped', 'skipped']);
+  assert.deepEqual(
+    res.packages.map((p) => p.state),
+    ['failed', 'skipped', 'skipped'],
+  );
   assert.equal(res.packages[0]!.error?.code, 'SIG_INVALID');
   assert.match(r.stderr, /^py2pkg: failed: .*altered-1\.0\.tar\.gz: error\[SIG_INVALID\]/m);
   // nothing was written, so --out was not left behind
@@ -81,17 +96,47 @@ test('requirements with --hash: a match converts, a mismatch and a line without 
     return join(dir, name);
   };
   const lock = join(dir, 'hash.lock');
-  const ok = await py2pkg(['-r', req('ok.txt', `# pinned and hashed\nflitdemo==23.0 \\\n    --hash=sha256:${good}\n`), '--lock', lock, '--out', join(dir, 'out-hash'), ...common, ...byName], env);
+  const ok = await py2pkg(
+    [
+      '-r',
+      req('ok.txt', `# pinned and hashed\nflitdemo==23.0 \\\n    --hash=sha256:${good}\n`),
+      '--lock',
+      lock,
+      '--out',
+      join(dir, 'out-hash'),
+      ...common,
+      ...byName,
+    ],
+    env,
+  );
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.deepEqual(await readdir(join(dir, 'out-hash')), ['python3-flitdemo_23.0-1_all.deb']);
 
-  const bad = await py2pkg(['-r', req('bad.txt', `flitdemo==23.0 --hash=sha256:${'0'.repeat(64)}\n`), '--out', join(dir, 'out-hash-bad'), '--lock', join(dir, 'bad.lock'), ...common, ...byName], env);
+  const bad = await py2pkg(
+    [
+      '-r',
+      req('bad.txt', `flitdemo==23.0 --hash=sha256:${'0'.repeat(64)}\n`),
+      '--out',
+      join(dir, 'out-hash-bad'),
+      '--lock',
+      join(dir, 'bad.lock'),
+      ...common,
+      ...byName,
+    ],
+    env,
+  );
   assert.equal(bad.exitCode, 3, bad.stderr);
-  assert.match(bad.stderr, /^py2pkg: failed: flitdemo==23\.0: error\[HASH_MISMATCH\]: flitdemo-23\.0\.tar\.gz has sha256 [0-9a-f]{64}, but .*bad\.txt:1 allows 0{64}/m);
+  assert.match(
+    bad.stderr,
+    /^py2pkg: failed: flitdemo==23\.0: error\[HASH_MISMATCH\]: flitdemo-23\.0\.tar\.gz has sha256 [0-9a-f]{64}, but .*bad\.txt:1 allows 0{64}/m,
+  );
   await assert.rejects(readdir(join(dir, 'out-hash-bad')));
   await assert.rejects(readdir(join(dir, 'bad.lock')), 'a failed batch writes no lock');
 
-  const missing = await py2pkg(['-r', req('missing.txt', `flitdemo==23.0 --hash=sha256:${good}\ntinyclick==8.1.3\n`), '--out', join(dir, 'out-hash-missing'), ...common, ...byName], env);
+  const missing = await py2pkg(
+    ['-r', req('missing.txt', `flitdemo==23.0 --hash=sha256:${good}\ntinyclick==8.1.3\n`), '--out', join(dir, 'out-hash-missing'), ...common, ...byName],
+    env,
+  );
   assert.equal(missing.exitCode, 3, missing.stderr);
   assert.match(missing.stderr, /^py2pkg: error\[REQUIREMENTS_HASH\]: .*missing\.txt:2: tinyclick==8\.1\.3 has no --hash/m);
   assert.equal(missing.stderr.trim().split('\n').length, 1);
@@ -137,7 +182,7 @@ test('build cache: an unchanged rerun builds nothing and says cached; a damaged 
   assert.equal((JSON.parse(other.stdout) as { cached: boolean }).cached, false);
 });
 
-test('build cache: a compiled project\'s -dbgsym package is cached and restored with it', async () => {
+test("build cache: a compiled project's -dbgsym package is cached and restored with it", async () => {
   const out = join(dir, 'out-cache-dbgsym');
   const run = () => py2pkg([fixtureSdist('cextension'), '--format', 'deb', '--target', 'debian12', '--out', out, '--json', ...common], env);
   const first = await run();
@@ -162,12 +207,25 @@ test('lock: written after a batch, --locked reproduces it byte for byte, drift i
   const write = await py2pkg(['-r', 'lockreq.txt', '--out', 'out-lock', '-j', '2', ...common, ...byName], env, dir);
   assert.equal(write.exitCode, 0, write.stderr);
   assert.match(write.stderr, /^py2pkg: wrote .*py2pkg\.lock$/m);
-  const recorded = JSON.parse(readFileSync(lock, 'utf8')) as { lockfileVersion: number; packages: Array<{ input: string; project: string; version: string; rule: string; sdist: { sha256: string; filename: string }; files: Array<{ name: string; sha256: string }> }> };
+  const recorded = JSON.parse(readFileSync(lock, 'utf8')) as {
+    lockfileVersion: number;
+    packages: Array<{
+      input: string;
+      project: string;
+      version: string;
+      rule: string;
+      sdist: { sha256: string; filename: string };
+      files: Array<{ name: string; sha256: string }>;
+    }>;
+  };
   assert.equal(recorded.lockfileVersion, 1);
-  assert.deepEqual(recorded.packages.map((p) => [p.input, p.project, p.version, p.sdist.filename]), [
-    ['flitdemo==23.0', 'flitdemo', '23.0', 'flitdemo-23.0.tar.gz'],
-    ['tinyclick==8.1.3', 'tinyclick', '8.1.3', 'tinyclick-8.1.3.tar.gz'],
-  ]);
+  assert.deepEqual(
+    recorded.packages.map((p) => [p.input, p.project, p.version, p.sdist.filename]),
+    [
+      ['flitdemo==23.0', 'flitdemo', '23.0', 'flitdemo-23.0.tar.gz'],
+      ['tinyclick==8.1.3', 'tinyclick', '8.1.3', 'tinyclick-8.1.3.tar.gz'],
+    ],
+  );
   assert.equal(recorded.packages[0]!.sdist.sha256, sha256(fixtureSdist('flitdemo')));
   assert.equal(recorded.packages[0]!.rule, 'default any: pgp');
   assert.equal(recorded.packages[1]!.files[0]!.sha256, sha256(join(dir, 'out-lock', 'python3-tinyclick_8.1.3-1_all.deb')));
@@ -175,7 +233,10 @@ test('lock: written after a batch, --locked reproduces it byte for byte, drift i
   // --locked without the cache: rebuilt from the pinned sdists, every file's sha256 as recorded
   const again = await py2pkg(['--locked', '--no-cache', '--out', 'out-locked', '--json', ...common, ...byName], env, dir);
   assert.equal(again.exitCode, 0, again.stderr);
-  assert.deepEqual((JSON.parse(again.stdout) as BatchJson).packages.map((p) => [p.state, p.files?.[0]?.sha256]), recorded.packages.map((p) => ['converted', p.files[0]!.sha256]));
+  assert.deepEqual(
+    (JSON.parse(again.stdout) as BatchJson).packages.map((p) => [p.state, p.files?.[0]?.sha256]),
+    recorded.packages.map((p) => ['converted', p.files[0]!.sha256]),
+  );
 
   // drift: an input the lock does not have
   const extra = await py2pkg(['-r', 'lockreq.txt', 'hatchdemo', '--locked', '--out', 'out-drift', ...common, ...byName], env, dir);
@@ -187,14 +248,20 @@ test('lock: written after a batch, --locked reproduces it byte for byte, drift i
   writeFileSync(join(dir, 'sdist-drift.lock'), JSON.stringify(tampered));
   const sd = await py2pkg(['--locked', '--lock', 'sdist-drift.lock', '--out', 'out-drift2', ...common, ...byName], env, dir);
   assert.equal(sd.exitCode, 14, sd.stderr);
-  assert.match(sd.stderr, /^py2pkg: failed: flitdemo==23\.0: error\[LOCK_DRIFT\]: flitdemo-23\.0\.tar\.gz has sha256 [0-9a-f]{64}, but the lock records sha256 f{64}/m);
+  assert.match(
+    sd.stderr,
+    /^py2pkg: failed: flitdemo==23\.0: error\[LOCK_DRIFT\]: flitdemo-23\.0\.tar\.gz has sha256 [0-9a-f]{64}, but the lock records sha256 f{64}/m,
+  );
   // drift: a package file whose bytes differ from the record (removed from --out)
   const files = structuredClone(recorded);
   files.packages[1]!.files[0]!.sha256 = 'e'.repeat(64);
   writeFileSync(join(dir, 'file-drift.lock'), JSON.stringify(files));
   const fd = await py2pkg(['--locked', '--lock', 'file-drift.lock', '--out', 'out-drift3', ...common, ...byName], env, dir);
   assert.equal(fd.exitCode, 14, fd.stderr);
-  assert.match(fd.stderr, /error\[LOCK_DRIFT\]: tinyclick==8\.1\.3 produced python3-tinyclick_8\.1\.3-1_all\.deb with sha256 [0-9a-f]{64}, but the lock records e{64}/);
+  assert.match(
+    fd.stderr,
+    /error\[LOCK_DRIFT\]: tinyclick==8\.1\.3 produced python3-tinyclick_8\.1\.3-1_all\.deb with sha256 [0-9a-f]{64}, but the lock records e{64}/,
+  );
   assert.deepEqual(await readdir(join(dir, 'out-drift3')), ['python3-flitdemo_23.0-1_all.deb']);
   // a lock py2pkg did not write
   writeFileSync(join(dir, 'junk.lock'), '{"lockfileVersion": 7}');
@@ -206,7 +273,17 @@ test('lock: written after a batch, --locked reproduces it byte for byte, drift i
 test('on a terminal the batch display redraws in place (pseudo-terminal from python3 pty)', async () => {
   const r = await execa(
     '/usr/bin/python3',
-    ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, join(repoRoot, 'bin', 'py2pkg.js'), fixtureSdist('flitdemo'), fixtureSdist('tinyclick'), '--out', join(dir, 'out-tty'), ...common],
+    [
+      '-c',
+      'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)',
+      process.execPath,
+      join(repoRoot, 'bin', 'py2pkg.js'),
+      fixtureSdist('flitdemo'),
+      fixtureSdist('tinyclick'),
+      '--out',
+      join(dir, 'out-tty'),
+      ...common,
+    ],
     { env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...env }, extendEnv: false, reject: false, stdin: 'ignore', timeout: 600_000 },
   );
   assert.equal(r.exitCode, 0, r.stdout);
@@ -220,7 +297,10 @@ test('--repo: a batch signs each package and publishes them once at the end; wit
   const orgSec = join(repoRoot, 'fixtures/keys/org-repo-TEST-ONLY.sec.asc');
   const orgPub = join(repoRoot, 'fixtures/keys/org-repo-TEST-ONLY.pub.asc');
   const repo = join(dir, 'apt');
-  const ok = await py2pkg([fixtureSdist('flitdemo'), fixtureSdist('tinyclick'), '-j', '2', '--sign-key', orgSec, '--repo', repo, '--out', join(dir, 'out-repo'), ...common], env);
+  const ok = await py2pkg(
+    [fixtureSdist('flitdemo'), fixtureSdist('tinyclick'), '-j', '2', '--sign-key', orgSec, '--repo', repo, '--out', join(dir, 'out-repo'), ...common],
+    env,
+  );
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.equal(ok.stderr.match(/^py2pkg: publish \d+ package\(s\) into /gm)?.length, 1, ok.stderr);
   assert.match(ok.stderr, /^py2pkg: published 2 package\(s\) into /m);
@@ -229,7 +309,10 @@ test('--repo: a batch signs each package and publishes them once at the end; wit
   const packages = readFileSync(join(repo, 'dists', 'stable', 'main', 'binary-all', 'Packages'), 'utf8');
   assert.deepEqual([...packages.matchAll(/^Package: (.+)$/gm)].map((m) => m[1]).sort(), ['python3-flitdemo', 'python3-tinyclick']);
 
-  const bad = await py2pkg([fixtureSdist('hatchdemo'), join(dir, 'altered-1.0.tar.gz'), '--sign-key', orgSec, '--repo', repo, '--out', join(dir, 'out-repo2'), ...common], env);
+  const bad = await py2pkg(
+    [fixtureSdist('hatchdemo'), join(dir, 'altered-1.0.tar.gz'), '--sign-key', orgSec, '--repo', repo, '--out', join(dir, 'out-repo2'), ...common],
+    env,
+  );
   assert.equal(bad.exitCode, 3, bad.stderr);
   assert.match(bad.stderr, /^py2pkg: nothing published into .*: 1 package\(s\) failed$/m);
   assert.doesNotMatch(readFileSync(join(repo, 'dists', 'stable', 'main', 'binary-all', 'Packages'), 'utf8'), /hatchdemo/);
@@ -242,6 +325,9 @@ test('build cache: a hit gives the warnings the build gave', async () => {
   assert.equal(warm.exitCode, 0, warm.stderr);
   assert.match(warm.stderr, /^py2pkg: cached /m);
   const warnings = (s: string) => s.split('\n').filter((l) => l.startsWith('py2pkg: warning: '));
-  assert.ok(warnings(cold.stderr).some((l) => /mentions compiled extensions/.test(l)), cold.stderr);
+  assert.ok(
+    warnings(cold.stderr).some((l) => /mentions compiled extensions/.test(l)),
+    cold.stderr,
+  );
   assert.deepEqual(warnings(warm.stderr), warnings(cold.stderr));
 });

@@ -54,7 +54,12 @@ test('--allow-unsigned converts without a signature and says so in the package',
     const tar = await execa('/usr/bin/dpkg-deb', ['--fsys-tarfile', res.package.path], { env, extendEnv: false, encoding: 'buffer' });
     const prov = await execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-flitdemo/provenance.json'], { input: tar.stdout, env, extendEnv: false });
     assert.equal((JSON.parse(prov.stdout) as { unsigned: boolean }).unsigned, true);
-    const changelog = await execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-flitdemo/changelog.Debian.gz'], { input: tar.stdout, env, extendEnv: false, encoding: 'buffer' });
+    const changelog = await execa('/usr/bin/tar', ['-xOf', '-', './usr/share/doc/python3-flitdemo/changelog.Debian.gz'], {
+      input: tar.stdout,
+      env,
+      extendEnv: false,
+      encoding: 'buffer',
+    });
     const text = (await execa('/usr/bin/gzip', ['-dc'], { input: changelog.stdout, env, extendEnv: false })).stdout;
     assert.match(text, /UNSIGNED/);
     assert.deepEqual(await readdir(out), ['python3-flitdemo_23.0-1_all.deb']);
@@ -67,12 +72,24 @@ test('without SOURCE_DATE_EPOCH the output still depends only on the input (flit
   const outs = [await mkdtemp(join(tmpdir(), 'py2pkg-nosde-')), await mkdtemp(join(tmpdir(), 'py2pkg-nosde-'))];
   try {
     for (const out of outs) {
-      const r = await py2pkg(['--trusted-keys', join(repoRoot, 'fixtures/keys/upstream-TEST-ONLY.pub.asc'), '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', fixtureSdist('flitdemo')]);
+      const r = await py2pkg([
+        '--trusted-keys',
+        join(repoRoot, 'fixtures/keys/upstream-TEST-ONLY.pub.asc'),
+        '--out',
+        out,
+        '--maintainer',
+        'T <t@example.org>',
+        '--quiet',
+        fixtureSdist('flitdemo'),
+      ]);
       assert.equal(r.exitCode, 0, r.stderr);
     }
     const [a, b] = outs.map((o) => readFileSync(join(o, 'python3-flitdemo_23.0-1_all.deb')));
     assert.ok(a!.equals(b!), 'two runs without SOURCE_DATE_EPOCH differ');
-    const listing = await execa('/usr/bin/dpkg-deb', ['--contents', join(outs[0]!, 'python3-flitdemo_23.0-1_all.deb')], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
+    const listing = await execa('/usr/bin/dpkg-deb', ['--contents', join(outs[0]!, 'python3-flitdemo_23.0-1_all.deb')], {
+      env: { PATH: SYSTEM_PATH },
+      extendEnv: false,
+    });
     assert.doesNotMatch(listing.stdout, / 1970-01-01 /, 'ancient (epoch 0) dates in the package');
   } finally {
     for (const o of outs) await rm(o, { recursive: true, force: true });
@@ -130,7 +147,10 @@ test('keygen --out PREFIX makes the prefix directory when missing (0700: it hold
 test('py2pkg --help shows three examples, and each runs as written (issue 13)', async () => {
   const help = await py2pkg(['--help']);
   assert.equal(help.exitCode, 0);
-  const examples = help.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('py2pkg ') && !l.startsWith('py2pkg convert --help'));
+  const examples = help.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('py2pkg ') && !l.startsWith('py2pkg convert --help'));
   assert.equal(examples.length, 3, help.stdout);
   // a directory holding what the examples name: the signed fixture, the pinned key, the org key
   const cwd = await mkdtemp(join(tmpdir(), 'py2pkg-examples-'));
@@ -140,12 +160,20 @@ test('py2pkg --help shows three examples, and each runs as written (issue 13)', 
     await copyFile(`${sdist}.asc`, join(cwd, `${basename(sdist)}.asc`));
     await copyFile(upstreamPub, join(cwd, 'upstream-signers.asc'));
     await copyFile(join(keysDir, 'org-repo-TEST-ONLY.sec.asc'), join(cwd, 'org.sec.asc'));
-    const indexUrl = await writeStaticIndex(join(cwd, 'index'), [{ name: 'rpc4django', files: [{ filename: basename(sdist), bytes: readFileSync(sdist), signature: readFileSync(`${sdist}.asc`) }] }]);
+    const indexUrl = await writeStaticIndex(join(cwd, 'index'), [
+      { name: 'rpc4django', files: [{ filename: basename(sdist), bytes: readFileSync(sdist), signature: readFileSync(`${sdist}.asc`) }] },
+    ]);
     const env = { XDG_CACHE_HOME: join(cwd, 'cache'), DEBFULLNAME: 'Example Test', DEBEMAIL: 'test@example.org' };
     for (const line of examples) {
       // the words as a shell would split them (the examples hold no quotes); globs expanded here
       let args = line.split(/\s+/).slice(1);
-      args = args.flatMap((a) => (a === 'out/*.deb' ? readdirSync(join(cwd, 'out')).filter((f) => f.endsWith('.deb')).map((f) => `out/${f}`) : [a]));
+      args = args.flatMap((a) =>
+        a === 'out/*.deb'
+          ? readdirSync(join(cwd, 'out'))
+              .filter((f) => f.endsWith('.deb'))
+              .map((f) => `out/${f}`)
+          : [a],
+      );
       if (args[0] === 'publish') args = args.map((a) => (a === '/srv/apt' ? 'srv-apt' : a));
       // by name: the bundled index instead of PyPI (no network in tests)
       else if (!args[0]!.startsWith('./')) args.push('--index-url', indexUrl, '--out', 'rpm');

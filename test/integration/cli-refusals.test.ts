@@ -46,7 +46,19 @@ async function refuse(c: Case, code: string, status: number): Promise<string> {
   const sdist = join(dir, c.file);
   await writeFile(sdist, c.bytes);
   if (c.signWith) await writeFile(`${sdist}.asc`, (await signDetached(c.signBytes ?? c.bytes, c.signWith)) as string);
-  const r = await py2pkg(['--format', 'deb', '--trusted-keys', c.keys ?? upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', ...(c.extraArgs ?? []), sdist]);
+  const r = await py2pkg([
+    '--format',
+    'deb',
+    '--trusted-keys',
+    c.keys ?? upstreamPub,
+    '--out',
+    out,
+    '--maintainer',
+    'T <t@example.org>',
+    '--quiet',
+    ...(c.extraArgs ?? []),
+    sdist,
+  ]);
   assert.equal(r.exitCode, status, `exit status for ${code}: ${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `more than one line on stderr:\n${r.stderr}`);
@@ -101,10 +113,14 @@ test('a corrupt tarball, correctly signed: ARCHIVE_CORRUPT, exit 4', async () =>
 const attacks: Array<[string, TarEntry[], string]> = [
   ['absolute path', [{ path: '/tmp/py2pkg-abs-escape', data: 'x' }], 'ARCHIVE_UNSAFE'],
   ['../ escape', [{ path: 'evil-1.0/../../py2pkg-dotdot-escape', data: 'x' }], 'ARCHIVE_UNSAFE'],
-  ['symlink leaving the tree, then a write through it', [
-    { path: 'evil-1.0/link', type: 'symlink', linkpath: '/tmp' },
-    { path: 'evil-1.0/link/py2pkg-through-link', data: 'x' },
-  ], 'ARCHIVE_UNSAFE'],
+  [
+    'symlink leaving the tree, then a write through it',
+    [
+      { path: 'evil-1.0/link', type: 'symlink', linkpath: '/tmp' },
+      { path: 'evil-1.0/link/py2pkg-through-link', data: 'x' },
+    ],
+    'ARCHIVE_UNSAFE',
+  ],
   ['relative symlink leaving the tree', [{ path: 'evil-1.0/up', type: 'symlink', linkpath: '../../..' }], 'ARCHIVE_UNSAFE'],
   ['hardlink to a file outside', [{ path: 'evil-1.0/passwd', type: 'link', linkpath: '/etc/passwd' }], 'ARCHIVE_UNSAFE'],
   ['character device', [{ path: 'evil-1.0/null', type: 'char' }], 'ARCHIVE_UNSAFE'],
@@ -120,7 +136,16 @@ for (const [name, extra, code] of attacks) {
 
 test('zip bomb (expands past --max-unpacked-size), correctly signed: ARCHIVE_TOO_LARGE, exit 4', async () => {
   const big = Buffer.alloc(3 * 1024 * 1024);
-  await refuse({ file: 'evil-1.0.tar.gz', bytes: buildTgz(sdistEntries([{ path: 'evil-1.0/zeros.bin', data: big }])), signWith: upstreamSec, extraArgs: ['--max-unpacked-size', '1'] }, 'ARCHIVE_TOO_LARGE', 4);
+  await refuse(
+    {
+      file: 'evil-1.0.tar.gz',
+      bytes: buildTgz(sdistEntries([{ path: 'evil-1.0/zeros.bin', data: big }])),
+      signWith: upstreamSec,
+      extraArgs: ['--max-unpacked-size', '1'],
+    },
+    'ARCHIVE_TOO_LARGE',
+    4,
+  );
 });
 
 test('too many entries, correctly signed: ARCHIVE_TOO_LARGE, exit 4', async () => {
@@ -148,12 +173,29 @@ test('a file name that lies about its contents, correctly signed: METADATA_MISMA
 });
 
 // debian12 (this machine) gets an amd64 .deb instead (test/integration/compiled-deb.test.ts)
-for (const [target, format] of [['debian13', 'deb'], ['el9', 'rpm']] as const) {
+for (const [target, format] of [
+  ['debian13', 'deb'],
+  ['el9', 'rpm'],
+] as const) {
   test(`a C extension whose build produces a compiled module, for ${target}: UNSUPPORTED_EXTENSION, exit 5, pointing to --source`, async () => {
-    const stderr = await refuse({ file: 'cextension-0.1.tar.gz', bytes: readFileSync(fixtureSdist('cextension')), signWith: upstreamSec, extraArgs: ['--format', format, '--target', target] }, 'UNSUPPORTED_EXTENSION', 5);
+    const stderr = await refuse(
+      {
+        file: 'cextension-0.1.tar.gz',
+        bytes: readFileSync(fixtureSdist('cextension')),
+        signWith: upstreamSec,
+        extraArgs: ['--format', format, '--target', target],
+      },
+      'UNSUPPORTED_EXTENSION',
+      5,
+    );
     // refused for what the build produced (the .so), not for what setup.py seemed to say
     assert.match(stderr, /extension module _speed\.cpython-311-x86_64-linux-gnu\.so/);
-    assert.match(stderr, new RegExp(`built only for the deb target matching this machine \\(debian bookworm, Python 3\\.11\\), not for ${target}; --source writes a source package its build farm builds`));
+    assert.match(
+      stderr,
+      new RegExp(
+        `built only for the deb target matching this machine \\(debian bookworm, Python 3\\.11\\), not for ${target}; --source writes a source package its build farm builds`,
+      ),
+    );
   });
 }
 

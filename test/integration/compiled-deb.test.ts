@@ -27,7 +27,10 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'py2pkg-compiled-'));
   const out = join(work, 'out');
   await mkdir(out);
-  const r = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, fixtureSdist('cextension')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  const r = await py2pkg(
+    ['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, fixtureSdist('cextension')],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   stderr = r.stderr;
   const files = (await readdir(out)).sort();
@@ -49,7 +52,10 @@ test('the .deb is architecture-specific: the host architecture in its name and A
 test('Depends: the Python ABI (dh_python3 style) and the shared libraries dpkg-shlibdeps found', async () => {
   const depends = (await run('dpkg-deb', ['--field', deb, 'Depends'])).stdout.trim().split(/,\s*/);
   for (const abi of ['python3 (>= 3.11~)', 'python3 (<< 3.12)']) assert.ok(depends.includes(abi), `${abi} in ${depends.join(', ')}`);
-  assert.ok(depends.some((d) => /^libc6 \(>= 2\.[0-9.]+\)$/.test(d)), `libc6 from dpkg-shlibdeps in ${depends.join(', ')}`);
+  assert.ok(
+    depends.some((d) => /^libc6 \(>= 2\.[0-9.]+\)$/.test(d)),
+    `libc6 from dpkg-shlibdeps in ${depends.join(', ')}`,
+  );
   assert.ok(depends.includes('python3:any'));
 });
 
@@ -66,20 +72,51 @@ test('the extension module ships stripped (no .symtab, .comment or debug section
 });
 
 test('lintian: 0 errors, no warning outside test/lintian-allowed.txt', async () => {
-  const allowed = readFileSync(join(repoRoot, 'test', 'lintian-allowed.txt'), 'utf8').split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+  const allowed = readFileSync(join(repoRoot, 'test', 'lintian-allowed.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
   const r = await run('/usr/bin/lintian', ['--no-tag-display-limit', '--display-level', '>=warning', deb], { check: false, timeoutMs: 10 * 60_000 });
   const lines = r.stdout.split('\n').filter((l) => /^[EW]: /.test(l));
-  assert.deepEqual(lines.filter((l) => l.startsWith('E: ')), [], r.stdout);
-  assert.deepEqual(lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')), [], r.stdout);
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('E: ')),
+    [],
+    r.stdout,
+  );
+  assert.deepEqual(
+    lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')),
+    [],
+    r.stdout,
+  );
 });
 
 test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical amd64 .deb (compiler output included)', async () => {
   const again = join(work, 'again');
   await mkdir(again);
-  const r = await py2pkg(['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', again, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('cextension')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  const r = await py2pkg(
+    [
+      '--format',
+      'deb',
+      '--target',
+      'debian12',
+      '--trusted-keys',
+      upstreamPub,
+      '--out',
+      again,
+      '--maintainer',
+      TEST_MAINTAINER,
+      '--quiet',
+      fixtureSdist('cextension'),
+    ],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   assert.ok(readFileSync(join(again, 'python3-cextension_0.1-1_amd64.deb')).equals(readFileSync(deb)));
-  assert.ok(readFileSync(join(again, 'python3-cextension-dbgsym_0.1-1_amd64.deb')).equals(readFileSync(join(dirname(deb), 'python3-cextension-dbgsym_0.1-1_amd64.deb'))));
+  assert.ok(
+    readFileSync(join(again, 'python3-cextension-dbgsym_0.1-1_amd64.deb')).equals(
+      readFileSync(join(dirname(deb), 'python3-cextension-dbgsym_0.1-1_amd64.deb')),
+    ),
+  );
 });
 
 test('the relation helpers: dpkg-shlibdeps -O output and the ABI pair for other Pythons', () => {

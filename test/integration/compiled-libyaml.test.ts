@@ -30,7 +30,20 @@ let out: string;
 let json: { package: { path: string; packageName: string; version: string; debugSymbols?: { path: string; packageName: string; version: string } } };
 let x: string;
 
-const convertArgs = (outDir: string, more: string[] = []) => ['--format', 'deb', '--target', 'debian12', '--trusted-keys', upstreamPub, '--out', outDir, '--maintainer', TEST_MAINTAINER, ...more, fixtureSdist('yamlish')];
+const convertArgs = (outDir: string, more: string[] = []) => [
+  '--format',
+  'deb',
+  '--target',
+  'debian12',
+  '--trusted-keys',
+  upstreamPub,
+  '--out',
+  outDir,
+  '--maintainer',
+  TEST_MAINTAINER,
+  ...more,
+  fixtureSdist('yamlish'),
+];
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'py2pkg-libyaml-'));
@@ -51,7 +64,7 @@ test('two packages in --out, both in --json: the amd64 .deb and its -dbgsym comp
   assert.deepEqual(json.package.debugSymbols, { format: 'deb', path: join(out, DBGSYM), packageName: 'python3-yamlish-dbgsym', version: '6.0-1' });
 });
 
-test('Depends: libyaml-0-2 as the real dpkg-shlibdeps names it (libyaml-0-2\'s shlibs/symbols), libc6, the Python ABI', async () => {
+test("Depends: libyaml-0-2 as the real dpkg-shlibdeps names it (libyaml-0-2's shlibs/symbols), libc6, the Python ABI", async () => {
   const depends = (await run('dpkg-deb', ['--field', join(out, MAIN), 'Depends'])).stdout.trim().split(/,\s*/);
   // the same tool on the same stripped module, outside py2pkg: the oracle for the relation
   const control = join(work, 'shl', 'debian');
@@ -62,13 +75,32 @@ test('Depends: libyaml-0-2 as the real dpkg-shlibdeps names it (libyaml-0-2\'s s
   assert.ok(libyaml, `dpkg-shlibdeps names libyaml-0-2: ${oracle}`);
   assert.ok(depends.includes(libyaml), `${libyaml} in ${depends.join(', ')}`);
   for (const d of ['python3 (>= 3.11~)', 'python3 (<< 3.12)', 'python3:any']) assert.ok(depends.includes(d), `${d} in ${depends.join(', ')}`);
-  assert.ok(depends.some((d) => /^libc6 \(>= 2\.[0-9.]+\)$/.test(d)), depends.join(', '));
+  assert.ok(
+    depends.some((d) => /^libc6 \(>= 2\.[0-9.]+\)$/.test(d)),
+    depends.join(', '),
+  );
 });
 
 test('the -dbgsym control: the fields and order dh_gencontrol writes (debhelper 13.11)', async () => {
   const control = (await run('dpkg-deb', ['--field', join(out, DBGSYM)])).stdout;
-  const fields = control.split('\n').filter((l) => /^[A-Z]/.test(l)).map((l) => l.split(':')[0]);
-  assert.deepEqual(fields, ['Package', 'Source', 'Version', 'Auto-Built-Package', 'Architecture', 'Maintainer', 'Installed-Size', 'Depends', 'Section', 'Priority', 'Description', 'Build-Ids']);
+  const fields = control
+    .split('\n')
+    .filter((l) => /^[A-Z]/.test(l))
+    .map((l) => l.split(':')[0]);
+  assert.deepEqual(fields, [
+    'Package',
+    'Source',
+    'Version',
+    'Auto-Built-Package',
+    'Architecture',
+    'Maintainer',
+    'Installed-Size',
+    'Depends',
+    'Section',
+    'Priority',
+    'Description',
+    'Build-Ids',
+  ]);
   const f = async (name: string) => (await run('dpkg-deb', ['--field', join(out, DBGSYM), name])).stdout.trim();
   assert.equal(await f('Package'), 'python3-yamlish-dbgsym');
   assert.equal(await f('Auto-Built-Package'), 'debug-symbols');
@@ -106,11 +138,25 @@ test('build id: readelf -n of the shipped module names the .debug file; .debug_*
 });
 
 test('lintian: 0 errors on both packages, no warning outside test/lintian-allowed.txt', async () => {
-  const allowed = readFileSync(join(repoRoot, 'test', 'lintian-allowed.txt'), 'utf8').split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
-  const r = await run('/usr/bin/lintian', ['--tag-display-limit', '0', '--display-level', '>=warning', join(out, MAIN), join(out, DBGSYM)], { check: false, timeoutMs: 10 * 60_000 });
+  const allowed = readFileSync(join(repoRoot, 'test', 'lintian-allowed.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
+  const r = await run('/usr/bin/lintian', ['--tag-display-limit', '0', '--display-level', '>=warning', join(out, MAIN), join(out, DBGSYM)], {
+    check: false,
+    timeoutMs: 10 * 60_000,
+  });
   const lines = r.stdout.split('\n').filter((l) => /^[EW]: /.test(l));
-  assert.deepEqual(lines.filter((l) => l.startsWith('E: ')), [], r.stdout);
-  assert.deepEqual(lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')), [], r.stdout);
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('E: ')),
+    [],
+    r.stdout,
+  );
+  assert.deepEqual(
+    lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')),
+    [],
+    r.stdout,
+  );
 });
 
 test('reproducible: the same sdist and SOURCE_DATE_EPOCH give byte-identical .deb and -dbgsym', async () => {
@@ -146,7 +192,10 @@ test('build dependencies: [project.NAME] build-depends (PEP 503 match) checked b
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('py2pkg: error'));
   assert.equal(lines.length, 1, r.stderr);
   // libyaml-dev, gcc and python3-dev are installed here: only the missing name is listed
-  assert.match(lines[0] ?? '', /^py2pkg: error\[BUILD_DEPENDS_MISSING\]: the compiled build of yamlish needs Debian packages that are not installed \(the config file's \[project\.yamlish\] build-depends and the compiler\): apt-get install py2pkg-test-no-such-dev /);
+  assert.match(
+    lines[0] ?? '',
+    /^py2pkg: error\[BUILD_DEPENDS_MISSING\]: the compiled build of yamlish needs Debian packages that are not installed \(the config file's \[project\.yamlish\] build-depends and the compiler\): apt-get install py2pkg-test-no-such-dev /,
+  );
   assert.doesNotMatch(r.stderr, /build \(sandboxed/, 'refused before the build');
   await writeFile(cfg, '[project.yamlish]\ndepends = ["libyaml-dev"]\n');
   const bad = await py2pkg(convertArgs(empty, ['--config', cfg]));
@@ -158,5 +207,9 @@ test('the built-in defaults name packages Debian 12 really has (apt-cache show)'
   const names = [...new Set(Object.values(KNOWN_BUILD_DEPENDS).flatMap((d) => d.packages))];
   const r = await run('apt-cache', ['show', '--no-all-versions', ...names], { check: false, timeoutMs: 120_000 });
   const found = new Set([...r.stdout.matchAll(/^Package: (\S+)$/gm)].map((m) => m[1]));
-  assert.deepEqual(names.filter((n) => !found.has(n)), [], r.stderr);
+  assert.deepEqual(
+    names.filter((n) => !found.has(n)),
+    [],
+    r.stderr,
+  );
 });

@@ -110,14 +110,20 @@ test('the package holds the provenance record of the verified signature', async 
 test('layout: modules under dist-packages, scripts in /usr/bin, no bytecode, no INSTALLER', async () => {
   for (const d of debs) {
     const files = await contents(d.path);
-    assert.ok(files.some((l) => l.includes('./usr/lib/python3/dist-packages/')), `${d.packageName}: no dist-packages`);
+    assert.ok(
+      files.some((l) => l.includes('./usr/lib/python3/dist-packages/')),
+      `${d.packageName}: no dist-packages`,
+    );
     for (const l of files) {
       assert.doesNotMatch(l, /__pycache__|\.pyc$|\/INSTALLER$|direct_url\.json$|\/usr\/local\//, `${d.packageName}: ${l}`);
       assert.match(l, / root\/root /, `${d.packageName}: not root-owned: ${l}`);
     }
   }
   const slugger = await contents(byName('python3-slugger').path);
-  assert.ok(slugger.some((l) => /^-rwxr-xr-x root\/root .* \.\/usr\/bin\/slugger$/.test(l)), 'console script not installed 0755');
+  assert.ok(
+    slugger.some((l) => /^-rwxr-xr-x root\/root .* \.\/usr\/bin\/slugger$/.test(l)),
+    'console script not installed 0755',
+  );
   const acme = await contents(byName('python3-acme.widgets').path);
   assert.ok(acme.some((l) => l.endsWith('dist-packages/acme/widgets/__init__.py')));
   assert.ok(!acme.some((l) => l.endsWith('dist-packages/acme/__init__.py')), 'a namespace package must not ship acme/__init__.py');
@@ -146,7 +152,9 @@ test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .
   const outs = [await mkdtemp(join(tmpdir(), 'py2pkg-r1-')), await mkdtemp(join(tmpdir(), 'py2pkg-r2-'))];
   try {
     for (const out of outs) {
-      const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+      const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
+        SOURCE_DATE_EPOCH: TEST_EPOCH,
+      });
       assert.equal(r.exitCode, 0, r.stderr);
     }
     const a = readFileSync(join(outs[0]!, 'python3-rpc4django_0.6.3-1_all.deb'));
@@ -169,9 +177,15 @@ test('scripts: a module keeps no #! line (certsdemo/certs.py, like requests), ve
 });
 
 test('man pages: every console script has /usr/share/man/man1/<name>.1.gz (gzip -9n), and man reads it without a warning', async () => {
-  for (const [pkg, program] of [['python3-slugger', 'slugger'], ['python3-nastymeta', 'nastymeta']] as const) {
+  for (const [pkg, program] of [
+    ['python3-slugger', 'slugger'],
+    ['python3-nastymeta', 'nastymeta'],
+  ] as const) {
     const d = byName(pkg);
-    assert.ok((await contents(d.path)).some((l) => l.startsWith('-rw-r--r-- ') && l.endsWith(` ./usr/share/man/man1/${program}.1.gz`)), `${pkg} ships ${program}.1.gz`);
+    assert.ok(
+      (await contents(d.path)).some((l) => l.startsWith('-rw-r--r-- ') && l.endsWith(` ./usr/share/man/man1/${program}.1.gz`)),
+      `${pkg} ships ${program}.1.gz`,
+    );
     const dir = await mkdtemp(join(tmpdir(), 'py2pkg-man-'));
     try {
       await execa('/usr/bin/dpkg-deb', ['-x', d.path, dir], { env, extendEnv: false });
@@ -180,7 +194,10 @@ test('man pages: every console script has /usr/share/man/man1/<name>.1.gz (gzip 
       assert.deepEqual([...gz.subarray(0, 4)], [0x1f, 0x8b, 8, 0]);
       assert.equal(gz.readUInt32LE(4), 0);
       assert.equal(gz[8], 2);
-      const man = await execa('/usr/bin/man', ['--warnings', '-E', 'UTF-8', '-l', join(dir, `usr/share/man/man1/${program}.1.gz`)], { env: { ...env, MANWIDTH: '80' }, extendEnv: false });
+      const man = await execa('/usr/bin/man', ['--warnings', '-E', 'UTF-8', '-l', join(dir, `usr/share/man/man1/${program}.1.gz`)], {
+        env: { ...env, MANWIDTH: '80' },
+        extendEnv: false,
+      });
       assert.equal(man.stderr, '', `${program}: ${man.stderr}`);
       assert.match(man.stdout, new RegExp(`NAME\\s+${program}\\s+-\\s+\\S`));
       // help2man read the program's --help in the build sandbox (both fixtures' scripts answer it)

@@ -88,7 +88,9 @@ function parseRelation(alt: string): { name: string; op?: string; version?: stri
 }
 
 test('Debian 12 as the oracle: py2pkg Depends vs the Depends Debian shipped for every installed library', { timeout: 5 * 60_000 }, async () => {
-  const entries = readdirSync(SITE).filter((n) => /\.(dist|egg)-info$/.test(n)).sort();
+  const entries = readdirSync(SITE)
+    .filter((n) => /\.(dist|egg)-info$/.test(n))
+    .sort();
   assert.ok(entries.length >= 100, `only ${entries.length} metadata directories: run make setup-test (it installs the python3-* packages the oracle reads)`);
 
   // owners, one dpkg -S for all
@@ -149,7 +151,10 @@ test('Debian 12 as the oracle: py2pkg Depends vs the Depends Debian shipped for 
   const groups = new Map<string, Array<Array<{ name: string; op?: string; version?: string }>>>();
   const pyTriples: Array<[string, string, string]> = [];
   for (const [pkg, dep] of debDepends) {
-    const gs = dep.split(',').map((g) => g.split('|').map(parseRelation)).filter((g) => g.length > 0 && g[0]!.name !== '');
+    const gs = dep
+      .split(',')
+      .map((g) => g.split('|').map(parseRelation))
+      .filter((g) => g.length > 0 && g[0]!.name !== '');
     groups.set(pkg, gs);
     for (const g of gs) for (const a of g) if (a.name === 'python3' && a.op) pyTriples.push([python3, a.op, a.version as string]);
   }

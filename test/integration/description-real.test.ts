@@ -59,7 +59,12 @@ function metadataOf(rel: string): PythonMetadata {
 
 async function debianDescription(pkg: string): Promise<string[]> {
   const r = await execa('/usr/bin/dpkg-query', ['-W', '-f=${Description}', pkg], { env: { PATH: SYSTEM_PATH }, reject: false });
-  return r.exitCode === 0 ? r.stdout.split('\n').slice(1).map((l) => (l === ' .' ? '' : l.slice(1))) : [];
+  return r.exitCode === 0
+    ? r.stdout
+        .split('\n')
+        .slice(1)
+        .map((l) => (l === ' .' ? '' : l.slice(1)))
+    : [];
 }
 
 for (const [rel, debPkg, phrase] of CORPUS) {
@@ -73,7 +78,7 @@ for (const [rel, debPkg, phrase] of CORPUS) {
     assert.ok(lines.length <= MAX_LINES && Buffer.byteLength(d.text) <= MAX_BYTES, `unbounded: ${lines.length} lines`);
     assert.ok(!/^\s/.test(lines[0] as string), 'the description starts with a verbatim line');
     assert.ok(!repeatsSynopsis(lines[0] as string, meta.summary), `the first line repeats the synopsis: ${lines[0]}`);
-    assert.ok(d.text.replace(/\s+/g, " ").includes(phrase), `missing "${phrase}" in:\n${d.text}`);
+    assert.ok(d.text.replace(/\s+/g, ' ').includes(phrase), `missing "${phrase}" in:\n${d.text}`);
     const debian = await debianDescription(debPkg);
     t.diagnostic(`${meta.name} [${d.format}]: ${lines.length} lines, first: ${lines[0]}`);
     t.diagnostic(`${debPkg} (Debian): ${debian.length} lines, first: ${debian[0] ?? '(not installed)'}`);

@@ -13,7 +13,11 @@ test('the environment is explicit: nothing is inherited from the parent', async 
   process.env.PY2PKG_TEST_SECRET = 'leak';
   try {
     const r = await run('/usr/bin/env', [], { env: { ONLY: 'this' } });
-    const keys = r.stdout.trim().split('\n').map((l) => l.split('=')[0]).sort();
+    const keys = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=')[0])
+      .sort();
     assert.deepEqual(keys, ['LANG', 'LC_ALL', 'ONLY', 'PATH']);
     assert.match(r.stdout, /^PATH=\/usr\/sbin:\/usr\/bin:\/sbin:\/bin$/m);
   } finally {

@@ -77,7 +77,11 @@ const FILES: Array<[string, string]> = [
   ['fuzz/__init__.py', 'X = 1\n'],
 ];
 
-const tarEntries: TarEntry[] = [{ path: 'fuzz-1.0/', type: 'dir' }, { path: 'fuzz-1.0/fuzz/', type: 'dir' }, ...FILES.map(([p, data]) => ({ path: `fuzz-1.0/${p}`, data }))];
+const tarEntries: TarEntry[] = [
+  { path: 'fuzz-1.0/', type: 'dir' },
+  { path: 'fuzz-1.0/fuzz/', type: 'dir' },
+  ...FILES.map(([p, data]) => ({ path: `fuzz-1.0/${p}`, data })),
+];
 const goodTar = buildTar(tarEntries);
 const goodZip = buildZip([{ name: 'fuzz-1.0/' }, ...FILES.map(([p, data], i) => ({ name: `fuzz-1.0/${p}`, data, method: i % 2 === 0 ? 8 : 0 }))]);
 
@@ -127,14 +131,21 @@ async function throughTheStages(bytes: Buffer, filename: string): Promise<void> 
 }
 
 test('the unmutated archives pass every stage (so the property is not vacuous)', async () => {
-  for (const [bytes, name] of [[gzip(goodTar), 'fuzz-1.0.tar.gz'], [goodTar, 'fuzz-1.0.tar'], [goodZip, 'fuzz-1.0.zip']] as const) {
+  for (const [bytes, name] of [
+    [gzip(goodTar), 'fuzz-1.0.tar.gz'],
+    [goodTar, 'fuzz-1.0.tar'],
+    [goodZip, 'fuzz-1.0.zip'],
+  ] as const) {
     const dest = join(work, `good-${name}`);
     await mkdir(dest);
     await writeFile(join(work, name), bytes);
     const r = await unpackSdist(join(work, name), dest);
     const source = await inspectSource(r.root, 'fuzz-1.0.tar.gz');
     assert.equal(source.metadata.name, 'fuzz');
-    assert.deepEqual(source.licenseTexts.map((l) => l.name), ['LICENSE']);
+    assert.deepEqual(
+      source.licenseTexts.map((l) => l.name),
+      ['LICENSE'],
+    );
     assert.equal((await detectBuildSystem(r.root)).backend, 'setuptools.build_meta');
   }
 });
@@ -161,9 +172,13 @@ test('mutated zip archives: accepted or one-line refusal', async () => {
 test('mutated gzip streams and wrong names: accepted or one-line refusal', async () => {
   const tgz = gzip(goodTar);
   await fc.assert(
-    fc.asyncProperty(fc.array(mutation, { minLength: 0, maxLength: 3 }), fc.constantFrom('fuzz-1.0.tar.gz', 'fuzz-1.0.zip', 'fuzz-1.0.tar', 'fuzz-1.0.tgz'), async (muts, name) => {
-      await throughTheStages(mutate(tgz, muts), name);
-    }),
+    fc.asyncProperty(
+      fc.array(mutation, { minLength: 0, maxLength: 3 }),
+      fc.constantFrom('fuzz-1.0.tar.gz', 'fuzz-1.0.zip', 'fuzz-1.0.tar', 'fuzz-1.0.tgz'),
+      async (muts, name) => {
+        await throughTheStages(mutate(tgz, muts), name);
+      },
+    ),
     RUN,
   );
 });
@@ -172,9 +187,27 @@ test('mutated gzip streams and wrong names: accepted or one-line refusal', async
 // metadata
 
 const FIELD_NAMES = [
-  'Metadata-Version', 'Name', 'Version', 'Summary', 'Description', 'License', 'License-Expression', 'Classifier',
-  'Requires-Dist', 'Requires-Python', 'Provides-Extra', 'Project-URL', 'Home-page', 'Author', 'Author-email',
-  'Maintainer', 'Keywords', 'Dynamic', 'License-File', 'Description-Content-Type', 'X-Unknown',
+  'Metadata-Version',
+  'Name',
+  'Version',
+  'Summary',
+  'Description',
+  'License',
+  'License-Expression',
+  'Classifier',
+  'Requires-Dist',
+  'Requires-Python',
+  'Provides-Extra',
+  'Project-URL',
+  'Home-page',
+  'Author',
+  'Author-email',
+  'Maintainer',
+  'Keywords',
+  'Dynamic',
+  'License-File',
+  'Description-Content-Type',
+  'X-Unknown',
 ];
 
 /** Text with the characters that break parsers: blanks in runs, line ends, controls, dots, %, non-ASCII. */
@@ -182,8 +215,45 @@ const nasty = fc
   .array(
     fc.oneof(
       fc.string({ maxLength: 20 }),
-      fc.constantFrom(' ', '\t', '\n', '\r\n', '\r', '.', '%', '%{', '$(', '`', '\\', '"', ';', ',', '(', ')', '[', ']', '==', '>=', '~=', '@',
-        'python_version', 'extra', ' and ', ' or ', '\u0000', '\u0085', '\u2028', '\ufeff', 'é', '😀', '        ', '       |', '- ', '* ', 'UNKNOWN'),
+      fc.constantFrom(
+        ' ',
+        '\t',
+        '\n',
+        '\r\n',
+        '\r',
+        '.',
+        '%',
+        '%{',
+        '$(',
+        '`',
+        '\\',
+        '"',
+        ';',
+        ',',
+        '(',
+        ')',
+        '[',
+        ']',
+        '==',
+        '>=',
+        '~=',
+        '@',
+        'python_version',
+        'extra',
+        ' and ',
+        ' or ',
+        '\u0000',
+        '\u0085',
+        '\u2028',
+        '\ufeff',
+        'é',
+        '😀',
+        '        ',
+        '       |',
+        '- ',
+        '* ',
+        'UNKNOWN',
+      ),
       fc.nat(3000).map((k) => ' '.repeat(k)),
       fc.nat(2000).map((k) => '\n'.repeat(k)),
       fc.nat(3000).map((k) => 'x'.repeat(k)),
@@ -207,7 +277,12 @@ const coreMetadata = fc
     return `${[...head, ...headers].join('\n')}\n${body === undefined ? '' : `\n${body}`}`;
   });
 
-const provenance = unsignedProvenance({ path: '/nonexistent/fuzz-1.0.tar.gz', filename: 'fuzz-1.0.tar.gz', sha256: '0'.repeat(64), size: 1 }, 'fuzz test', new Date(1_700_000_000_000), 1_700_000_000);
+const provenance = unsignedProvenance(
+  { path: '/nonexistent/fuzz-1.0.tar.gz', filename: 'fuzz-1.0.tar.gz', sha256: '0'.repeat(64), size: 1 },
+  'fuzz test',
+  new Date(1_700_000_000_000),
+  1_700_000_000,
+);
 
 test('mutated core metadata: parsed and rendered (deb control, RPM spec), or one-line refusal', async () => {
   let parsed = 0;
@@ -221,9 +296,24 @@ test('mutated core metadata: parsed and rendered (deb control, RPM spec), or one
           const target = profiles[id]!;
           checkRequiresPython(meta, target);
           if (target.family === 'debian') {
-            await renderTemplate(await builtinTemplates('deb'), 'deb/control.hbs', controlData(meta, target, 'Fuzz Test <fuzz@example.org>', 1, meta.description), debHelpers);
+            await renderTemplate(
+              await builtinTemplates('deb'),
+              'deb/control.hbs',
+              controlData(meta, target, 'Fuzz Test <fuzz@example.org>', 1, meta.description),
+              debHelpers,
+            );
           } else {
-            const data = specData({ meta, target, provenance, maintainer: 'Fuzz Test <fuzz@example.org>', sourceDateEpoch: 1_700_000_000, toolVersion: '0.0.0', staged: [], distInfoDir: undefined, description: meta.description });
+            const data = specData({
+              meta,
+              target,
+              provenance,
+              maintainer: 'Fuzz Test <fuzz@example.org>',
+              sourceDateEpoch: 1_700_000_000,
+              toolVersion: '0.0.0',
+              staged: [],
+              distInfoDir: undefined,
+              description: meta.description,
+            });
             await renderTemplate(await builtinTemplates('rpm'), 'rpm/package.spec.hbs', data, rpmHelpers);
           }
         }
@@ -235,7 +325,29 @@ test('mutated core metadata: parsed and rendered (deb control, RPM spec), or one
 });
 
 test('mutated pyproject.toml: a build system or a one-line refusal', async () => {
-  const toml = fc.array(fc.oneof(nasty, fc.constantFrom('[build-system]', 'requires = [', ']', '"setuptools"', 'build-backend = ', '"x.y:z"', 'backend-path = ["."]', '{', '}', '=', '[[a]]', "'''", '"""')), { maxLength: 16 }).map((p) => p.join('\n'));
+  const toml = fc
+    .array(
+      fc.oneof(
+        nasty,
+        fc.constantFrom(
+          '[build-system]',
+          'requires = [',
+          ']',
+          '"setuptools"',
+          'build-backend = ',
+          '"x.y:z"',
+          'backend-path = ["."]',
+          '{',
+          '}',
+          '=',
+          '[[a]]',
+          "'''",
+          '"""',
+        ),
+      ),
+      { maxLength: 16 },
+    )
+    .map((p) => p.join('\n'));
   await fc.assert(
     fc.asyncProperty(toml, async (text) => {
       await acceptedOrRefused('pyproject.toml', () => parseBuildSystem(text));

@@ -63,7 +63,8 @@ const blobIn = (xdg: string, sha: string) => join(xdg, 'py2pkg', 'blobs', 'sha25
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) if (e.isFile()) out.push(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []))
+    if (e.isFile()) out.push(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
   return out;
 }
 
@@ -82,7 +83,10 @@ test('content negotiation: JSON is asked for first; JSON-only and HTML-only serv
       await result.dispose();
     }
     const page = s.log.find((l) => l.url === '/simple/rpc4django/');
-    assert.match(String(page?.headers.accept), /^application\/vnd\.pypi\.simple\.v1\+json, application\/vnd\.pypi\.simple\.v1\+html;q=0\.2, text\/html;q=0\.01$/);
+    assert.match(
+      String(page?.headers.accept),
+      /^application\/vnd\.pypi\.simple\.v1\+json, application\/vnd\.pypi\.simple\.v1\+html;q=0\.2, text\/html;q=0\.01$/,
+    );
   }
   assert.equal(new Set(picks).size, 1, picks.join('\n'));
 });
@@ -104,7 +108,7 @@ test('a static file:// index and a find-links directory resolve to the same byte
   }
 });
 
-test('--find-links pages over HTTP: a flat page of links, only this project\'s files count', async () => {
+test("--find-links pages over HTTP: a flat page of links, only this project's files count", async () => {
   const s = await serve({ projects: [{ name: 'sel', files: [makeSdist('sel', '1.0'), makeSdist('other', '9.0')] }], mode: 'html', htmlLinks: 'absolute' });
   const { run, result } = await fetchByName('sel', { indexUrl: `file://${join(work, 'no-index')}/`, findLinks: [`${s.indexUrl}sel/`], allowNoHash: false });
   await result.dispose();
@@ -148,7 +152,10 @@ test('ETag revalidation: the second run gets 304 and takes the file from the cac
   assert.equal(offline.result.sdist.sha256, rpcSha);
   assert.deepEqual(readFileSync(offline.result.signaturePath ?? ''), rpc.signature);
   await offline.result.dispose();
-  await assert.rejects(fetchByName('rpc4django', { indexUrl: s.indexUrl, offline: true }), (e: unknown) => e instanceof Py2pkgError && e.code === 'FETCH_OFFLINE');
+  await assert.rejects(
+    fetchByName('rpc4django', { indexUrl: s.indexUrl, offline: true }),
+    (e: unknown) => e instanceof Py2pkgError && e.code === 'FETCH_OFFLINE',
+  );
 });
 
 test('a damaged cached file is noticed and fetched again', async () => {
@@ -171,17 +178,26 @@ test('the gpg-sig hint: false means no probe, absent means probe (404 = no signa
     [undefined, 'sig', true, true],
     [true, 'sig', true, true],
   ] as const) {
-    const s = await serve({ projects: [{ name: 'sel', files: [{ ...unsigned, ...(hint !== undefined ? { gpgSig: hint } : {}), ...(signature ? { signature } : {}) }] }] });
+    const s = await serve({
+      projects: [{ name: 'sel', files: [{ ...unsigned, ...(hint !== undefined ? { gpgSig: hint } : {}), ...(signature ? { signature } : {}) }] }],
+    });
     const { result } = await fetchByName('sel', { indexUrl: s.indexUrl });
     await result.dispose();
-    assert.equal(s.log.some((l) => l.url.endsWith('.asc')), expectProbe, `hint ${hint}: probe`);
+    assert.equal(
+      s.log.some((l) => l.url.endsWith('.asc')),
+      expectProbe,
+      `hint ${hint}: probe`,
+    );
     assert.equal(Boolean(result.signaturePath), expectSig, `hint ${hint}: signature`);
   }
 });
 
 test('--allow-no-hash: a file the index gives no sha256 for is refused unless asked for by name', async () => {
   const s = await serve({ projects: [{ name: 'sel', files: [{ ...makeSdist('sel', '1.0'), hash: 'none' }] }] });
-  await assert.rejects(fetchByName('sel', { indexUrl: s.indexUrl }), (e: unknown) => e instanceof Py2pkgError && e.code === 'HASH_MISSING' && e.exitStatus === 3);
+  await assert.rejects(
+    fetchByName('sel', { indexUrl: s.indexUrl }),
+    (e: unknown) => e instanceof Py2pkgError && e.code === 'HASH_MISSING' && e.exitStatus === 3,
+  );
   const { result } = await fetchByName('sel', { indexUrl: s.indexUrl, allowNoHash: true });
   await result.dispose();
   assert.equal(result.source.indexSha256, null);
@@ -203,8 +219,14 @@ test('four processes fetching into one cache at once: all succeed, one blob, no 
   const want = sha256(big.bytes);
   for (const o of outs) assert.equal(o.stdout.trim(), want);
   const files = await filesUnder(cache);
-  assert.deepEqual(files.filter((f) => f.includes('/blobs/')), [blobIn(cache, want)]);
-  assert.deepEqual(files.filter((f) => f.includes('/py2pkg/tmp/')), []);
+  assert.deepEqual(
+    files.filter((f) => f.includes('/blobs/')),
+    [blobIn(cache, want)],
+  );
+  assert.deepEqual(
+    files.filter((f) => f.includes('/py2pkg/tmp/')),
+    [],
+  );
   assert.deepEqual(await readFile(blobIn(cache, want)), big.bytes);
 });
 
@@ -230,7 +252,9 @@ test('a download progress line on a terminal only (script(1) gives py2pkg a pty)
   const args = ['rpc4django', '--index-url', slow.indexUrl, '--trusted-keys', join(keysDir, 'other-TEST-ONLY.pub.asc')];
   const env = { XDG_CACHE_HOME: join(work, 'tty-cache'), HOME: work };
   const cmd = [process.execPath, join(repoRoot, 'bin', 'py2pkg.js'), ...args].map((a) => `'${a}'`).join(' ');
-  const tty = await promisify(execFile)('/usr/bin/script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...env } }).catch((e: { stdout: string }) => e);
+  const tty = await promisify(execFile)('/usr/bin/script', ['-q', '-e', '-c', cmd, '/dev/null'], { env: { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', ...env } }).catch(
+    (e: { stdout: string }) => e,
+  );
   // eslint-disable-next-line no-control-regex -- the live line is drawn with the ANSI erase-line escape
   assert.match(tty.stdout, /\r\x1b\[Kpy2pkg: download rpc4django-0\.6\.3\.tar\.gz [\d.]+ (B|KiB) \/ [\d.]+ KiB \(\d+%\)/);
   assert.match(tty.stdout, /error\[SIG_UNTRUSTED\]/);

@@ -15,7 +15,17 @@ import { gzipSync } from 'node:zlib';
 import { Py2pkgError } from '../../src/errors.js';
 import { parseByName, sourceSettings, type SourceFlags } from '../../src/source/options.js';
 import { resolveAndFetch } from '../../src/source/stage.js';
-import { makeTestCa, projectJson, sha256, startIndexServer, startProxy, type IndexServer, type IndexServerOptions, type TestCa, type TestProxy } from '../support/index-server.js';
+import {
+  makeTestCa,
+  projectJson,
+  sha256,
+  startIndexServer,
+  startProxy,
+  type IndexServer,
+  type IndexServerOptions,
+  type TestCa,
+  type TestProxy,
+} from '../support/index-server.js';
 import { fixtureSdist, py2pkg, upstreamPub } from '../support/project.js';
 
 const rpcPath = fixtureSdist('rpc4django');
@@ -85,7 +95,10 @@ test('HTTPS with the test CA from --cert, SSL_CERT_FILE or REQUESTS_CA_BUNDLE; w
   assert.equal((await fetchByName('rpc4django', { indexUrl: s.indexUrl }, { SSL_CERT_FILE: ca.caFile })).result.sdist.sha256, sha256(rpc.bytes));
   assert.equal((await fetchByName('rpc4django', { indexUrl: s.indexUrl }, { REQUESTS_CA_BUNDLE: ca.caFile })).result.sdist.sha256, sha256(rpc.bytes));
   const before = s.log.length;
-  await assert.rejects(fetchByName('rpc4django', { indexUrl: s.indexUrl }), fails('FETCH_TLS', /TLS connection to https:\/\/127\.0\.0\.1:\d+\/simple\/rpc4django\/ failed/));
+  await assert.rejects(
+    fetchByName('rpc4django', { indexUrl: s.indexUrl }),
+    fails('FETCH_TLS', /TLS connection to https:\/\/127\.0\.0\.1:\d+\/simple\/rpc4django\/ failed/),
+  );
   assert.equal(s.log.length, before, 'no request got through');
 });
 
@@ -110,7 +123,11 @@ test('HTTP_PROXY: absolute-form requests through the proxy; HTTPS_PROXY: a CONNE
 test('proxy credentials from the proxy URL; wrong ones give FETCH_PROXY without printing them', async () => {
   const s = await serve({ https: true });
   const p = await proxy({ auth: { user: 'px', password: SECRET } });
-  const ok = await fetchByName('rpc4django', { indexUrl: s.indexUrl, cert: ca.caFile }, { HTTPS_PROXY: `http://px:${SECRET}@127.0.0.1:${new URL(p.url).port}` });
+  const ok = await fetchByName(
+    'rpc4django',
+    { indexUrl: s.indexUrl, cert: ca.caFile },
+    { HTTPS_PROXY: `http://px:${SECRET}@127.0.0.1:${new URL(p.url).port}` },
+  );
   assert.equal(ok.result.sdist.sha256, sha256(rpc.bytes));
   await assert.rejects(
     fetchByName('rpc4django', { indexUrl: s.indexUrl, cert: ca.caFile }, { HTTPS_PROXY: `http://px:wrong-${SECRET}@127.0.0.1:${new URL(p.url).port}` }),
@@ -131,7 +148,10 @@ test('basic auth from the URL: sent to the index host, absent from the result an
   assert.ok(!JSON.stringify(result.source).includes(SECRET));
   assert.ok(!messages.join('\n').includes(SECRET));
   assert.ok(!(await cacheText(cache)).includes(SECRET), 'the cache holds no credentials');
-  assert.ok(s.log.filter((l) => l.url.startsWith('/files/')).every((l) => l.status === 200), 'file downloads on the same host get the credentials');
+  assert.ok(
+    s.log.filter((l) => l.url.startsWith('/files/')).every((l) => l.status === 200),
+    'file downloads on the same host get the credentials',
+  );
   await assert.rejects(fetchByName('rpc4django', { indexUrl: s.indexUrl }), fails('FETCH_AUTH', /HTTP 401/));
 });
 
@@ -150,7 +170,10 @@ test('the CLI masks credentials in its one error line, even with --debug', async
   url.username = 'alice';
   url.password = SECRET;
   for (const extra of [[], ['--debug']]) {
-    const r = await py2pkg(['no-such-project', '--index-url', url.href, '--trusted-keys', upstreamPub, '--quiet', ...extra], { XDG_CACHE_HOME: join(work, 'cli-cache'), HOME: work });
+    const r = await py2pkg(['no-such-project', '--index-url', url.href, '--trusted-keys', upstreamPub, '--quiet', ...extra], {
+      XDG_CACHE_HOME: join(work, 'cli-cache'),
+      HOME: work,
+    });
     assert.equal(r.exitCode, 9, r.stderr);
     assert.match(r.stderr, /^py2pkg: error\[INDEX_NOT_FOUND\]: no project named no-such-project on http:\/\/alice:\*\*\*\*@127\.0\.0\.1:\d+\/simple\//);
     assert.ok(!r.stderr.includes(SECRET) && !r.stdout.includes(SECRET), r.stderr);
@@ -188,7 +211,10 @@ test('retries: 500 twice then 200, and a reset connection then 200, both succeed
 test('a server that never answers: FETCH_TIMEOUT after PY2PKG_TIMEOUT', async () => {
   const s = await serve({ hook: (req) => req.url === '/simple/rpc4django/' });
   const t0 = Date.now();
-  await assert.rejects(fetchByName('rpc4django', { indexUrl: s.indexUrl }, { PY2PKG_TIMEOUT: '1', PY2PKG_RETRIES: '1' }), fails('FETCH_TIMEOUT', /no answer from .* in 1 s \(gave up after 2 attempts\)/));
+  await assert.rejects(
+    fetchByName('rpc4django', { indexUrl: s.indexUrl }, { PY2PKG_TIMEOUT: '1', PY2PKG_RETRIES: '1' }),
+    fails('FETCH_TIMEOUT', /no answer from .* in 1 s \(gave up after 2 attempts\)/),
+  );
   const took = Date.now() - t0;
   assert.ok(took >= 2000 && took < 10_000, `${took} ms`);
 });
@@ -204,10 +230,16 @@ test('redirects: followed on the same host (any port); https -> http refused', a
   const { result } = await fetchByName('rpc4django', { indexUrl: `${s.origin}/Simple/` });
   assert.equal(result.sdist.sha256, sha256(rpc.bytes));
   assert.ok(s.log.some((l) => l.url === '/Simple/rpc4django/' && l.status === 301));
-  const moved = await serve({ hook: (req, res) => (req.url === '/other/rpc4django/' ? (res.writeHead(308, { location: `${s.indexUrl}rpc4django/` }).end(), true) : false) });
+  const moved = await serve({
+    hook: (req, res) => (req.url === '/other/rpc4django/' ? (res.writeHead(308, { location: `${s.indexUrl}rpc4django/` }).end(), true) : false),
+  });
   assert.equal((await fetchByName('rpc4django', { indexUrl: `${moved.origin}/other/` })).result.sdist.sha256, sha256(rpc.bytes));
   const plainPort = new URL(s.origin).port;
-  const tls = await serve({ https: true, hook: (req, res) => (req.url === '/simple/rpc4django/' ? (res.writeHead(302, { location: `http://127.0.0.1:${plainPort}/simple/rpc4django/` }).end(), true) : false) });
+  const tls = await serve({
+    https: true,
+    hook: (req, res) =>
+      req.url === '/simple/rpc4django/' ? (res.writeHead(302, { location: `http://127.0.0.1:${plainPort}/simple/rpc4django/` }).end(), true) : false,
+  });
   await assert.rejects(fetchByName('rpc4django', { indexUrl: tls.indexUrl, cert: ca.caFile }), fails('FETCH_REDIRECT', /from https to plain http refused/));
 });
 
@@ -226,6 +258,14 @@ test('gzip-encoded pages are decoded; a gzip bomb stops at the page size cap', a
   assert.equal(s.log.find((l) => l.url.startsWith('/files/rpc4django-0.6.3.tar.gz'))?.headers['accept-encoding'], 'identity', 'files are fetched as sent');
 
   const bomb = gzipSync(Buffer.alloc(80 * 1024 * 1024, 0x20));
-  const b = await serve({ hook: (req, res) => (req.url === '/simple/rpc4django/' ? (res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json', 'content-encoding': 'gzip' }).end(bomb), true) : false) });
-  await assert.rejects(fetchByName('rpc4django', { indexUrl: b.indexUrl }, { PY2PKG_MAX_PAGE_SIZE: '8' }), fails('INDEX_TOO_LARGE', /larger than the 8 MiB limit/));
+  const b = await serve({
+    hook: (req, res) =>
+      req.url === '/simple/rpc4django/'
+        ? (res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json', 'content-encoding': 'gzip' }).end(bomb), true)
+        : false,
+  });
+  await assert.rejects(
+    fetchByName('rpc4django', { indexUrl: b.indexUrl }, { PY2PKG_MAX_PAGE_SIZE: '8' }),
+    fails('INDEX_TOO_LARGE', /larger than the 8 MiB limit/),
+  );
 });

@@ -53,7 +53,23 @@ async function pipDownload(indexUrl: string, req: string, extra: string[] = []):
   const dir = join(work, `pip-${++n}`);
   const home = join(dir, 'home');
   await mkdir(home, { recursive: true });
-  const args = ['-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:', '--no-build-isolation', '--disable-pip-version-check', '--no-input', '--index-url', indexUrl, '-d', join(dir, 'out'), ...extra, req];
+  const args = [
+    '-m',
+    'pip',
+    'download',
+    '--no-deps',
+    '--no-binary',
+    ':all:',
+    '--no-build-isolation',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--index-url',
+    indexUrl,
+    '-d',
+    join(dir, 'out'),
+    ...extra,
+    req,
+  ];
   const env = { PIP_CONFIG_FILE: '/dev/null', HOME: home, PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
   try {
     await run('/usr/bin/python3', args, { env, timeout: 120_000 });
@@ -69,7 +85,13 @@ async function pipDownload(indexUrl: string, req: string, extra: string[] = []):
 
 async function py2pkgPick(req: string, flags: SourceFlags): Promise<{ file: string; sha256: string }> {
   const settings = await sourceSettings(flags, { XDG_CACHE_HOME: join(work, `cache-${++n}`), HOME: work });
-  const r = await resolveAndFetch(parseByName(req), settings, { pythonVersion: '3.11.2', maxFileBytes: 1 << 26, fetchSignature: false, progress: () => {}, warn: () => {} });
+  const r = await resolveAndFetch(parseByName(req), settings, {
+    pythonVersion: '3.11.2',
+    maxFileBytes: 1 << 26,
+    fetchSignature: false,
+    progress: () => {},
+    warn: () => {},
+  });
   await r.dispose();
   return { file: r.sdist.filename, sha256: r.sdist.sha256 };
 }
@@ -95,7 +117,10 @@ test('PEP 691 JSON by content negotiation: pip and py2pkg pick the same file', a
   servers.push(s);
   for (const [req, want, opts] of CASES) await agree(s.indexUrl, req, want, opts);
   const pipPages = s.log.filter((l) => l.url === '/simple/sel/' && !String(l.headers['user-agent']).startsWith('py2pkg'));
-  assert.ok(pipPages.length > 0 && pipPages.every((l) => /^application\/vnd\.pypi\.simple\.v1\+json/.test(String(l.headers.accept))), 'pip asked for JSON first');
+  assert.ok(
+    pipPages.length > 0 && pipPages.every((l) => /^application\/vnd\.pypi\.simple\.v1\+json/.test(String(l.headers.accept))),
+    'pip asked for JSON first',
+  );
 });
 
 test('PEP 503 HTML: pip and py2pkg pick the same file', async () => {

@@ -46,7 +46,11 @@ async function refuse(args: string[], code: string, status: number, env: Record<
   const out = join(dir, 'out');
   const cache = join(dir, 'cache');
   await mkdir(out, { recursive: true });
-  const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', ...args], { XDG_CACHE_HOME: cache, HOME: dir, ...env });
+  const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--quiet', ...args], {
+    XDG_CACHE_HOME: cache,
+    HOME: dir,
+    ...env,
+  });
   assert.equal(r.exitCode, status, `exit status for ${code}: ${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `more than one line on stderr:\n${r.stderr}`);
@@ -58,11 +62,13 @@ async function refuse(args: string[], code: string, status: number, env: Record<
   return lines[0] ?? '';
 }
 
-const onPath = (path: string, answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Hook => (req, res) => {
-  if (req.url !== path) return false;
-  answer(req, res);
-  return true;
-};
+const onPath =
+  (path: string, answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Hook =>
+  (req, res) => {
+    if (req.url !== path) return false;
+    answer(req, res);
+    return true;
+  };
 
 test('a project the index does not have: INDEX_NOT_FOUND, exit 9', async () => {
   const s = await serve(RPC);
@@ -71,7 +77,10 @@ test('a project the index does not have: INDEX_NOT_FOUND, exit 9', async () => {
 });
 
 test('HTTP 500 forever: bounded retries (4 requests), then FETCH_FAILED, exit 8', async () => {
-  const s = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => res.writeHead(500).end('boom')));
+  const s = await serve(
+    RPC,
+    onPath('/simple/rpc4django/', (_q, res) => res.writeHead(500).end('boom')),
+  );
   const line = await refuse(['rpc4django', '--index-url', s.indexUrl], 'FETCH_FAILED', 8);
   assert.match(line, /HTTP 500 from .* \(gave up after 4 attempts\)/);
   assert.equal(s.log.filter((l) => l.url === '/simple/rpc4django/').length, 4);
@@ -101,19 +110,36 @@ test('a truncated body (Content-Length promised, connection closed): retried, th
 });
 
 test('links that climb out with ../ (PEP 691 filename, encoded in an HTML link): INDEX_UNSAFE_LINK, exit 4', async () => {
-  const json = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => {
-    const body = JSON.stringify({ meta: { 'api-version': '1.0' }, name: 'rpc4django', files: [{ filename: '../../../tmp/rpc4django-0.6.3.tar.gz', url: '/files/rpc4django-0.6.3.tar.gz', hashes: { sha256: sha256(rpcBytes) } }] });
-    res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(body);
-  }));
+  const json = await serve(
+    RPC,
+    onPath('/simple/rpc4django/', (_q, res) => {
+      const body = JSON.stringify({
+        meta: { 'api-version': '1.0' },
+        name: 'rpc4django',
+        files: [{ filename: '../../../tmp/rpc4django-0.6.3.tar.gz', url: '/files/rpc4django-0.6.3.tar.gz', hashes: { sha256: sha256(rpcBytes) } }],
+      });
+      res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(body);
+    }),
+  );
   await refuse(['rpc4django', '--index-url', json.indexUrl], 'INDEX_UNSAFE_LINK', 4);
-  const html = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(`<a href="/files/..%2F..%2Ftmp%2Frpc4django-0.6.3.tar.gz#sha256=${sha256(rpcBytes)}">rpc4django-0.6.3.tar.gz</a>`);
-  }));
+  const html = await serve(
+    RPC,
+    onPath('/simple/rpc4django/', (_q, res) => {
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<a href="/files/..%2F..%2Ftmp%2Frpc4django-0.6.3.tar.gz#sha256=${sha256(rpcBytes)}">rpc4django-0.6.3.tar.gz</a>`);
+    }),
+  );
   await refuse(['rpc4django', '--index-url', html.indexUrl], 'INDEX_UNSAFE_LINK', 4);
 });
 
 test('a javascript: link: INDEX_UNSAFE_LINK, exit 4', async () => {
-  const s = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="javascript:fetch(\'//x\')">rpc4django-0.6.3.tar.gz</a>')));
+  const s = await serve(
+    RPC,
+    onPath('/simple/rpc4django/', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="javascript:fetch(\'//x\')">rpc4django-0.6.3.tar.gz</a>'),
+    ),
+  );
   const line = await refuse(['rpc4django', '--index-url', s.indexUrl], 'INDEX_UNSAFE_LINK', 4);
   assert.match(line, /a javascript: link/);
 });
@@ -134,18 +160,21 @@ test('a 100 MB JSON page is cut at the size cap: INDEX_TOO_LARGE, exit 4 (declar
   const mib = Buffer.alloc(1024 * 1024, 0x20);
   for (const declare of [true, false]) {
     let sent = 0;
-    const s = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => {
-      res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json', ...(declare ? { 'content-length': String(100 * mib.length) } : {}) });
-      const pump = () => {
-        while (sent < 100) {
-          sent++;
-          if (!res.write(mib)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      res.on('close', () => (sent = 100));
-      pump();
-    }));
+    const s = await serve(
+      RPC,
+      onPath('/simple/rpc4django/', (_q, res) => {
+        res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json', ...(declare ? { 'content-length': String(100 * mib.length) } : {}) });
+        const pump = () => {
+          while (sent < 100) {
+            sent++;
+            if (!res.write(mib)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('close', () => (sent = 100));
+        pump();
+      }),
+    );
     const t0 = Date.now();
     const line = await refuse(['rpc4django', '--index-url', s.indexUrl], 'INDEX_TOO_LARGE', 4);
     assert.match(line, /larger than the 50 MiB limit/);
@@ -160,15 +189,28 @@ test('only yanked releases: NO_MATCHING_SDIST, exit 9, naming the reason', async
 });
 
 test('wheels only, or nothing that matches: NO_MATCHING_SDIST, exit 9, naming what was found', async () => {
-  const s = await serve([{ name: 'rpc4django', files: [makeWheel('rpc4django', '0.7.0')] }, { name: 'sel', files: [makeSdist('sel', '1.0'), makeSdist('sel', '2.0')] }]);
+  const s = await serve([
+    { name: 'rpc4django', files: [makeWheel('rpc4django', '0.7.0')] },
+    { name: 'sel', files: [makeSdist('sel', '1.0'), makeSdist('sel', '2.0')] },
+  ]);
   assert.match(await refuse(['rpc4django', '--index-url', s.indexUrl], 'NO_MATCHING_SDIST', 9), /wheels only \(versions 0\.7\.0\)/);
   assert.match(await refuse(['sel>=3', '--index-url', s.indexUrl], 'NO_MATCHING_SDIST', 9), /no sdist of sel matches '>=3': available 2\.0, 1\.0/);
 });
 
 test('malformed HTML and malformed JSON pages: INDEX_MALFORMED, exit 4', async () => {
-  const html = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><a href="rpc4django-0.6.3.tar.gz>rpc4django</a>')));
+  const html = await serve(
+    RPC,
+    onPath('/simple/rpc4django/', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><a href="rpc4django-0.6.3.tar.gz>rpc4django</a>'),
+    ),
+  );
   await refuse(['rpc4django', '--index-url', html.indexUrl], 'INDEX_MALFORMED', 4);
-  const json = await serve(RPC, onPath('/simple/rpc4django/', (_q, res) => res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end('{"meta": {"api-version": "1.0"}, "files": [')));
+  const json = await serve(
+    RPC,
+    onPath('/simple/rpc4django/', (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end('{"meta": {"api-version": "1.0"}, "files": ['),
+    ),
+  );
   await refuse(['rpc4django', '--index-url', json.indexUrl], 'INDEX_MALFORMED', 4);
 });
 

@@ -26,7 +26,10 @@ after(async () => {
 async function convert(format: 'deb' | 'rpm', target: string): Promise<{ file: string; stderr: string }> {
   const out = join(work, target);
   await import('node:fs/promises').then((fs) => fs.mkdir(out));
-  const r = await py2pkg(['--format', format, '--target', target, '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, fixtureSdist('optspeedup')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  const r = await py2pkg(
+    ['--format', format, '--target', target, '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, fixtureSdist('optspeedup')],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   const files = await readdir(out);
   assert.equal(files.length, 1, `one package in --out: ${files.join(', ')}`);
@@ -46,7 +49,7 @@ test('an optional C speed-up that the build does not compile converts as pure fo
   assert.doesNotMatch(list, /\.so\b/, 'no shared object in a pure package');
 });
 
-test('the same sdist converts as pure for el9 (noarch), whose Python is not the host\'s', async () => {
+test("the same sdist converts as pure for el9 (noarch), whose Python is not the host's", async () => {
   const { file, stderr } = await convert('rpm', 'el9');
   assert.match(stderr, earlyWarning);
   assert.match(file, /\.noarch\.rpm$/);

@@ -45,7 +45,9 @@ function osvApi(records: Array<typeof RECORD>, calls: string[]) {
       for await (const c of req) chunks.push(c as Buffer);
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { queries: Array<{ package: { name: string; ecosystem: string }; version: string }> };
       calls.push(`querybatch ${body.queries.map((q) => `${q.package.ecosystem}/${q.package.name}@${q.version}`).join(',')}`);
-      const results = body.queries.map((q) => ({ vulns: records.filter((r) => r.affected.some((a) => a.package.name.toLowerCase() === q.package.name)).map((r) => ({ id: r.id, modified: r.modified })) }));
+      const results = body.queries.map((q) => ({
+        vulns: records.filter((r) => r.affected.some((a) => a.package.name.toLowerCase() === q.package.name)).map((r) => ({ id: r.id, modified: r.modified })),
+      }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
       return true;
     }
@@ -70,12 +72,28 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'py2pkg-outdated-'));
   repo = join(work, 'repo');
   lock = join(work, 'py2pkg.lock');
-  const r = await py2pkg([fixtureSdist('tinyclick'), '--trusted-keys', upstreamPub, '--sign-key', ORG_SEC, '--repo', repo, '--out', join(work, 'out'), '--lock', lock, '--quiet']);
+  const r = await py2pkg([
+    fixtureSdist('tinyclick'),
+    '--trusted-keys',
+    upstreamPub,
+    '--sign-key',
+    ORG_SEC,
+    '--repo',
+    repo,
+    '--out',
+    join(work, 'out'),
+    '--lock',
+    lock,
+    '--quiet',
+  ]);
   assert.equal(r.exitCode, 0, r.stderr);
   osvDir = join(work, 'osv');
   await mkdir(osvDir);
   await writeFile(join(osvDir, 'PYSEC-2099-1.json'), JSON.stringify(RECORD));
-  await writeFile(join(osvDir, 'PYSEC-2099-2.json'), JSON.stringify({ ...RECORD, id: 'PYSEC-2099-2', affected: [{ package: { ecosystem: 'PyPI', name: 'other' }, versions: ['8.1.3'] }] }));
+  await writeFile(
+    join(osvDir, 'PYSEC-2099-2.json'),
+    JSON.stringify({ ...RECORD, id: 'PYSEC-2099-2', affected: [{ package: { ecosystem: 'PyPI', name: 'other' }, versions: ['8.1.3'] }] }),
+  );
 });
 
 after(async () => {
@@ -86,7 +104,11 @@ after(async () => {
 
 test('a newer signed release and an OSV record: exit 15 SECURITY_UPDATE, --json shape, outdated.json and the page', async () => {
   const bytes = await readFile(fixtureSdist('tinyclick'));
-  const s = await server([await served('tinyclick-8.1.3.tar.gz', bytes), await served('tinyclick-8.1.4.tar.gz', Buffer.concat([bytes, Buffer.from('newer')])), await served('tinyclick-9.0rc1.tar.gz', Buffer.from('pre'))]);
+  const s = await server([
+    await served('tinyclick-8.1.3.tar.gz', bytes),
+    await served('tinyclick-8.1.4.tar.gz', Buffer.concat([bytes, Buffer.from('newer')])),
+    await served('tinyclick-9.0rc1.tar.gz', Buffer.from('pre')),
+  ]);
   const table = await py2pkg(['outdated', repo, '--index-url', s.indexUrl, '--osv', osvDir]);
   assert.equal(table.exitCode, 15, table.stderr);
   assert.match(table.stdout, /^tinyclick\s+8\.1\.3\s+8\.1\.4\s+SECURITY UPDATE\s+PYSEC-2099-1 \(fixed in 8\.1\.4\)$/m);
@@ -109,7 +131,9 @@ test('a newer signed release and an OSV record: exit 15 SECURITY_UPDATE, --json 
   assert.equal(row.newestListed, '9.0rc1');
   assert.equal(row.outdated, true);
   assert.equal(row.yanked, false);
-  assert.deepEqual(row.advisories, [{ id: 'PYSEC-2099-1', aliases: ['CVE-2099-0001'], summary: 'tinyclick <b>escapes</b> nothing', fixedIn: '8.1.4', fixAvailable: true }]);
+  assert.deepEqual(row.advisories, [
+    { id: 'PYSEC-2099-1', aliases: ['CVE-2099-0001'], summary: 'tinyclick <b>escapes</b> nothing', fixedIn: '8.1.4', fixAvailable: true },
+  ]);
   assert.equal(row.securityUpdate, true);
 
   const kept = JSON.parse(await readFile(join(repo, '.py2pkg/outdated.json'), 'utf8')) as { packages: unknown[] };
@@ -165,14 +189,30 @@ test("OSV's PyPI export zip is read; malformed OSV data is OSV_INVALID (exit 4)"
   const bytes = await readFile(fixtureSdist('tinyclick'));
   const s = await server([await served('tinyclick-8.1.3.tar.gz', bytes), await served('tinyclick-8.1.4.tar.gz', Buffer.from('x'))]);
   const zip = join(work, 'all.zip');
-  await execa('/usr/bin/python3', ['-c', 'import sys,zipfile,os\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nfor f in sorted(os.listdir(sys.argv[2])): z.write(os.path.join(sys.argv[2],f),f)\nz.close()', zip, osvDir], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
+  await execa(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys,zipfile,os\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nfor f in sorted(os.listdir(sys.argv[2])): z.write(os.path.join(sys.argv[2],f),f)\nz.close()',
+      zip,
+      osvDir,
+    ],
+    { env: { PATH: SYSTEM_PATH }, extendEnv: false },
+  );
   const r = await py2pkg(['outdated', '--lock', lock, '--index-url', s.indexUrl, '--osv', zip, '--json']);
   assert.equal(r.exitCode, 15, r.stderr);
   assert.equal((JSON.parse(r.stdout) as { osv: { kind: string; read: number } }).osv.kind, 'zip');
 
   const bad = join(work, 'bad');
   await mkdir(bad);
-  await writeFile(join(bad, 'X-1.json'), JSON.stringify({ ...RECORD, id: 'X-1', affected: [{ package: { ecosystem: 'PyPI', name: 'tinyclick' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '<img>' }] }] }] }));
+  await writeFile(
+    join(bad, 'X-1.json'),
+    JSON.stringify({
+      ...RECORD,
+      id: 'X-1',
+      affected: [{ package: { ecosystem: 'PyPI', name: 'tinyclick' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '<img>' }] }] }],
+    }),
+  );
   const b = await py2pkg(['outdated', '--lock', lock, '--index-url', s.indexUrl, '--osv', bad]);
   assert.equal(b.exitCode, 4, b.stderr);
   assert.match(b.stderr, /^py2pkg: error\[OSV_INVALID\]: OSV record X-1: "<img>" is not a PEP 440 version/m);
@@ -182,7 +222,15 @@ test("OSV's PyPI export zip is read; malformed OSV data is OSV_INVALID (exit 4)"
   assert.match(c.stderr, /error\[OSV_INVALID\]: .*X-1\.json: not JSON/);
   // a zip bomb member (2 MiB of spaces in a few KiB) and an oversized record file: refused before they are parsed
   const bomb = join(work, 'bomb.zip');
-  await execa('/usr/bin/python3', ['-c', 'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nz.writestr("PYSEC-1.json", "{" + " "*(2*1024*1024) + "}")\nz.close()', bomb], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
+  await execa(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nz.writestr("PYSEC-1.json", "{" + " "*(2*1024*1024) + "}")\nz.close()',
+      bomb,
+    ],
+    { env: { PATH: SYSTEM_PATH }, extendEnv: false },
+  );
   const z = await py2pkg(['outdated', '--lock', lock, '--index-url', s.indexUrl, '--osv', bomb]);
   assert.equal(z.exitCode, 4, z.stderr);
   assert.match(z.stderr, /error\[OSV_INVALID\]: .*bomb\.zip/);

@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isPy2pkgError } from '../../src/errors.js';
-import { certificateIdentity, loadTrustedRoot, verifyAttestationSignature, verifyProvenance, defaultTrustedRootPath, type TrustedRoot } from '../../src/trust/pep740.js';
+import {
+  certificateIdentity,
+  loadTrustedRoot,
+  verifyAttestationSignature,
+  verifyProvenance,
+  defaultTrustedRootPath,
+  type TrustedRoot,
+} from '../../src/trust/pep740.js';
 import { parseProvenance } from '../../src/trust/pep740-object.js';
 import { publisherFromCert, publisherMismatch, type Publisher } from '../../src/trust/publisher.js';
 import { repoRoot } from '../support/project.js';
@@ -43,8 +50,16 @@ const sdistCases: Array<[string, { filename: string; sha256: string }, Publisher
   ['pypi_attestations-0.0.19.tar.gz.provenance', PYPI_ATT, GH],
   ['pypi_attestations-0.0.19.tar.gz.publish.attestation', PYPI_ATT, GH],
   ['pypi_attestations-0.0.19.tar.gz.slsa.attestation', PYPI_ATT, GH],
-  ['pypi_attestation_models-0.0.4a2.tar.gz.attestation', MODELS, { kind: 'github', repository: 'trailofbits/pypi-attestation-models', workflow: 'release.yml' }],
-  ['gitlab_oidc_project-0.0.3.tar.gz.publish.attestation', GITLAB, { kind: 'gitlab', repository: 'facutuesca/gitlab-oidc-project', workflowFilepath: '.gitlab-ci.yml' }],
+  [
+    'pypi_attestation_models-0.0.4a2.tar.gz.attestation',
+    MODELS,
+    { kind: 'github', repository: 'trailofbits/pypi-attestation-models', workflow: 'release.yml' },
+  ],
+  [
+    'gitlab_oidc_project-0.0.3.tar.gz.publish.attestation',
+    GITLAB,
+    { kind: 'gitlab', repository: 'facutuesca/gitlab-oidc-project', workflowFilepath: '.gitlab-ci.yml' },
+  ],
 ];
 
 for (const [file, dist, publisher] of sdistCases) {
@@ -73,7 +88,10 @@ test('the shipped public-good root is the production root and verifies the real 
 
 test('staging attestations (rfc8785, spt3g) verify against the staging root only', async () => {
   await roots();
-  for (const f of ['rfc8785-0.1.2-py3-none-any.whl.publish.attestation', 'spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl.publish.attestation']) {
+  for (const f of [
+    'rfc8785-0.1.2-py3-none-any.whl.publish.attestation',
+    'spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl.publish.attestation',
+  ]) {
     const [b] = parseProvenance(read(f), f);
     const att = b?.attestations[0];
     assert.ok(att);
@@ -95,18 +113,36 @@ test('another repository or another workflow pinned: PUBLISHER_MISMATCH', async 
     { kind: 'gitlab', repository: 'trailofbits/pypi-attestations', workflowFilepath: '.gitlab-ci.yml' } as Publisher,
     { kind: 'google', email: 'someone@example.org' } as Publisher,
   ]) {
-    assert.equal(await code(verifyProvenance({ bytes: read(f), name: f, sdist: PYPI_ATT, root: prod, pinned: [pin] })), 'PUBLISHER_MISMATCH', JSON.stringify(pin));
+    assert.equal(
+      await code(verifyProvenance({ bytes: read(f), name: f, sdist: PYPI_ATT, root: prod, pinned: [pin] })),
+      'PUBLISHER_MISMATCH',
+      JSON.stringify(pin),
+    );
   }
   // the GitLab one with GitHub's identity pinned
   const g = 'gitlab_oidc_project-0.0.3.tar.gz.publish.attestation';
-  assert.equal(await code(verifyProvenance({ bytes: read(g), name: g, sdist: GITLAB, root: prod, pinned: [{ kind: 'gitlab', repository: 'facutuesca/gitlab-oidc-project', workflowFilepath: 'release.yml' }] })), 'PUBLISHER_MISMATCH');
+  assert.equal(
+    await code(
+      verifyProvenance({
+        bytes: read(g),
+        name: g,
+        sdist: GITLAB,
+        root: prod,
+        pinned: [{ kind: 'gitlab', repository: 'facutuesca/gitlab-oidc-project', workflowFilepath: 'release.yml' }],
+      }),
+    ),
+    'PUBLISHER_MISMATCH',
+  );
 });
 
 test('an environment pinned must be the one the index records', async () => {
   await roots();
   const f = 'pypi_attestations-0.0.19.tar.gz.provenance';
   // the index records environment: null for this release
-  assert.equal(await code(verifyProvenance({ bytes: read(f), name: f, sdist: PYPI_ATT, root: prod, pinned: [{ ...GH, environment: 'pypi' }] })), 'PUBLISHER_MISMATCH');
+  assert.equal(
+    await code(verifyProvenance({ bytes: read(f), name: f, sdist: PYPI_ATT, root: prod, pinned: [{ ...GH, environment: 'pypi' }] })),
+    'PUBLISHER_MISMATCH',
+  );
 });
 
 test('a different sha256 or another file name: ATTESTATION_SUBJECT', async () => {
@@ -114,7 +150,10 @@ test('a different sha256 or another file name: ATTESTATION_SUBJECT', async () =>
   const f = 'pypi_attestations-0.0.19.tar.gz.publish.attestation';
   const other = { ...PYPI_ATT, sha256: `${'0'.repeat(63)}1` };
   assert.equal(await code(verifyProvenance({ bytes: read(f), name: f, sdist: other, root: prod, pinned: [GH] })), 'ATTESTATION_SUBJECT');
-  assert.equal(await code(verifyProvenance({ bytes: read(f), name: f, sdist: { ...PYPI_ATT, filename: 'pypi_attestations-0.0.20.tar.gz' }, root: prod, pinned: [GH] })), 'ATTESTATION_SUBJECT');
+  assert.equal(
+    await code(verifyProvenance({ bytes: read(f), name: f, sdist: { ...PYPI_ATT, filename: 'pypi_attestations-0.0.20.tar.gz' }, root: prod, pinned: [GH] })),
+    'ATTESTATION_SUBJECT',
+  );
   // spelling differences that name the same distribution are the same subject
   const v = await verifyProvenance({ bytes: read(f), name: f, sdist: { ...PYPI_ATT, filename: 'pypi-attestations-0.0.19.tar.gz' }, root: prod, pinned: [GH] });
   assert.equal(v.attestations[0]?.subject.name, 'pypi_attestations-0.0.19.tar.gz');
@@ -127,37 +166,82 @@ test('a swapped certificate and an edited DSSE payload: ATTESTATION_INVALID', as
   const slsa = JSON.parse(read('pypi_attestations-0.0.19.tar.gz.slsa.attestation').toString('utf8')) as { verification_material: { certificate: string } };
   const swapped = structuredClone(publish);
   swapped.verification_material.certificate = slsa.verification_material.certificate;
-  assert.equal(await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(swapped)), name: 'swapped', sdist: PYPI_ATT, root: prod, pinned: [GH] })), 'ATTESTATION_INVALID');
+  assert.equal(
+    await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(swapped)), name: 'swapped', sdist: PYPI_ATT, root: prod, pinned: [GH] })),
+    'ATTESTATION_INVALID',
+  );
 
   const edited = structuredClone(publish);
   const statement = Buffer.from(edited.envelope.statement, 'base64').toString('utf8').replace(PYPI_ATT.sha256, 'f'.repeat(64));
   edited.envelope.statement = Buffer.from(statement).toString('base64');
-  assert.equal(await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(edited)), name: 'edited', sdist: { ...PYPI_ATT, sha256: 'f'.repeat(64) }, root: prod, pinned: [GH] })), 'ATTESTATION_INVALID');
+  assert.equal(
+    await code(
+      verifyProvenance({
+        bytes: Buffer.from(JSON.stringify(edited)),
+        name: 'edited',
+        sdist: { ...PYPI_ATT, sha256: 'f'.repeat(64) },
+        root: prod,
+        pinned: [GH],
+      }),
+    ),
+    'ATTESTATION_INVALID',
+  );
 });
 
 test('an index publisher record that the certificate contradicts: PUBLISHER_MISMATCH', async () => {
   await roots();
-  const doc = JSON.parse(read('pypi_attestations-0.0.19.tar.gz.provenance').toString('utf8')) as { attestation_bundles: Array<{ publisher: Record<string, unknown> }> };
+  const doc = JSON.parse(read('pypi_attestations-0.0.19.tar.gz.provenance').toString('utf8')) as {
+    attestation_bundles: Array<{ publisher: Record<string, unknown> }>;
+  };
   const b = doc.attestation_bundles[0];
   assert.ok(b);
   b.publisher.repository = 'evil/pypi-attestations';
-  assert.equal(await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(doc)), name: 'lying', sdist: PYPI_ATT, root: prod, pinned: undefined })), 'PUBLISHER_MISMATCH');
+  assert.equal(
+    await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(doc)), name: 'lying', sdist: PYPI_ATT, root: prod, pinned: undefined })),
+    'PUBLISHER_MISMATCH',
+  );
   b.publisher.kind = 'Bitbucket';
-  assert.equal(await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(doc)), name: 'unknown-kind', sdist: PYPI_ATT, root: prod, pinned: undefined })), 'PUBLISHER_MISMATCH');
+  assert.equal(
+    await code(verifyProvenance({ bytes: Buffer.from(JSON.stringify(doc)), name: 'unknown-kind', sdist: PYPI_ATT, root: prod, pinned: undefined })),
+    'PUBLISHER_MISMATCH',
+  );
 });
 
 test('malformed provenance objects: PROVENANCE_MALFORMED, never an exception', async () => {
   await roots();
-  const bad = ['', 'null', '[]', '{"version":2,"attestation_bundles":[]}', '{"version":1,"attestation_bundles":[{"publisher":{},"attestations":[]}]}', '{"version":1,"verification_material":{},"envelope":{}}', '{"version":1,"verification_material":{"certificate":"!!","transparency_entries":[{}]},"envelope":{"statement":"e30=","signature":"e30="}}', '\u0000{'];
+  const bad = [
+    '',
+    'null',
+    '[]',
+    '{"version":2,"attestation_bundles":[]}',
+    '{"version":1,"attestation_bundles":[{"publisher":{},"attestations":[]}]}',
+    '{"version":1,"verification_material":{},"envelope":{}}',
+    '{"version":1,"verification_material":{"certificate":"!!","transparency_entries":[{}]},"envelope":{"statement":"e30=","signature":"e30="}}',
+    '\u0000{',
+  ];
   for (const text of bad) {
-    assert.equal(await code(verifyProvenance({ bytes: Buffer.from(text), name: 'bad', sdist: PYPI_ATT, root: prod, pinned: undefined })), 'PROVENANCE_MALFORMED', text);
+    assert.equal(
+      await code(verifyProvenance({ bytes: Buffer.from(text), name: 'bad', sdist: PYPI_ATT, root: prod, pinned: undefined })),
+      'PROVENANCE_MALFORMED',
+      text,
+    );
   }
   const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-  assert.equal(await code(verifyProvenance({ bytes: Buffer.from(deep), name: 'deep', sdist: PYPI_ATT, root: prod, pinned: undefined })), 'PROVENANCE_MALFORMED');
+  assert.equal(
+    await code(verifyProvenance({ bytes: Buffer.from(deep), name: 'deep', sdist: PYPI_ATT, root: prod, pinned: undefined })),
+    'PROVENANCE_MALFORMED',
+  );
 });
 
 test('bare Fulcio certificates: a Google service account, and a GitHub one without Source Repository Ref', async () => {
-  const pem = (f: string) => Buffer.from(read(f).toString('utf8').replace(/[\s\S]*?-----BEGIN CERTIFICATE-----|-----END CERTIFICATE-----[\s\S]*/g, '').replace(/\s+/g, ''), 'base64');
+  const pem = (f: string) =>
+    Buffer.from(
+      read(f)
+        .toString('utf8')
+        .replace(/[\s\S]*?-----BEGIN CERTIFICATE-----|-----END CERTIFICATE-----[\s\S]*/g, '')
+        .replace(/\s+/g, ''),
+      'base64',
+    );
   const google = await certificateIdentity(pem('200170367.pem'));
   assert.deepEqual(publisherFromCert(google), { kind: 'google', email: '919436158236-compute@developer.gserviceaccount.com' });
   assert.equal(publisherMismatch({ kind: 'google', email: '919436158236-compute@developer.gserviceaccount.com' }, google), null);

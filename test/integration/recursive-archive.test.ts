@@ -67,17 +67,31 @@ test('--dry-run prints the plan only: reuse from the Debian mirror, convert the 
 test('--json: the tree with actions, archive and releases; extras asked are followed', async () => {
   const r = await py2pkg(['--recursive', 'rtop[web]', '--dry-run', '--json', '--archive-url', mirror, ...common()], env);
   assert.equal(r.exitCode, 0, r.stderr);
-  const { plan } = JSON.parse(r.stdout) as { plan: { target: string; exitStatus: number; convert: Array<{ name: string; version: string; extras: string[]; sha256: string }>; reuse: unknown[]; tree: Array<{ action: string; extras?: string[]; children: Array<{ project: string; action: string; archive?: unknown }> }> } };
+  const { plan } = JSON.parse(r.stdout) as {
+    plan: {
+      target: string;
+      exitStatus: number;
+      convert: Array<{ name: string; version: string; extras: string[]; sha256: string }>;
+      reuse: unknown[];
+      tree: Array<{ action: string; extras?: string[]; children: Array<{ project: string; action: string; archive?: unknown }> }>;
+    };
+  };
   assert.equal(plan.target, 'debian12');
   assert.equal(plan.exitStatus, 0);
-  assert.deepEqual(plan.convert.map((c) => `${c.name} ${c.version}`), ['rtop 1.0', 'rmid 1.1', 'rweb 1.0', 'rleaf 0.2']);
+  assert.deepEqual(
+    plan.convert.map((c) => `${c.name} ${c.version}`),
+    ['rtop 1.0', 'rmid 1.1', 'rweb 1.0', 'rleaf 0.2'],
+  );
   assert.deepEqual(plan.convert[0]!.extras, ['web']);
   assert.match(plan.convert[0]!.sha256, /^[0-9a-f]{64}$/);
   assert.deepEqual(plan.reuse, [{ project: 'six', package: 'python3-six', version: '1.16.0-4' }]);
-  assert.deepEqual(plan.tree[0]!.children.map((c) => `${c.project}:${c.action}`), ['rmid:convert', 'six:reuse', 'rweb:convert']);
+  assert.deepEqual(
+    plan.tree[0]!.children.map((c) => `${c.project}:${c.action}`),
+    ['rmid:convert', 'six:reuse', 'rweb:convert'],
+  );
 });
 
-test('an RPM target asks the Yum repository\'s primary.xml.zst for python3dist provides', async () => {
+test("an RPM target asks the Yum repository's primary.xml.zst for python3dist provides", async () => {
   const r = await py2pkg(['--recursive', 'rtop', '--dry-run', '--target', 'el9', '--archive-url', yum, ...common()], env);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /^plan for el9 \(archive: file:\/\/.*\/yum\/\):$/m);
@@ -92,8 +106,14 @@ test('a conflict and an unsatisfiable node: the tree with the reason on the node
   assert.equal(r.exitCode, 5, r.stderr);
   // rleaf<0.2 is a root, decided first: the archive's 0.1-1 meets it; rmid 1.1's >=0.2 conflicts
   assert.match(r.stderr, /^rleaf<0\.2 {2}reuse python3-rleaf 0\.1-1 from the archive$/m);
-  assert.match(r.stderr, /^│ {2}├─ rleaf>=0\.2 {2}error\[RESOLVE_CONFLICT\]: rleaf>=0\.2 excludes python3-rleaf 0\.1-1 from the archive, reused for rleaf<0\.2$/m);
-  assert.match(r.stderr, /^└─ not-anywhere>=1 {2}error\[RESOLVE_UNSATISFIABLE\]: file:\/\/.* has no package for not-anywhere, and the index has no match: no project named not-anywhere/m);
+  assert.match(
+    r.stderr,
+    /^│ {2}├─ rleaf>=0\.2 {2}error\[RESOLVE_CONFLICT\]: rleaf>=0\.2 excludes python3-rleaf 0\.1-1 from the archive, reused for rleaf<0\.2$/m,
+  );
+  assert.match(
+    r.stderr,
+    /^└─ not-anywhere>=1 {2}error\[RESOLVE_UNSATISFIABLE\]: file:\/\/.* has no package for not-anywhere, and the index has no match: no project named not-anywhere/m,
+  );
   assert.match(r.stderr, /^plan: convert 3, reuse 2 from the archive, 2 problems$/m);
   assert.match(r.stderr, /the plan has 2 problem\(s\).*nothing was converted/);
   await assert.rejects(readdir(out));
@@ -106,17 +126,22 @@ test('--recursive converts exactly what the archive lacks; Depends name the reus
   // the plan comes first, on stderr, before any work
   assert.ok(r.stderr.indexOf('plan: convert 3, reuse 1') < r.stderr.indexOf('converted in'), r.stderr);
   assert.deepEqual((await readdir(out)).sort(), ['python3-rleaf_0.2-1_all.deb', 'python3-rmid_1.1-1_all.deb', 'python3-rtop_1.0-1_all.deb']);
-  const depends = (await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rtop_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })).stdout;
+  const depends = (
+    await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rtop_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })
+  ).stdout;
   assert.match(depends, /python3-rmid \(>= 1\)/);
   assert.match(depends, /python3-six \(>= 1\.10\)/);
   // a warm rerun plans from the caches and builds nothing
   const again = await py2pkg(['--recursive', 'rtop', '--archive-url', mirror, '--out', out, '--json', ...common()], env);
   assert.equal(again.exitCode, 0, again.stderr);
   const res = JSON.parse(again.stdout) as { packages: Array<{ state: string }> };
-  assert.deepEqual(res.packages.map((p) => p.state), ['cached', 'cached', 'cached']);
+  assert.deepEqual(
+    res.packages.map((p) => p.state),
+    ['cached', 'cached', 'cached'],
+  );
 });
 
-test('a newer release than the archive\'s is converted, and the package that needs it is not refused for the archive\'s older one', async () => {
+test("a newer release than the archive's is converted, and the package that needs it is not refused for the archive's older one", async () => {
   const out = join(dir, 'out-newer');
   const lock = join(dir, 'rnew.lock');
   const r = await py2pkg(['--recursive', 'rnew', '--archive-url', mirror, '--out', out, '--lock', lock, ...common()], env);
@@ -124,7 +149,9 @@ test('a newer release than the archive\'s is converted, and the package that nee
   assert.match(r.stderr, /^py2pkg: wrote .*rnew\.lock$/m);
   assert.match(r.stderr, /^└─ six>=1\.17 {2}convert six 1\.17\.0 /m);
   assert.deepEqual((await readdir(out)).sort(), ['python3-rnew_1.0-1_all.deb', 'python3-six_1.17.0-1_all.deb']);
-  const depends = (await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rnew_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })).stdout;
+  const depends = (
+    await execa('/usr/bin/dpkg-deb', ['--field', join(out, 'python3-rnew_1.0-1_all.deb'), 'Depends'], { env: { PATH: SYSTEM_PATH }, extendEnv: false })
+  ).stdout;
   assert.match(depends, /python3-six \(>= 1\.17\)/);
   // the lock replays the same set, byte for byte, without --recursive or the archive
   const again = await py2pkg(['--locked', '--lock', lock, '--out', join(dir, 'out-locked'), '--no-cache', ...common()], env);
@@ -132,20 +159,28 @@ test('a newer release than the archive\'s is converted, and the package that nee
   assert.deepEqual((await readdir(join(dir, 'out-locked'))).sort(), ['python3-rnew_1.0-1_all.deb', 'python3-six_1.17.0-1_all.deb']);
 });
 
-test('the host\'s apt lists (plain and lz4 through apt-helper) for the target\'s suites only, then from the cache', async () => {
+test("the host's apt lists (plain and lz4 through apt-helper) for the target's suites only, then from the cache", async () => {
   const { loadTargetArchive } = await import('../../src/recursive/archive-load.js');
   const { getProfile } = await import('../../src/targets/profiles.js');
   const lists = join(dir, 'lists');
   await mkdir(lists);
-  await writeFile(join(lists, 'deb.example_dists_bookworm_main_binary-amd64_Packages'), 'Package: python3-six\nVersion: 1.16.0-4\n\nPackage: python3-idna\nVersion: 3.3-1\n');
-  const lz4 = await execa('/usr/bin/lz4', ['-c'], { input: 'Package: python3-idna\nVersion: 3.3-1+deb12u1\n', encoding: 'buffer', env: { PATH: SYSTEM_PATH }, extendEnv: false });
+  await writeFile(
+    join(lists, 'deb.example_dists_bookworm_main_binary-amd64_Packages'),
+    'Package: python3-six\nVersion: 1.16.0-4\n\nPackage: python3-idna\nVersion: 3.3-1\n',
+  );
+  const lz4 = await execa('/usr/bin/lz4', ['-c'], {
+    input: 'Package: python3-idna\nVersion: 3.3-1+deb12u1\n',
+    encoding: 'buffer',
+    env: { PATH: SYSTEM_PATH },
+    extendEnv: false,
+  });
   await writeFile(join(lists, 'deb.example_dists_bookworm-security_main_binary-amd64_Packages.lz4'), lz4.stdout);
   await writeFile(join(lists, 'deb.example_dists_trixie_main_binary-amd64_Packages'), 'Package: python3-six\nVersion: 1.17.0-1\n');
   const cacheDir = join(dir, 'lists-cache');
   const opts = { archiveUrls: [], net: undefined, host: { id: 'debian', codename: 'bookworm' }, aptListsDir: lists, cacheDir };
   const a = await loadTargetArchive(getProfile('debian12')!, opts);
   assert.equal(a.source, 'apt lists of this host (bookworm)');
-  assert.equal(a.packages.get('python3-six'), '1.16.0-4', 'trixie\'s list is not the target\'s');
+  assert.equal(a.packages.get('python3-six'), '1.16.0-4', "trixie's list is not the target's");
   assert.equal(a.packages.get('python3-idna'), '3.3-1+deb12u1', 'the highest of the suites');
   assert.equal((await readdir(join(cacheDir, 'archive-lists'))).length, 1);
   const b = await loadTargetArchive(getProfile('debian12')!, opts);

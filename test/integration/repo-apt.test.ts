@@ -27,7 +27,10 @@ async function tinyDeb(name: string, version: string, salt = ''): Promise<string
   const root = join(dir, 'root');
   await mkdir(join(root, 'DEBIAN'), { recursive: true });
   await mkdir(join(root, 'usr/share', name), { recursive: true });
-  await writeFile(join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: test package\n tiny ${salt}\n`);
+  await writeFile(
+    join(root, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: test package\n tiny ${salt}\n`,
+  );
   await writeFile(join(root, 'usr/share', name, 'hello.txt'), `${name} ${version} ${salt}\n`);
   const out = join(dir, `${name}_${version}_all.deb`);
   await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, out], { env: sys, extendEnv: false });
@@ -53,14 +56,44 @@ after(async () => {
 test('a new repository: pool, dists with Packages{,.gz,.xz}, InRelease and Release.gpg that gpgv accepts, key.asc and a .sources with Signed-By', async () => {
   const repo = join(work, 'new');
   const a = await tinyDeb('py2pkg-a', '1.0-1');
-  const r = await publish(repo, [a, '--label', 'Example Org', '--origin', 'Example', '--suite', 'bookworm-org', '--repo-url', 'https://apt.example.org/org', '--valid-for', '30']);
+  const r = await publish(repo, [
+    a,
+    '--label',
+    'Example Org',
+    '--origin',
+    'Example',
+    '--suite',
+    'bookworm-org',
+    '--repo-url',
+    'https://apt.example.org/org',
+    '--valid-for',
+    '30',
+  ]);
   assert.equal(r.exitCode, 0, r.stderr);
-  for (const f of ['pool/main/p/py2pkg-a/py2pkg-a_1.0-1_all.deb', 'dists/bookworm-org/InRelease', 'dists/bookworm-org/Release', 'dists/bookworm-org/Release.gpg', 'key.asc', 'example-org.sources']) {
+  for (const f of [
+    'pool/main/p/py2pkg-a/py2pkg-a_1.0-1_all.deb',
+    'dists/bookworm-org/InRelease',
+    'dists/bookworm-org/Release',
+    'dists/bookworm-org/Release.gpg',
+    'key.asc',
+    'example-org.sources',
+  ]) {
     assert.ok(existsSync(join(repo, f)), f);
   }
-  for (const arch of ['all', 'amd64']) for (const ext of ['', '.gz', '.xz']) assert.ok(existsSync(join(repo, `dists/bookworm-org/main/binary-${arch}/Packages${ext}`)), `${arch} ${ext}`);
+  for (const arch of ['all', 'amd64'])
+    for (const ext of ['', '.gz', '.xz']) assert.ok(existsSync(join(repo, `dists/bookworm-org/main/binary-${arch}/Packages${ext}`)), `${arch} ${ext}`);
   const release = await readFile(join(repo, 'dists/bookworm-org/Release'), 'utf8');
-  for (const f of ['Origin: Example', 'Label: Example Org', 'Suite: bookworm-org', 'Architectures: all amd64', 'Components: main', 'Valid-Until: ', 'SHA256:', 'SHA512:']) assert.ok(release.includes(f), f);
+  for (const f of [
+    'Origin: Example',
+    'Label: Example Org',
+    'Suite: bookworm-org',
+    'Architectures: all amd64',
+    'Components: main',
+    'Valid-Until: ',
+    'SHA256:',
+    'SHA512:',
+  ])
+    assert.ok(release.includes(f), f);
   const sources = await readFile(join(repo, 'example-org.sources'), 'utf8');
   assert.match(sources, /^URIs: https:\/\/apt\.example\.org\/org$/m);
   assert.match(sources, /^Suites: bookworm-org$/m);
@@ -68,14 +101,23 @@ test('a new repository: pool, dists with Packages{,.gz,.xz}, InRelease and Relea
   const gnupg = await mkdtemp(join(work, 'gnupg-'));
   const ring = join(gnupg, 'org.gpg');
   await execa('/usr/bin/gpg', ['--homedir', gnupg, '--batch', '--output', ring, '--dearmor', join(repo, 'key.asc')], { env: sys, extendEnv: false });
-  const g1 = await execa('/usr/bin/gpgv', ['--homedir', gnupg, '--keyring', ring, join(repo, 'dists/bookworm-org/InRelease')], { env: sys, extendEnv: false, reject: false });
+  const g1 = await execa('/usr/bin/gpgv', ['--homedir', gnupg, '--keyring', ring, join(repo, 'dists/bookworm-org/InRelease')], {
+    env: sys,
+    extendEnv: false,
+    reject: false,
+  });
   assert.equal(g1.exitCode, 0, g1.stderr);
-  const g2 = await execa('/usr/bin/gpgv', ['--homedir', gnupg, '--keyring', ring, join(repo, 'dists/bookworm-org/Release.gpg'), join(repo, 'dists/bookworm-org/Release')], { env: sys, extendEnv: false, reject: false });
+  const g2 = await execa(
+    '/usr/bin/gpgv',
+    ['--homedir', gnupg, '--keyring', ring, join(repo, 'dists/bookworm-org/Release.gpg'), join(repo, 'dists/bookworm-org/Release')],
+    { env: sys, extendEnv: false, reject: false },
+  );
   assert.equal(g2.exitCode, 0, g2.stderr);
   // apt-ftparchive reads the same pool into the same stanza fields
   const ftp = await execa('/usr/bin/apt-ftparchive', ['packages', 'pool'], { cwd: repo, env: sys, extendEnv: false });
   const ours = await readFile(join(repo, 'dists/bookworm-org/main/binary-all/Packages'), 'utf8');
-  for (const f of ['Filename', 'Size', 'SHA256']) assert.equal(new RegExp(`^${f}: (.+)$`, 'm').exec(ours)?.[1], new RegExp(`^${f}: (.+)$`, 'm').exec(ftp.stdout)?.[1], f);
+  for (const f of ['Filename', 'Size', 'SHA256'])
+    assert.equal(new RegExp(`^${f}: (.+)$`, 'm').exec(ours)?.[1], new RegExp(`^${f}: (.+)$`, 'm').exec(ftp.stdout)?.[1], f);
   const v = await verify(repo);
   assert.equal(v.exitCode, 0, v.stderr);
 });
@@ -102,7 +144,11 @@ test('adding keeps what is there; the same package again is a no-op; other bytes
   assert.equal(replaced.exitCode, 0, replaced.stderr);
   const text = await readFile(join(repo, 'dists/stable/main/binary-all/Packages'), 'utf8');
   const filename = /^Filename: (pool\/main\/p\/py2pkg-a\/.+)$/m.exec(text)![1]!;
-  assert.match(filename, /^pool\/main\/p\/py2pkg-a\/[0-9a-f]{16}\/py2pkg-a_1\.0-1_all\.deb$/, 'the new bytes get a new path: clients holding the old index still find the old file until they update');
+  assert.match(
+    filename,
+    /^pool\/main\/p\/py2pkg-a\/[0-9a-f]{16}\/py2pkg-a_1\.0-1_all\.deb$/,
+    'the new bytes get a new path: clients holding the old index still find the old file until they update',
+  );
   assert.ok(!text.includes(oldSha!));
   assert.equal(existsSync(join(repo, 'pool/main/p/py2pkg-a/py2pkg-a_1.0-1_all.deb')), false, 'the replaced file is collected');
   assert.equal((await verify(repo)).exitCode, 0);
@@ -177,7 +223,7 @@ test('two publishes at once both land (the lock serialises them)', async () => {
   assert.equal((await verify(repo)).exitCode, 0);
 });
 
-test('a lock held by a live process makes publish wait (and give up after --lock-timeout); a dead owner\'s lock is broken', async () => {
+test("a lock held by a live process makes publish wait (and give up after --lock-timeout); a dead owner's lock is broken", async () => {
   const repo = join(work, 'locked');
   assert.equal((await publish(repo, [await tinyDeb('py2pkg-a', '1.0-1')])).exitCode, 0);
   const lock = join(repo, '.py2pkg', 'lock');

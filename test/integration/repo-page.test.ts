@@ -27,8 +27,16 @@ async function hostileDeb(): Promise<string> {
   const root = join(work, 'hostile-root');
   await mkdir(join(root, 'DEBIAN'), { recursive: true });
   await mkdir(join(root, 'usr/share/doc/python3-hostile'), { recursive: true });
-  await writeFile(join(root, 'DEBIAN/control'), 'Package: python3-hostile\nVersion: 1.0-1\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: hostile\n provenance values\n');
-  const prov = { sdist: { filename: 'hostile-1.0.tar.gz', sha256: 'a'.repeat(64) }, unsigned: true, verification: { method: 'none', reason: EVIL }, trust: { rule: EVIL, project: 'hostile' } };
+  await writeFile(
+    join(root, 'DEBIAN/control'),
+    'Package: python3-hostile\nVersion: 1.0-1\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: hostile\n provenance values\n',
+  );
+  const prov = {
+    sdist: { filename: 'hostile-1.0.tar.gz', sha256: 'a'.repeat(64) },
+    unsigned: true,
+    verification: { method: 'none', reason: EVIL },
+    trust: { rule: EVIL, project: 'hostile' },
+  };
   await writeFile(join(root, 'usr/share/doc/python3-hostile/provenance.json'), JSON.stringify(prov));
   const out = join(work, 'python3-hostile_1.0-1_all.deb');
   await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '--build', root, out], { env: sys, extendEnv: false });
@@ -59,7 +67,18 @@ async function load(file: string, javaScriptEnabled = true) {
 
 test('Apt: the page chromium renders lists each package, upstream release, signer and rule; no script runs; hostile values are text', async () => {
   const repo = join(work, 'apt');
-  const conv = await py2pkg([fixtureSdist('tinyclick'), '--trusted-keys', upstreamPub, '--sign-key', ORG_SEC, '--repo', repo, '--out', join(work, 'out'), '--quiet']);
+  const conv = await py2pkg([
+    fixtureSdist('tinyclick'),
+    '--trusted-keys',
+    upstreamPub,
+    '--sign-key',
+    ORG_SEC,
+    '--repo',
+    repo,
+    '--out',
+    join(work, 'out'),
+    '--quiet',
+  ]);
   assert.equal(conv.exitCode, 0, conv.stderr);
   const pub = await py2pkg(['publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', await hostileDeb()]);
   assert.equal(pub.exitCode, 0, pub.stderr);
@@ -82,7 +101,11 @@ test('Apt: the page chromium renders lists each package, upstream release, signe
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no injected script ran');
     assert.equal(await page.evaluate(() => document.scripts.length + document.images.length), 0);
     assert.deepEqual(console, []);
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), [], 'nothing is fetched from elsewhere');
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith('file:')),
+      [],
+      'nothing is fetched from elsewhere',
+    );
     // the CSP admits the page's own stylesheet (by hash) and forbids scripts
     assert.equal(await page.$eval('th', (th) => getComputedStyle(th).backgroundColor), 'rgb(238, 238, 238)');
     const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.getAttribute('content'));
@@ -112,7 +135,15 @@ test('Apt: the page chromium renders lists each package, upstream release, signe
 test('after py2pkg outdated, the page shows the status; Yum repositories get the page too', async () => {
   const repo = join(work, 'apt');
   const osv = join(work, 'osv.json');
-  await writeFile(osv, JSON.stringify({ id: 'PYSEC-2099-7', modified: '2099-01-01T00:00:00Z', summary: EVIL, affected: [{ package: { ecosystem: 'PyPI', name: 'tinyclick' }, versions: ['8.1.3'] }] }));
+  await writeFile(
+    osv,
+    JSON.stringify({
+      id: 'PYSEC-2099-7',
+      modified: '2099-01-01T00:00:00Z',
+      summary: EVIL,
+      affected: [{ package: { ecosystem: 'PyPI', name: 'tinyclick' }, versions: ['8.1.3'] }],
+    }),
+  );
   const links = join(work, 'links');
   await mkdir(links);
   const r = await py2pkg(['outdated', repo, '--find-links', links, '--index-url', pathToFileURL(`${links}/`).href, '--osv', osv]);
@@ -120,7 +151,10 @@ test('after py2pkg outdated, the page shows the status; Yum repositories get the
   const { ctx, page } = await load(join(repo, 'index.html'));
   try {
     const status = await page.$$eval('tbody tr td:last-child', (tds) => tds.map((td) => td.textContent ?? ''));
-    assert.ok(status.some((s) => s.includes('vulnerable (no fix admitted)') && s.includes(`PYSEC-2099-7: ${EVIL}`)), status.join(' | '));
+    assert.ok(
+      status.some((s) => s.includes('vulnerable (no fix admitted)') && s.includes(`PYSEC-2099-7: ${EVIL}`)),
+      status.join(' | '),
+    );
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     assert.ok((await page.textContent('p'))?.includes('Status from py2pkg outdated at'));
   } finally {
@@ -128,7 +162,20 @@ test('after py2pkg outdated, the page shows the status; Yum repositories get the
   }
 
   const yumRepo = join(work, 'yum');
-  const rpm = await py2pkg([fixtureSdist('tinyclick'), '--format', 'rpm', '--trusted-keys', upstreamPub, '--sign-key', ORG_SEC, '--repo', yumRepo, '--out', join(work, 'out-rpm'), '--quiet']);
+  const rpm = await py2pkg([
+    fixtureSdist('tinyclick'),
+    '--format',
+    'rpm',
+    '--trusted-keys',
+    upstreamPub,
+    '--sign-key',
+    ORG_SEC,
+    '--repo',
+    yumRepo,
+    '--out',
+    join(work, 'out-rpm'),
+    '--quiet',
+  ]);
   assert.equal(rpm.exitCode, 0, rpm.stderr);
   const y = await load(join(yumRepo, 'index.html'));
   try {

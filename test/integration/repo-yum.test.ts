@@ -24,8 +24,14 @@ let work: string;
 async function testRpm(name: string, version: string, salt = ''): Promise<string> {
   const dir = await mkdtemp(join(work, 'rpm-'));
   const spec = join(dir, `${name}.spec`);
-  await writeFile(spec, `Name: ${name}\nVersion: ${version}\nRelease: 1\nSummary: py2pkg repo test\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n%description\nrepo test ${salt}\n%install\nmkdir -p %{buildroot}/opt/${name}\necho '${name} ${version} ${salt}' > %{buildroot}/opt/${name}/hello.txt\n%files\n/opt/${name}/hello.txt\n`);
-  await execa('/usr/bin/rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${dir}/top`, '--define', '_build_id_links none', spec], { env: { ...sys, HOME: dir }, extendEnv: false });
+  await writeFile(
+    spec,
+    `Name: ${name}\nVersion: ${version}\nRelease: 1\nSummary: py2pkg repo test\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n%description\nrepo test ${salt}\n%install\nmkdir -p %{buildroot}/opt/${name}\necho '${name} ${version} ${salt}' > %{buildroot}/opt/${name}/hello.txt\n%files\n/opt/${name}/hello.txt\n`,
+  );
+  await execa('/usr/bin/rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${dir}/top`, '--define', '_build_id_links none', spec], {
+    env: { ...sys, HOME: dir },
+    extendEnv: false,
+  });
   return join(dir, 'top/RPMS/noarch', `${name}-${version}-1.noarch.rpm`);
 }
 
@@ -41,7 +47,11 @@ async function listed(repo: string): Promise<string[]> {
 async function checksig(rpm: string): Promise<number> {
   const db = await mkdtemp(join(work, 'db-'));
   await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--import', ORG_PUB], { env: sys, extendEnv: false });
-  const r = await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--define', '_pkgverify_level signature', '--checksig', rpm], { env: sys, extendEnv: false, reject: false });
+  const r = await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--define', '_pkgverify_level signature', '--checksig', rpm], {
+    env: sys,
+    extendEnv: false,
+    reject: false,
+  });
   return r.exitCode ?? -1;
 }
 
@@ -62,7 +72,8 @@ test('a new Yum repository: signed rpms in Packages/, repodata with repomd.xml.a
   assert.match(await readlink(join(repo, 'repodata')), /^\.py2pkg\/yum\/g[^/]+\/repodata$/);
   assert.ok(existsSync(join(repo, 'repodata/repomd.xml.asc')));
   const snippet = await readFile(join(repo, 'example-org.repo'), 'utf8');
-  for (const l of ['[example-org]', 'baseurl=https://yum.example.org/org', 'gpgcheck=1', 'repo_gpgcheck=1', 'gpgkey=https://yum.example.org/org/key.asc']) assert.ok(snippet.includes(l), l);
+  for (const l of ['[example-org]', 'baseurl=https://yum.example.org/org', 'gpgcheck=1', 'repo_gpgcheck=1', 'gpgkey=https://yum.example.org/org/key.asc'])
+    assert.ok(snippet.includes(l), l);
   const v = await py2pkg(['verify', repo, '--key', ORG_PUB]);
   assert.equal(v.exitCode, 0, v.stderr);
   assert.match(v.stdout, /repomd\.xml\.asc: good signature/);

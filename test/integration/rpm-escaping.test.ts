@@ -149,10 +149,16 @@ test('every hostile field comes out of rpm -qp exactly as it went in, and nothin
   assert.equal(await rpmQuery(rpm, '--qf', '%{LICENSE}'), 'MIT AND (Apache-2.0 OR BSD-3-Clause)');
   assert.equal(await rpmQuery(rpm, '--qf', '%{PACKAGER}'), 'Ops %{lua:x} 100% <ops@example.org>');
   assert.equal(await rpmQuery(rpm, '--scripts'), '', 'a scriptlet was smuggled in');
-  assert.deepEqual((await rpmQuery(rpm, '--provides')).split('\n').sort(), ['python3-evil-pkg = 2:1.0~rc1-1.el9', 'python3.9dist(evil-pkg) = 2:1~rc1', 'python3dist(evil-pkg) = 2:1~rc1']);
+  assert.deepEqual((await rpmQuery(rpm, '--provides')).split('\n').sort(), [
+    'python3-evil-pkg = 2:1.0~rc1-1.el9',
+    'python3.9dist(evil-pkg) = 2:1~rc1',
+    'python3dist(evil-pkg) = 2:1~rc1',
+  ]);
   // every line keeps its text; lines rpmbuild would read as a section, conditional or comment
   // start with a no-break space; tabs are 4 spaces
-  const expected = DESCRIPTION_LINES(canary).map((l) => l.replace(/\t/g, '    ')).map((l) => (/^\s*[%#]/.test(l) ? `\u00a0${l}` : l));
+  const expected = DESCRIPTION_LINES(canary)
+    .map((l) => l.replace(/\t/g, '    '))
+    .map((l) => (/^\s*[%#]/.test(l) ? `\u00a0${l}` : l));
   assert.deepEqual((await rpmQuery(rpm, '--qf', '%{DESCRIPTION}')).split('\n'), expected);
   const changelog = await rpmQuery(rpm, '--changelog');
   assert.match(changelog, /^\* Thu Jan 01 2026 Ops %\{lua:x\} 100% <ops@example\.org> - 2:1.0~rc1-1\.el9\n/);
@@ -179,7 +185,11 @@ test('file names: quoted, %% escaped, and a name rpm would glob is covered by ow
 });
 
 test('a name rpm cannot list in a directory the package does not own is refused: RPM_FILE_NAME, nothing written', async () => {
-  const i = await input('refused', { [`${site}/evil_pkg/__init__.py`]: 'x = 1\n', '/usr/bin/evil*': '#!/usr/bin/python3\n', [`${site}/evil_pkg-2!1.0rc1.dist-info/METADATA`]: 'x\n' });
+  const i = await input('refused', {
+    [`${site}/evil_pkg/__init__.py`]: 'x = 1\n',
+    '/usr/bin/evil*': '#!/usr/bin/python3\n',
+    [`${site}/evil_pkg-2!1.0rc1.dist-info/METADATA`]: 'x\n',
+  });
   await assert.rejects(
     () => rpmPackager.build(i),
     (e: unknown) => isPy2pkgError(e) && e.code === 'RPM_FILE_NAME' && e.exitStatus === 5 && /\/usr\/bin\/evil\*/.test(e.message),

@@ -30,7 +30,10 @@ const capability = (dep: string): string => dep.replace(/^\(+/, '').split(' ')[0
 /** [flags, path] for every file of a package. */
 async function fileFlags(file: string): Promise<Array<[string, string, string]>> {
   const out = await rpmQuery(file, '--qf', '[%{FILEFLAGS:fflags}\t%{FILEMODES:perms}\t%{FILENAMES}\n]');
-  return out.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string, string]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t') as [string, string, string]);
 }
 
 before(async () => {
@@ -44,10 +47,19 @@ test('each fixture gives one .rpm named <name>-<version>-<release>.noarch.rpm', 
     assert.ok(existsSync(r.path));
     assert.match(r.path, /\/python3-[a-z0-9.+-]+-[0-9][A-Za-z0-9.+~^]*-1\.el9\.noarch\.rpm$/);
   }
-  assert.deepEqual(
-    rpms.map((r) => r.packageName).sort(),
-    ['python3-acme-widgets', 'python3-certsdemo', 'python3-extrasmarkers', 'python3-flitdemo', 'python3-hatchdemo', 'python3-nastymeta', 'python3-optspeedup', 'python3-poetrydemo', 'python3-rpc4django', 'python3-slugger', 'python3-tinyclick'],
-  );
+  assert.deepEqual(rpms.map((r) => r.packageName).sort(), [
+    'python3-acme-widgets',
+    'python3-certsdemo',
+    'python3-extrasmarkers',
+    'python3-flitdemo',
+    'python3-hatchdemo',
+    'python3-nastymeta',
+    'python3-optspeedup',
+    'python3-poetrydemo',
+    'python3-rpc4django',
+    'python3-slugger',
+    'python3-tinyclick',
+  ]);
   assert.ok(others.some((p) => p.profile === 'el8') && others.some((p) => p.profile === 'el10') && others.some((p) => p.profile === 'fedora'));
 });
 
@@ -57,10 +69,18 @@ test('rpmlint: 0 errors on every .rpm of every rpm profile, and only the warning
   try {
     const lines = await rpmlint(signed.files, signed.home);
     const errors = lines.filter((l) => l.severity === 'E');
-    assert.deepEqual(errors.map((l) => l.line), [], 'rpmlint errors');
+    assert.deepEqual(
+      errors.map((l) => l.line),
+      [],
+      'rpmlint errors',
+    );
     const allowed = allowedRpmlint();
     const unexpected = lines.filter((l) => !allowed.some((a) => a.tag === l.tag && (a.pkg === undefined || a.pkg === l.pkg)));
-    assert.deepEqual(unexpected.map((l) => l.line), [], 'rpmlint warnings not in test/rpmlint-allowed.txt');
+    assert.deepEqual(
+      unexpected.map((l) => l.line),
+      [],
+      'rpmlint warnings not in test/rpmlint-allowed.txt',
+    );
   } finally {
     await signed.dispose();
   }
@@ -70,7 +90,10 @@ test('rpmlint is a real judge: an unsigned rpm draws E: no-signature', async () 
   const home = await mkdtemp(join(tmpdir(), 'py2pkg-lint-home-'));
   try {
     const lines = await rpmlint([byName('python3-rpc4django').path], home);
-    assert.ok(lines.some((l) => l.severity === 'E' && l.tag === 'no-signature'), lines.map((l) => l.line).join('\n'));
+    assert.ok(
+      lines.some((l) => l.severity === 'E' && l.tag === 'no-signature'),
+      lines.map((l) => l.line).join('\n'),
+    );
   } finally {
     await rm(home, { recursive: true, force: true });
   }
@@ -78,13 +101,20 @@ test('rpmlint is a real judge: an unsigned rpm draws E: no-signature', async () 
 
 test('rpc4django: python3dist provides, Requires from the wheel METADATA, the extra as Suggests', async () => {
   const r = byName('python3-rpc4django').path;
-  assert.deepEqual((await rpmQuery(r, '--provides')).split('\n').sort(), ['python3-rpc4django = 0.6.3-1.el9', 'python3.9dist(rpc4django) = 0.6.3', 'python3dist(rpc4django) = 0.6.3']);
+  assert.deepEqual((await rpmQuery(r, '--provides')).split('\n').sort(), [
+    'python3-rpc4django = 0.6.3-1.el9',
+    'python3.9dist(rpc4django) = 0.6.3',
+    'python3dist(rpc4django) = 0.6.3',
+  ]);
   // versions are the dependency translation's (src/deps/); the names and python(abi) are the format's
   const requires = (await rpmQuery(r, '--requires')).split('\n').filter((l) => !l.startsWith('rpmlib('));
   assert.deepEqual(requires.map(capability), ['python(abi)', 'python3dist(defusedxml)', 'python3dist(django)']);
   assert.equal(requires[0], 'python(abi) = 3.9');
   assert.equal(capability(await rpmQuery(r, '--suggests')), 'python3dist(docutils)');
-  assert.equal(await rpmQuery(r, '--qf', '%{NAME} %{VERSION} %{RELEASE} %{ARCH} %{LICENSE} %{PACKAGER}'), `python3-rpc4django 0.6.3 1.el9 noarch MIT ${TEST_MAINTAINER}`);
+  assert.equal(
+    await rpmQuery(r, '--qf', '%{NAME} %{VERSION} %{RELEASE} %{ARCH} %{LICENSE} %{PACKAGER}'),
+    `python3-rpc4django 0.6.3 1.el9 noarch MIT ${TEST_MAINTAINER}`,
+  );
 });
 
 test('markers are evaluated for the target Python; extras become Suggests', async () => {
@@ -106,17 +136,31 @@ test('layout: site-packages of the profile, %license/%doc flags, provenance, no 
   for (const r of rpms) {
     const files = await fileFlags(r.path);
     const paths = files.map(([, , p]) => p);
-    assert.ok(paths.some((p) => p.startsWith('/usr/lib/python3.9/site-packages/')), `${r.packageName}: nothing in site-packages`);
+    assert.ok(
+      paths.some((p) => p.startsWith('/usr/lib/python3.9/site-packages/')),
+      `${r.packageName}: nothing in site-packages`,
+    );
     for (const [flags, mode, path] of files) {
-      assert.match(path, /^\/usr\/(lib\/python3\.9\/site-packages|bin|share\/doc\/python3-|share\/licenses\/python3-|share\/man\/man1\/[^/]+\.1\.gz$)/, `${r.packageName}: ${path}`);
+      assert.match(
+        path,
+        /^\/usr\/(lib\/python3\.9\/site-packages|bin|share\/doc\/python3-|share\/licenses\/python3-|share\/man\/man1\/[^/]+\.1\.gz$)/,
+        `${r.packageName}: ${path}`,
+      );
       if (/\.pyc$|__pycache__$/.test(path)) assert.equal(flags, 'g', `${r.packageName}: bytecode not %ghost: ${path}`);
       assert.doesNotMatch(path, /\/INSTALLER$|direct_url\.json$|\/usr\/local\//);
       if (!path.startsWith('/usr/bin/')) assert.match(mode, /^(-rw-r--r--|drwxr-xr-x)$/, `${r.packageName}: ${mode} ${path}`);
     }
-    assert.ok(files.some(([f, , p]) => f === 'd' && p === `/usr/share/doc/${r.packageName}/provenance.json`), `${r.packageName}: provenance.json not %doc`);
-    assert.ok(files.some(([f]) => f === 'l'), `${r.packageName}: no %license file`);
+    assert.ok(
+      files.some(([f, , p]) => f === 'd' && p === `/usr/share/doc/${r.packageName}/provenance.json`),
+      `${r.packageName}: provenance.json not %doc`,
+    );
+    assert.ok(
+      files.some(([f]) => f === 'l'),
+      `${r.packageName}: no %license file`,
+    );
     // the site directory, /usr/bin and /usr/share/doc belong to the system, not to the package
-    for (const shared of ['/usr/lib/python3.9/site-packages', '/usr/bin', '/usr/share/doc', '/usr/lib']) assert.ok(!paths.includes(shared), `${r.packageName} owns ${shared}`);
+    for (const shared of ['/usr/lib/python3.9/site-packages', '/usr/bin', '/usr/share/doc', '/usr/lib'])
+      assert.ok(!paths.includes(shared), `${r.packageName} owns ${shared}`);
   }
   const acme = (await fileFlags(byName('python3-acme-widgets').path)).map(([, , p]) => p);
   assert.ok(acme.includes('/usr/lib/python3.9/site-packages/acme/widgets/__init__.py'));
@@ -130,7 +174,11 @@ test('the package holds the provenance record of the verified signature', async 
   const dir = await mkdtemp(join(tmpdir(), 'py2pkg-rpm-x-'));
   try {
     const { execa } = await import('execa');
-    await execa('/bin/sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'sh', r], { cwd: dir, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, extendEnv: false });
+    await execa('/bin/sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'sh', r], {
+      cwd: dir,
+      env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+      extendEnv: false,
+    });
     const p = JSON.parse(readFileSync(join(dir, 'usr/share/doc/python3-rpc4django/provenance.json'), 'utf8')) as Record<string, any>;
     assert.equal(p.unsigned, false);
     assert.equal(p.sdist.filename, 'rpc4django-0.6.3.tar.gz');
@@ -148,7 +196,12 @@ test('header dates come from SOURCE_DATE_EPOCH; %changelog names the sdist and t
   const mtimes = new Set((await rpmQuery(r, '--qf', '[%{FILEMTIMES}\n]')).split('\n'));
   assert.deepEqual([...mtimes], [TEST_EPOCH], 'file times not clamped to SOURCE_DATE_EPOCH');
   const changelog = await rpmQuery(r, '--changelog');
-  assert.match(changelog, new RegExp(`^\\* Thu Jan 01 2026 ${TEST_MAINTAINER.replace(/[()]/g, '\\$&')} - 0\\.6\\.3-1\\.el9\\n- Converted from the Python sdist rpc4django-0\\.6\\.3\\.tar\\.gz by py2pkg`));
+  assert.match(
+    changelog,
+    new RegExp(
+      `^\\* Thu Jan 01 2026 ${TEST_MAINTAINER.replace(/[()]/g, '\\$&')} - 0\\.6\\.3-1\\.el9\\n- Converted from the Python sdist rpc4django-0\\.6\\.3\\.tar\\.gz by py2pkg`,
+    ),
+  );
   assert.match(changelog, /- Upstream signature verified: key [0-9A-F]{40}/);
 });
 
@@ -165,9 +218,24 @@ test('hostile metadata: the rpm says exactly what the metadata said, as text, an
   // behind a no-break space; macros stay unexpanded; the text/plain paragraphs are reflowed
   // (src/description/plain.ts), as Debian's frontends do
   assert.deepEqual(lines, [
-    '\u00a0%prep', '', '.', '', '--', '', '$HOME', '', '\u00a0#!/bin/sh -e touch /tmp/py2pkg-pwned', '',
-    '\u00a0%post touch /tmp/py2pkg-pwned; echo $(touch /tmp/py2pkg-pwned) `touch', '/tmp/py2pkg-pwned` %{_bindir}', '',
-    'Package: evil Depends: python3-pwned', '', 'Grüße aus Köln — 日本語の説明文 ✓ 😀', '', "a line starting with a tab EOF '; DROP TABLE packages; --",
+    '\u00a0%prep',
+    '',
+    '.',
+    '',
+    '--',
+    '',
+    '$HOME',
+    '',
+    '\u00a0#!/bin/sh -e touch /tmp/py2pkg-pwned',
+    '',
+    '\u00a0%post touch /tmp/py2pkg-pwned; echo $(touch /tmp/py2pkg-pwned) `touch',
+    '/tmp/py2pkg-pwned` %{_bindir}',
+    '',
+    'Package: evil Depends: python3-pwned',
+    '',
+    'Grüße aus Köln — 日本語の説明文 ✓ 😀',
+    '',
+    "a line starting with a tab EOF '; DROP TABLE packages; --",
   ]);
   for (const l of lines) assert.ok([...l].length <= 79, `description line over 79: ${l}`);
   assert.equal(existsSync('/tmp/py2pkg-pwned'), false, 'something ran the canary');
@@ -177,7 +245,9 @@ test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .
   const sdist = fixtureSdist('rpc4django');
   const out = await mkdtemp(join(tmpdir(), 'py2pkg-rr-'));
   try {
-    const r = await py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
+      SOURCE_DATE_EPOCH: TEST_EPOCH,
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await readdir(out), ['python3-rpc4django-0.6.3-1.el9.noarch.rpm'], 'stray files in --out');
     assert.ok(readFileSync(join(out, 'python3-rpc4django-0.6.3-1.el9.noarch.rpm')).equals(readFileSync(byName('python3-rpc4django').path)), 'two runs differ');
@@ -207,20 +277,27 @@ test('--format and --target must agree; --target alone picks its format', async 
   assert.match(unknown.stderr, /unknown --target "el7" \(known: debian12, debian13, ubuntu22\.04, ubuntu24\.04, el8, el9, el10, fedora\)/);
   const out = await mkdtemp(join(tmpdir(), 'py2pkg-tf-'));
   try {
-    const r = await py2pkg(['--target', 'fedora', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('flitdemo')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await py2pkg(
+      ['--target', 'fedora', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', fixtureSdist('flitdemo')],
+      { SOURCE_DATE_EPOCH: TEST_EPOCH },
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await readdir(out), ['python3-flitdemo-23.0-1.fc44.noarch.rpm']);
     const fromHarness = others.find((p) => p.profile === 'fedora' && p.packageName === 'python3-flitdemo');
-    assert.ok(fromHarness?.path && readFileSync(join(out, 'python3-flitdemo-23.0-1.fc44.noarch.rpm')).equals(readFileSync(fromHarness.path)), 'the CLI and the test harness disagree for fedora');
+    assert.ok(
+      fromHarness?.path && readFileSync(join(out, 'python3-flitdemo-23.0-1.fc44.noarch.rpm')).equals(readFileSync(fromHarness.path)),
+      'the CLI and the test harness disagree for fedora',
+    );
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 });
 
-test('py2pkg targets: lists every profile and what it sets, adds the config file\'s, refuses an unknown one', async () => {
+test("py2pkg targets: lists every profile and what it sets, adds the config file's, refuses an unknown one", async () => {
   const list = await py2pkg(['targets', '--config', '/dev/null']);
   assert.equal(list.exitCode, 0, list.stderr);
-  for (const id of ['debian12*', 'debian13', 'ubuntu22.04', 'ubuntu24.04', 'el8', 'el9*', 'el10', 'fedora']) assert.match(list.stdout, new RegExp(`^${id.replace(/[.*]/g, '\\$&')} +(deb|rpm) `, 'm'));
+  for (const id of ['debian12*', 'debian13', 'ubuntu22.04', 'ubuntu24.04', 'el8', 'el9*', 'el10', 'fedora'])
+    assert.match(list.stdout, new RegExp(`^${id.replace(/[.*]/g, '\\$&')} +(deb|rpm) `, 'm'));
   const dir = await mkdtemp(join(tmpdir(), 'py2pkg-tcfg-'));
   try {
     const cfg = join(dir, 'config.toml');
@@ -259,7 +336,10 @@ test('scripts and versions: certsdemo 2.28.0 keeps its zero, certs.py loses its 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  for (const [pkg, program] of [['python3-slugger', 'slugger'], ['python3-nastymeta', 'nastymeta']] as const) {
+  for (const [pkg, program] of [
+    ['python3-slugger', 'slugger'],
+    ['python3-nastymeta', 'nastymeta'],
+  ] as const) {
     assert.match(await rpmQuery(byName(pkg).path, '--list'), new RegExp(`^/usr/share/man/man1/${program}\\.1\\.gz$`, 'm'));
   }
 });

@@ -80,7 +80,10 @@ after(async () => {
 
 test('hostile build code finds no network, no secrets, no other processes, a read-only system', async () => {
   // the probe really can reach the server when it is not sandboxed
-  const direct = await execa('/usr/bin/python3', ['-c', `import socket; socket.create_connection(("127.0.0.1", ${port}), timeout=2).close(); print("ok")`], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
+  const direct = await execa('/usr/bin/python3', ['-c', `import socket; socket.create_connection(("127.0.0.1", ${port}), timeout=2).close(); print("ok")`], {
+    env: { PATH: SYSTEM_PATH },
+    extendEnv: false,
+  });
   assert.equal(direct.stdout.trim(), 'ok');
   const before = connections;
 

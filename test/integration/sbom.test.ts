@@ -24,13 +24,32 @@ after(async () => {
 
 async function convert(format: 'deb' | 'rpm', out: string): Promise<string> {
   await mkdir(out, { recursive: true });
-  const r = await py2pkg(['--format', format, '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--config', '/dev/null', '--quiet', fixtureSdist('rpc4django')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  const r = await py2pkg(
+    [
+      '--format',
+      format,
+      '--trusted-keys',
+      upstreamPub,
+      '--out',
+      out,
+      '--maintainer',
+      TEST_MAINTAINER,
+      '--config',
+      '/dev/null',
+      '--quiet',
+      fixtureSdist('rpc4django'),
+    ],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   return r.stdout.trim();
 }
 
 function sbomOf(pkg: string): string {
-  if (pkg.endsWith('.deb')) return execFileSync('tar', ['-xO', './usr/share/doc/python3-rpc4django/sbom.cdx.json'], { input: execFileSync('dpkg-deb', ['--fsys-tarfile', pkg]) }).toString();
+  if (pkg.endsWith('.deb'))
+    return execFileSync('tar', ['-xO', './usr/share/doc/python3-rpc4django/sbom.cdx.json'], {
+      input: execFileSync('dpkg-deb', ['--fsys-tarfile', pkg]),
+    }).toString();
   const cpio = execFileSync('rpm2cpio', [pkg]);
   return execFileSync('cpio', ['-i', '--to-stdout', '--quiet', './usr/share/doc/python3-rpc4django/sbom.cdx.json'], { input: cpio }).toString();
 }
@@ -51,10 +70,17 @@ for (const format of ['deb', 'rpm'] as const) {
     const sbom = JSON.parse(text) as Sbom;
     assert.equal(sbom.specVersion, '1.6');
     assert.equal(sbom.metadata.timestamp, new Date(Number(TEST_EPOCH) * 1000).toISOString());
-    assert.equal(sbom.metadata.component.purl, format === 'deb' ? 'pkg:deb/debian/python3-rpc4django@0.6.3-1?arch=all&distro=debian12' : 'pkg:rpm/el/python3-rpc4django@0.6.3-1.el9?arch=noarch&distro=el9');
+    assert.equal(
+      sbom.metadata.component.purl,
+      format === 'deb'
+        ? 'pkg:deb/debian/python3-rpc4django@0.6.3-1?arch=all&distro=debian12'
+        : 'pkg:rpm/el/python3-rpc4django@0.6.3-1.el9?arch=noarch&distro=el9',
+    );
     const py = sbom.components.find((c) => c.purl === 'pkg:pypi/rpc4django@0.6.3');
     assert.ok(py, 'the Python distribution is a component');
-    const sha = execFileSync('sha256sum', [fixtureSdist('rpc4django')]).toString().split(' ')[0];
+    const sha = execFileSync('sha256sum', [fixtureSdist('rpc4django')])
+      .toString()
+      .split(' ')[0];
     assert.deepEqual(py.hashes, [{ alg: 'SHA-256', content: sha }]);
     const props = Object.fromEntries(py.properties.map((p) => [p.name, p.value]));
     assert.equal(props['py2pkg:evidence:0:method'], 'openpgp-detached-signature');

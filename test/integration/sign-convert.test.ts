@@ -57,14 +57,24 @@ setup(name="keyprobe", version="1.0", packages=["probe"])
   const sdist = await writeSignedProbeSdist(work, 'keyprobe', setupPy);
   const out = join(work, 'out');
   await mkdir(out);
-  const r = await py2pkg(['--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', keyCopy, sdist], { PY2PKG_PASSPHRASE: PASSPHRASE });
+  const r = await py2pkg(['--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', keyCopy, sdist], {
+    PY2PKG_PASSPHRASE: PASSPHRASE,
+  });
   assert.equal(r.exitCode, 0, r.stderr);
   const lines = r.stderr.split('\n').map((l) => l.replace(/^py2pkg: /, '').split(' ')[0]);
-  assert.ok(lines.indexOf('sign') > lines.indexOf('package') && lines.indexOf('package') > lines.indexOf('build'), `sign comes after build and package:\n${r.stderr}`);
+  assert.ok(
+    lines.indexOf('sign') > lines.indexOf('package') && lines.indexOf('package') > lines.indexOf('build'),
+    `sign comes after build and package:\n${r.stderr}`,
+  );
   const deb = join(out, 'python3-keyprobe_1.0-1_all.deb');
   const x = join(work, 'x');
   await execa('/usr/bin/dpkg-deb', ['-x', deb, x], { env: sys, extendEnv: false });
-  const found = JSON.parse((await readFile(join(x, 'usr/lib/python3/dist-packages/probe/findings.py'), 'utf8')).slice(2)) as { key_file_visible: boolean; keys_dir_visible: boolean; leaks: string[]; env: string[] };
+  const found = JSON.parse((await readFile(join(x, 'usr/lib/python3/dist-packages/probe/findings.py'), 'utf8')).slice(2)) as {
+    key_file_visible: boolean;
+    keys_dir_visible: boolean;
+    leaks: string[];
+    env: string[];
+  };
   assert.equal(found.key_file_visible, false, 'the key file is visible inside the build');
   assert.equal(found.keys_dir_visible, false);
   assert.deepEqual(found.leaks, [], 'the passphrase or key was readable from /proc during the build');
@@ -78,13 +88,30 @@ test('--passphrase-file may be a pipe; it is read only after the build and the p
   await execa('/usr/bin/mkfifo', ['-m', '600', fifo]);
   const out = join(work, 'out-fifo');
   await mkdir(out);
-  const child = execa(process.execPath, [join(repoRoot, 'bin', 'py2pkg.js'), '--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', keyCopy, '--passphrase-file', fifo, fixtureSdist('rpc4django')], {
-    // a build-cache hit would never read the passphrase: this test is about the order of a real build
-    env: { ...sys, HOME: process.env.HOME ?? '/root', PY2PKG_NO_CACHE: '1' },
-    extendEnv: false,
-    reject: false,
-    timeout: 120_000,
-  });
+  const child = execa(
+    process.execPath,
+    [
+      join(repoRoot, 'bin', 'py2pkg.js'),
+      '--trusted-keys',
+      upstreamPub,
+      '--out',
+      out,
+      '--maintainer',
+      'T <t@example.org>',
+      '--sign-key',
+      keyCopy,
+      '--passphrase-file',
+      fifo,
+      fixtureSdist('rpc4django'),
+    ],
+    {
+      // a build-cache hit would never read the passphrase: this test is about the order of a real build
+      env: { ...sys, HOME: process.env.HOME ?? '/root', PY2PKG_NO_CACHE: '1' },
+      extendEnv: false,
+      reject: false,
+      timeout: 120_000,
+    },
+  );
   let stderr = '';
   let wrote = false;
   const writing = new Promise<void>((resolve, reject) => {
@@ -108,7 +135,10 @@ test('--passphrase-file may be a pipe; it is read only after the build and the p
 test('a wrong passphrase after the build leaves --out untouched (the unsigned package never lands)', async () => {
   const out = join(work, 'out-wrong');
   await mkdir(out);
-  const r = await py2pkg(['--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', keyCopy, fixtureSdist('rpc4django')], { PY2PKG_PASSPHRASE: 'not the passphrase' });
+  const r = await py2pkg(
+    ['--trusted-keys', upstreamPub, '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', keyCopy, fixtureSdist('rpc4django')],
+    { PY2PKG_PASSPHRASE: 'not the passphrase' },
+  );
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /error\[KEY_PASSPHRASE\]/);
   assert.deepEqual(await import('node:fs/promises').then((fs) => fs.readdir(out)), []);

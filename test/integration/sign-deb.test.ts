@@ -43,7 +43,11 @@ async function debsigVerify(deb: string, pub: string): Promise<{ exitCode: numbe
 </Policy>
 `,
   );
-  const r = await execa('/usr/bin/debsig-verify', ['--policies-dir', join(base, 'policies'), '--keyrings-dir', join(base, 'keyrings'), deb], { env: sys, extendEnv: false, reject: false });
+  const r = await execa('/usr/bin/debsig-verify', ['--policies-dir', join(base, 'policies'), '--keyrings-dir', join(base, 'keyrings'), deb], {
+    env: sys,
+    extendEnv: false,
+    reject: false,
+  });
   return { exitCode: r.exitCode ?? -1, out: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -82,8 +86,14 @@ test('convert --sign-key adds a _gpgorigin member without rebuilding the package
   assert.match(fpr, /^[0-9A-F]{40}$/);
   const a = await readDebLayout(unsigned);
   const b = await readDebLayout(signed);
-  assert.deepEqual(a.members.map((m) => m.name), ['debian-binary', 'control.tar.xz', 'data.tar.xz']);
-  assert.deepEqual(b.members.map((m) => m.name), ['debian-binary', 'control.tar.xz', 'data.tar.xz', '_gpgorigin']);
+  assert.deepEqual(
+    a.members.map((m) => m.name),
+    ['debian-binary', 'control.tar.xz', 'data.tar.xz'],
+  );
+  assert.deepEqual(
+    b.members.map((m) => m.name),
+    ['debian-binary', 'control.tar.xz', 'data.tar.xz', '_gpgorigin'],
+  );
   const ua = await readFile(unsigned);
   const sb = await readFile(signed);
   for (const [i, m] of a.members.entries()) {

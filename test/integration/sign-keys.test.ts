@@ -30,7 +30,12 @@ let deb: string;
 const sys = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
 
 async function gpg(args: string[], input?: string) {
-  return execa('/usr/bin/gpg', ['--homedir', gnupg, '--batch', '--no-tty', ...args], { env: sys, extendEnv: false, reject: false, ...(input !== undefined ? { input } : {}) });
+  return execa('/usr/bin/gpg', ['--homedir', gnupg, '--batch', '--no-tty', ...args], {
+    env: sys,
+    extendEnv: false,
+    reject: false,
+    ...(input !== undefined ? { input } : {}),
+  });
 }
 
 /** A dearmored keyring file for gpgv. */
@@ -60,7 +65,10 @@ after(async () => {
 async function tinyDeb(dir: string, name: string, version: string): Promise<string> {
   const root = join(dir, `${name}-${version}-root`);
   await execa('/usr/bin/mkdir', ['-p', join(root, 'DEBIAN'), join(root, 'usr/share', name)]);
-  await writeFile(join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: test package\n tiny\n`);
+  await writeFile(
+    join(root, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: test package\n tiny\n`,
+  );
   await writeFile(join(root, 'usr/share', name, 'hello.txt'), `${name} ${version}\n`);
   const out = join(dir, `${name}_${version}_all.deb`);
   await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, out], { env: sys, extendEnv: false });
@@ -68,9 +76,15 @@ async function tinyDeb(dir: string, name: string, version: string): Promise<stri
 }
 
 /** A secret key file made with openpgp.js options (for the refusal cases). */
-async function openpgpKey(name: string, opts: Record<string, unknown>, transform?: (k: import('openpgp').PrivateKey) => Promise<import('openpgp').PrivateKey>): Promise<string> {
+async function openpgpKey(
+  name: string,
+  opts: Record<string, unknown>,
+  transform?: (k: import('openpgp').PrivateKey) => Promise<import('openpgp').PrivateKey>,
+): Promise<string> {
   const openpgp = await import('openpgp');
-  const { privateKey } = await openpgp.generateKey({ userIDs: [{ name, email: 'k@test.invalid' }], format: 'object', ...opts } as Parameters<typeof openpgp.generateKey>[0] & { format: 'object' });
+  const { privateKey } = await openpgp.generateKey({ userIDs: [{ name, email: 'k@test.invalid' }], format: 'object', ...opts } as Parameters<
+    typeof openpgp.generateKey
+  >[0] & { format: 'object' });
   const key = transform ? await transform(privateKey) : privateKey;
   const path = join(work, `${name}.sec.asc`);
   await writeFile(path, key.armor());
@@ -97,15 +111,33 @@ async function gpgKey(uid: string, algo: string, usage: string, subkey?: string)
 }
 
 test('keygen makes v4 primary-only signing keys (RSA-4096 by default, curve25519Legacy) that gpg reads as [SC]', async () => {
-  for (const [type, algo] of [['curve25519Legacy', '22'], ['rsa4096', '1']] as const) {
+  for (const [type, algo] of [
+    ['curve25519Legacy', '22'],
+    ['rsa4096', '1'],
+  ] as const) {
     const prefix = join(work, `kg-${type}`);
-    const r = await py2pkg(['keygen', '--name', 'Example Org Repo', '--email', 'repo@example.org', '--out', prefix, ...(type === 'rsa4096' ? [] : ['--type', type])]);
+    const r = await py2pkg([
+      'keygen',
+      '--name',
+      'Example Org Repo',
+      '--email',
+      'repo@example.org',
+      '--out',
+      prefix,
+      ...(type === 'rsa4096' ? [] : ['--type', type]),
+    ]);
     assert.equal(r.exitCode, 0, r.stderr);
     const fpr = r.stdout.trim();
     assert.match(fpr, /^[0-9A-F]{40}$/);
     assert.equal((await stat(`${prefix}.sec.asc`)).mode & 0o777, 0o600);
-    const shown = await execa('/usr/bin/gpg', ['--homedir', gnupg, '--batch', '--with-colons', '--show-keys', `${prefix}.pub.asc`], { env: sys, extendEnv: false });
-    const pub = shown.stdout.split('\n').find((l) => l.startsWith('pub:'))!.split(':');
+    const shown = await execa('/usr/bin/gpg', ['--homedir', gnupg, '--batch', '--with-colons', '--show-keys', `${prefix}.pub.asc`], {
+      env: sys,
+      extendEnv: false,
+    });
+    const pub = shown.stdout
+      .split('\n')
+      .find((l) => l.startsWith('pub:'))!
+      .split(':');
     assert.equal(pub[3], algo, `algorithm of ${type}`);
     if (type === 'rsa4096') assert.equal(pub[2], '4096');
     assert.match(pub[11] ?? '', /s/, 'the primary key signs');
@@ -122,7 +154,9 @@ test('keygen makes v4 primary-only signing keys (RSA-4096 by default, curve25519
   const noPass = await py2pkg(['keygen', '--name', 'X', '--out', join(work, 'kg-prot'), '--type', 'curve25519Legacy', '--protect']);
   assert.equal(noPass.exitCode, 2);
   assert.match(noPass.stderr, /error\[KEY_PASSPHRASE\]/);
-  const prot = await py2pkg(['keygen', '--name', 'X', '--out', join(work, 'kg-prot'), '--type', 'curve25519Legacy', '--protect'], { PY2PKG_PASSPHRASE: 'kg secret' });
+  const prot = await py2pkg(['keygen', '--name', 'X', '--out', join(work, 'kg-prot'), '--type', 'curve25519Legacy', '--protect'], {
+    PY2PKG_PASSPHRASE: 'kg secret',
+  });
   assert.equal(prot.exitCode, 0, prot.stderr);
   const openpgp = await import('openpgp');
   const k = await openpgp.readPrivateKey({ armoredKey: await readFile(join(work, 'kg-prot.sec.asc'), 'utf8') });
@@ -135,10 +169,22 @@ test('keys RPM 4.18 or gpgv cannot use are refused with one clear line before an
     ['v6 key', await openpgpKey('v6', { type: 'curve25519', config: { v6Keys: true } }), /v6 key/],
     ['Ed25519 algorithm 27', await openpgpKey('ed27', { type: 'curve25519', config: { v6Keys: false } }), /algorithm 27/],
     ['NIST P-256', await openpgpKey('p256', { type: 'ecc', curve: 'nistP256', config: { v6Keys: false } }), /ECDSA/],
-    ['revoked', await openpgpKey('revoked', { type: 'ecc', curve: 'curve25519Legacy', subkeys: [], config: { v6Keys: false } }, async (k) => (await openpgp.revokeKey({ key: k, format: 'object' })).privateKey), /revoked, expired/],
+    [
+      'revoked',
+      await openpgpKey(
+        'revoked',
+        { type: 'ecc', curve: 'curve25519Legacy', subkeys: [], config: { v6Keys: false } },
+        async (k) => (await openpgp.revokeKey({ key: k, format: 'object' })).privateKey,
+      ),
+      /revoked, expired/,
+    ],
     ['expired', join(keysDir, 'upstream-expired-TEST-ONLY.sec.asc'), /revoked, expired/],
     ['RSA 1024 (gpg)', (await gpgKey('short rsa <s@test.invalid>', 'rsa1024', 'sign'))[0], /at least 2048 bits/],
-    ['certify-only primary with a signing subkey (gpg)', (await gpgKey('cert only <c@test.invalid>', 'ed25519', 'cert', 'ed25519'))[0], /not allowed to sign data/],
+    [
+      'certify-only primary with a signing subkey (gpg)',
+      (await gpgKey('cert only <c@test.invalid>', 'ed25519', 'cert', 'ed25519'))[0],
+      /not allowed to sign data/,
+    ],
   ];
   for (const [what, file, reason] of cases) {
     const repo = join(work, `refused-${what.replace(/\W+/g, '-')}`);
@@ -151,7 +197,10 @@ test('keys RPM 4.18 or gpgv cannot use are refused with one clear line before an
   }
   const notKey = join(work, 'garbage.asc');
   await writeFile(notKey, '-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nc2VjcmV0LWJ5dGVzLW5ldmVyLWVjaG9lZA==\n-----END PGP PRIVATE KEY BLOCK-----\n');
-  for (const [file, code] of [[ORG_PUB, /KEY_READ\].*is a public key/], [notKey, /KEY_READ\].*not an OpenPGP secret key/]] as const) {
+  for (const [file, code] of [
+    [ORG_PUB, /KEY_READ\].*is a public key/],
+    [notKey, /KEY_READ\].*not an OpenPGP secret key/],
+  ] as const) {
     const r = await py2pkg(['publish', deb, '--repo', join(work, 'r-x'), '--sign-key', file]);
     assert.equal(r.exitCode, 2, r.stderr);
     assert.match(r.stderr, code);
@@ -168,7 +217,17 @@ test('an unusable key stops convert before the build starts', async () => {
   const out = join(work, 'out-unusable');
   await execa('/usr/bin/mkdir', [out]);
   const sdist = join(keysDir, '..', 'dist', 'rpc4django-0.6.3.tar.gz');
-  const r = await py2pkg(['--trusted-keys', join(keysDir, 'upstream-TEST-ONLY.pub.asc'), '--out', out, '--maintainer', 'T <t@example.org>', '--sign-key', bad, sdist]);
+  const r = await py2pkg([
+    '--trusted-keys',
+    join(keysDir, 'upstream-TEST-ONLY.pub.asc'),
+    '--out',
+    out,
+    '--maintainer',
+    'T <t@example.org>',
+    '--sign-key',
+    bad,
+    sdist,
+  ]);
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /error\[KEY_UNUSABLE\]/);
   assert.doesNotMatch(r.stderr, /py2pkg: (verify|build|package)/, 'nothing ran before the key was refused');
@@ -176,7 +235,8 @@ test('an unusable key stops convert before the build starts', async () => {
 });
 
 test('a passphrase comes from --passphrase-file or PY2PKG_PASSPHRASE; a wrong one is refused without being echoed', async () => {
-  const run = (env: Record<string, string>, extra: string[] = []) => py2pkg(['publish', deb, '--repo', join(work, `r-pass-${Math.random().toString(36).slice(2)}`), '--sign-key', PROT_SEC, '--quiet', ...extra], env);
+  const run = (env: Record<string, string>, extra: string[] = []) =>
+    py2pkg(['publish', deb, '--repo', join(work, `r-pass-${Math.random().toString(36).slice(2)}`), '--sign-key', PROT_SEC, '--quiet', ...extra], env);
   const none = await run({});
   assert.equal(none.exitCode, 2);
   assert.match(none.stderr, /error\[KEY_PASSPHRASE\].*protected by a passphrase and none was given/);
@@ -201,7 +261,10 @@ test('a passphrase comes from --passphrase-file or PY2PKG_PASSPHRASE; a wrong on
 test('signatures made in-process are accepted by gpgv: detached binary, armored and cleartext, RSA-4096 and Ed25519; one flipped byte is refused', async () => {
   const data = join(work, 'data.bin');
   await writeFile(data, Buffer.alloc(3 * 1024 * 1024 + 7, 0x61));
-  for (const [sec, pub, name] of [[ORG_SEC, ORG_PUB, 'rsa'], [ED_SEC, ED_PUB, 'ed']] as const) {
+  for (const [sec, pub, name] of [
+    [ORG_SEC, ORG_PUB, 'rsa'],
+    [ED_SEC, ED_PUB, 'ed'],
+  ] as const) {
     const signer = await openSigner({ kind: 'key-file', keyFile: sec });
     try {
       const size = (await stat(data)).size;

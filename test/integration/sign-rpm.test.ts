@@ -39,14 +39,21 @@ async function buildTestRpm(dir: string, name: string, version: string): Promise
     spec,
     `Name: ${name}\nVersion: ${version}\nRelease: 1\nSummary: py2pkg signing test\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n%description\npy2pkg signing test package\n%install\nmkdir -p %{buildroot}/opt/${name}\necho '${name} ${version}' > %{buildroot}/opt/${name}/hello.txt\n%files\n/opt/${name}/hello.txt\n`,
   );
-  await execa('/usr/bin/rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', '_build_id_links none', spec], { env: { ...sys, HOME: dir }, extendEnv: false });
+  await execa('/usr/bin/rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', '_build_id_links none', spec], {
+    env: { ...sys, HOME: dir },
+    extendEnv: false,
+  });
   return join(top, 'RPMS', 'noarch', `${name}-${version}-1.noarch.rpm`);
 }
 
 async function checksig(rpm: string, pub: string): Promise<{ exitCode: number; out: string }> {
   const db = await mkdtemp(join(work, 'rpmdb-'));
   await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--import', pub], { env: sys, extendEnv: false });
-  const r = await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--define', '_pkgverify_level signature', '--checksig', '-v', rpm], { env: sys, extendEnv: false, reject: false });
+  const r = await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--define', '_pkgverify_level signature', '--checksig', '-v', rpm], {
+    env: sys,
+    extendEnv: false,
+    reject: false,
+  });
   return { exitCode: r.exitCode ?? -1, out: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -66,7 +73,10 @@ after(async () => {
 });
 
 test('a key-file signature through the __gpg_sign_cmd helper: rpmkeys --checksig says OK, and so does py2pkg verify (RSA-4096, Ed25519)', async () => {
-  for (const [sec, pub, algo] of [[ORG_SEC, ORG_PUB, 'RSA'], [ED_SEC, ED_PUB, 'EdDSA']] as const) {
+  for (const [sec, pub, algo] of [
+    [ORG_SEC, ORG_PUB, 'RSA'],
+    [ED_SEC, ED_PUB, 'EdDSA'],
+  ] as const) {
     const rpm = join(work, `signed-${algo}.rpm`);
     await copyFile(unsignedRpm, rpm);
     const signer = await openSigner({ kind: 'key-file', keyFile: sec });
@@ -144,7 +154,14 @@ test('gpg signs for rpmsign with --gpg-key (agent-held key): rpmkeys OK', async 
 
 test('a key with an openpgp.js-made signing subkey: rpmkeys cannot even import it, and py2pkg refuses it up front', async () => {
   const openpgp = await import('openpgp');
-  const { privateKey, publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'subkey test', email: 's@test.invalid' }], subkeys: [{ sign: true }], format: 'armored', config: { v6Keys: false } });
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: 'subkey test', email: 's@test.invalid' }],
+    subkeys: [{ sign: true }],
+    format: 'armored',
+    config: { v6Keys: false },
+  });
   const sec = join(work, 'withsub.sec.asc');
   const pub = join(work, 'withsub.pub.asc');
   await writeFile(sec, privateKey);
@@ -192,7 +209,8 @@ test('the key and its passphrase never appear in any child process argv or envir
         if (p.cmdline.includes('bin/py2pkg.js')) continue; // py2pkg itself holds them, legitimately
         if (/rpmsign|py2pkg-rpm-sign|createrepo_c/.test(p.cmdline)) observed.add(p.cmdline.split('\0').slice(0, 3).join(' '));
         const all = `${p.cmdline}\n${p.environ}`;
-        if (all.includes(PASSPHRASE) || all.includes('PY2PKG_PASSPHRASE') || keyLines.some((l) => all.includes(l))) leaks.add(`${p.pid}: ${p.cmdline.replace(/\0/g, ' ')}`);
+        if (all.includes(PASSPHRASE) || all.includes('PY2PKG_PASSPHRASE') || keyLines.some((l) => all.includes(l)))
+          leaks.add(`${p.pid}: ${p.cmdline.replace(/\0/g, ' ')}`);
       }
       await new Promise((r) => setTimeout(r, 2));
     }

@@ -29,7 +29,22 @@ let work: string;
 let out: string;
 let files: string[];
 
-const sourceArgs = (outDir: string, sdist: string, more: string[] = []) => ['--source', '--format', 'deb', '--trusted-keys', upstreamPub, '--sign-key', ORG_SEC, '--maintainer', TEST_MAINTAINER, '--out', outDir, '--quiet', ...more, sdist];
+const sourceArgs = (outDir: string, sdist: string, more: string[] = []) => [
+  '--source',
+  '--format',
+  'deb',
+  '--trusted-keys',
+  upstreamPub,
+  '--sign-key',
+  ORG_SEC,
+  '--maintainer',
+  TEST_MAINTAINER,
+  '--out',
+  outDir,
+  '--quiet',
+  ...more,
+  sdist,
+];
 
 /** A binary keyring gpgv reads, from an armored public key. */
 async function keyring(armored: string, name: string): Promise<string> {
@@ -39,7 +54,8 @@ async function keyring(armored: string, name: string): Promise<string> {
   return path;
 }
 
-const dscverify = (keyringPath: string, file: string) => execa('/usr/bin/dscverify', ['--no-default-keyrings', '--keyring', keyringPath, file], { env, extendEnv: false, reject: false, cwd: out });
+const dscverify = (keyringPath: string, file: string) =>
+  execa('/usr/bin/dscverify', ['--no-default-keyrings', '--keyring', keyringPath, file], { env, extendEnv: false, reject: false, cwd: out });
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'py2pkg-srcdeb-'));
@@ -67,7 +83,10 @@ test('the files of a source upload: .dsc first, orig + signature, debian tarball
   assert.ok(readFileSync(join(out, names[1]!)).equals(readFileSync(fixtureSdist('rpc4django'))), 'the .orig is the verified sdist byte for byte');
   assert.ok(readFileSync(join(out, names[2]!)).equals(readFileSync(`${fixtureSdist('rpc4django')}.asc`)), 'the upstream signature beside it');
   const dsc = await readFile(join(out, names[0]!), 'utf8');
-  assert.match(dsc, /^-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nFormat: 3\.0 \(quilt\)\nSource: python-rpc4django\nBinary: python3-rpc4django\nArchitecture: all\nVersion: 0\.6\.3-1\n/);
+  assert.match(
+    dsc,
+    /^-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nFormat: 3\.0 \(quilt\)\nSource: python-rpc4django\nBinary: python3-rpc4django\nArchitecture: all\nVersion: 0\.6\.3-1\n/,
+  );
   assert.match(dsc, / python-rpc4django_0\.6\.3\.orig\.tar\.gz\.asc$/m, 'the .dsc lists the upstream signature');
 });
 
@@ -93,7 +112,10 @@ test('dpkg-source -x unpacks it; debian/ holds what a build farm needs', async (
   assert.equal(read('source/format'), '3.0 (quilt)\n');
   const control = read('control');
   assert.match(control, /^Source: python-rpc4django$/m);
-  assert.match(control, /^Build-Depends: debhelper-compat \(= 13\),\n dh-sequence-python3,\n dh-python,\n pybuild-plugin-pyproject,\n python3-all,\n python3-setuptools,\n python3-wheel\n/m);
+  assert.match(
+    control,
+    /^Build-Depends: debhelper-compat \(= 13\),\n dh-sequence-python3,\n dh-python,\n pybuild-plugin-pyproject,\n python3-all,\n python3-setuptools,\n python3-wheel\n/m,
+  );
   assert.match(control, /^Architecture: all$/m);
   assert.match(control, /^Depends: \$\{python3:Depends\},\n \$\{misc:Depends\}\n/m);
   assert.match(read('rules'), /^\tdh \$@ --buildsystem=pybuild$/m);
@@ -112,33 +134,43 @@ test('dpkg-source -x unpacks it; debian/ holds what a build farm needs', async (
   assert.equal(sbom.bomFormat, 'CycloneDX');
   // the upstream key: the one that verified the sdist, minimal (what gpg --export-options export-minimal keeps)
   const keys = await openpgp.readKeys({ armoredKeys: read('upstream/signing-key.asc') });
-  assert.deepEqual(keys.map((k) => k.getFingerprint().toUpperCase()), [UPSTREAM_FPR]);
+  assert.deepEqual(
+    keys.map((k) => k.getFingerprint().toUpperCase()),
+    [UPSTREAM_FPR],
+  );
   for (const u of keys[0]!.users) assert.equal(u.otherCertifications.length, 0);
   assert.ok(!keys[0]!.isPrivate());
 });
 
-test('gpgv with debian/upstream/signing-key.asc verifies the .orig against its .asc (what dpkg-source -b and uscan check), and not another file\'s signature', async () => {
+test("gpgv with debian/upstream/signing-key.asc verifies the .orig against its .asc (what dpkg-source -b and uscan check), and not another file's signature", async () => {
   const x = join(work, 'x2');
   await mkdir(x);
-  await execa('/usr/bin/tar', ['-xf', join(out, 'python-rpc4django_0.6.3-1.debian.tar.xz'), '-C', x, 'debian/upstream/signing-key.asc'], { env, extendEnv: false });
+  await execa('/usr/bin/tar', ['-xf', join(out, 'python-rpc4django_0.6.3-1.debian.tar.xz'), '-C', x, 'debian/upstream/signing-key.asc'], {
+    env,
+    extendEnv: false,
+  });
   const ring = await keyring(join(x, 'debian/upstream/signing-key.asc'), 'upstream.gpg');
-  const gpgv = (sig: string) => execa('/usr/bin/gpgv', ['--keyring', ring, sig, join(out, 'python-rpc4django_0.6.3.orig.tar.gz')], { env, extendEnv: false, reject: false });
+  const gpgv = (sig: string) =>
+    execa('/usr/bin/gpgv', ['--keyring', ring, sig, join(out, 'python-rpc4django_0.6.3.orig.tar.gz')], { env, extendEnv: false, reject: false });
   const good = await gpgv(join(out, 'python-rpc4django_0.6.3.orig.tar.gz.asc'));
   assert.equal(good.exitCode, 0, good.stderr);
   assert.match(good.stderr, /Good signature from "py2pkg upstream signer/);
   const bad = await gpgv(`${fixtureSdist('tinyclick')}.asc`);
-  assert.notEqual(bad.exitCode, 0, 'another file\'s signature does not verify the orig');
+  assert.notEqual(bad.exitCode, 0, "another file's signature does not verify the orig");
   assert.match(bad.stderr, /BAD signature/);
 });
 
-test('a C extension: Architecture any, python3-all-dev, ${shlibs:Depends} and the config\'s -dev packages', async () => {
+test("a C extension: Architecture any, python3-all-dev, ${shlibs:Depends} and the config's -dev packages", async () => {
   const o = join(work, 'c');
   const cfg = join(work, 'config.toml');
   await writeFile(cfg, '[project.yamlish]\nbuild-depends = ["libyaml-dev"]\n');
   const r = await py2pkg(sourceArgs(o, fixtureSdist('yamlish'), ['--config', cfg]), { SOURCE_DATE_EPOCH: TEST_EPOCH });
   assert.equal(r.exitCode, 0, r.stderr);
   const tar = await execa('/usr/bin/tar', ['-xOf', join(o, 'python-yamlish_6.0-1.debian.tar.xz'), 'debian/control'], { env, extendEnv: false });
-  assert.match(tar.stdout, /^Build-Depends: debhelper-compat \(= 13\),\n dh-sequence-python3,\n dh-python,\n pybuild-plugin-pyproject,\n python3-all-dev,\n python3-setuptools,\n(?: .*\n)*? libyaml-dev\n/m);
+  assert.match(
+    tar.stdout,
+    /^Build-Depends: debhelper-compat \(= 13\),\n dh-sequence-python3,\n dh-python,\n pybuild-plugin-pyproject,\n python3-all-dev,\n python3-setuptools,\n(?: .*\n)*? libyaml-dev\n/m,
+  );
   assert.match(tar.stdout, /^Architecture: any$/m);
   assert.match(tar.stdout, /\$\{shlibs:Depends\}/);
 });
@@ -147,14 +179,25 @@ test('a .zip or plain .tar sdist is refused: SOURCE_ORIG_FORMAT, exit 5, nothing
   const dir = join(work, 'zip');
   await mkdir(dir);
   const zip = join(dir, 'rpc4django-0.6.3.zip');
-  await execa('/usr/bin/python3', ['-c', 'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z: z.writestr("rpc4django-0.6.3/PKG-INFO", "Metadata-Version: 2.1\\nName: rpc4django\\nVersion: 0.6.3\\n")', zip], { env, extendEnv: false });
+  await execa(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z: z.writestr("rpc4django-0.6.3/PKG-INFO", "Metadata-Version: 2.1\\nName: rpc4django\\nVersion: 0.6.3\\n")',
+      zip,
+    ],
+    { env, extendEnv: false },
+  );
   const plain = join(dir, 'rpc4django-0.6.3.tar');
   await execa('/usr/bin/sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', fixtureSdist('rpc4django'), plain], { env, extendEnv: false });
   for (const sdist of [zip, plain]) {
     const o = join(dir, `out-${sdist.endsWith('.zip') ? 'zip' : 'tar'}`);
     const r = await py2pkg(sourceArgs(o, sdist), { SOURCE_DATE_EPOCH: TEST_EPOCH });
     assert.equal(r.exitCode, 5, r.stderr);
-    assert.match(r.stderr, /^py2pkg: error\[SOURCE_ORIG_FORMAT\]: rpc4django-0\.6\.3\.(zip is a \.zip archive|tar is not a compressed tarball): .*\(a Debian source package keeps the upstream sdist byte for byte/m);
+    assert.match(
+      r.stderr,
+      /^py2pkg: error\[SOURCE_ORIG_FORMAT\]: rpc4django-0\.6\.3\.(zip is a \.zip archive|tar is not a compressed tarball): .*\(a Debian source package keeps the upstream sdist byte for byte/m,
+    );
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
     assert.ok(!existsSync(o), '--out made for the run is removed again');
   }
@@ -189,7 +232,13 @@ test('uscan follows debian/watch to the next release and verifies its signature 
     const text = readFileSync(watch, 'utf8');
     assert.ok(text.includes('https://pypi.debian.net/rpc4django/'));
     await writeFile(watch, text.replace('https://pypi.debian.net/rpc4django/', `http://127.0.0.1:${port}/rpc4django/`));
-    const uscan = () => execa('/usr/bin/uscan', ['--verbose', '--destdir', join(x, 'dl'), '--timeout', '20'], { cwd: join(x, 'tree'), env: { ...env, HOME: x }, extendEnv: false, reject: false });
+    const uscan = () =>
+      execa('/usr/bin/uscan', ['--verbose', '--destdir', join(x, 'dl'), '--timeout', '20'], {
+        cwd: join(x, 'tree'),
+        env: { ...env, HOME: x },
+        extendEnv: false,
+        reject: false,
+      });
     await mkdir(join(x, 'dl'));
     const ok = await uscan();
     assert.equal(ok.exitCode, 0, `${ok.stdout}\n${ok.stderr}`);
@@ -224,7 +273,10 @@ test('a binary .sig signature (--signature) becomes an armored .orig.tar.gz.asc 
   await mkdir(dir);
   const sdist = join(dir, 'rpc4django-0.6.3.tar.gz');
   await writeFile(sdist, readFileSync(fixtureSdist('rpc4django')));
-  await writeFile(`${sdist}.sig`, (await signDetached(readFileSync(sdist), readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'), { armor: false })) as Uint8Array);
+  await writeFile(
+    `${sdist}.sig`,
+    (await signDetached(readFileSync(sdist), readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'), { armor: false })) as Uint8Array,
+  );
   const o = join(dir, 'out');
   const r = await py2pkg(sourceArgs(o, sdist, ['--signature', `${sdist}.sig`]), { SOURCE_DATE_EPOCH: TEST_EPOCH });
   assert.equal(r.exitCode, 0, r.stderr);

@@ -70,7 +70,11 @@ async function contents(srpm: string): Promise<Map<string, Buffer>> {
 async function checksig(srpm: string, pub: string): Promise<{ exitCode: number; out: string }> {
   const db = await mkdtemp(join(work, 'rpmdb-'));
   await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--import', pub], { env, extendEnv: false });
-  const r = await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--define', '_pkgverify_level signature', '--checksig', '-v', srpm], { env, extendEnv: false, reject: false });
+  const r = await execa('/usr/bin/rpmkeys', ['--dbpath', db, '--define', '_pkgverify_level signature', '--checksig', '-v', srpm], {
+    env,
+    extendEnv: false,
+    reject: false,
+  });
   return { exitCode: r.exitCode ?? -1, out: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -81,7 +85,12 @@ async function rpmlint(srpm: string): Promise<string[]> {
   await writeFile(join(home, '.rpmmacros'), `%_dbpath ${db}\n`);
   await execa('/usr/bin/rpm', ['--initdb'], { env: { ...env, HOME: home }, extendEnv: false });
   await execa('/usr/bin/rpmkeys', ['--import', ORG_PUB], { env: { ...env, HOME: home }, extendEnv: false });
-  const r = await execa('/usr/bin/rpmlint', ['--config', join(repoRoot, 'test', 'rpmlint.toml'), srpm], { env: { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') }, extendEnv: false, reject: false, timeout: 10 * 60_000 });
+  const r = await execa('/usr/bin/rpmlint', ['--config', join(repoRoot, 'test', 'rpmlint.toml'), srpm], {
+    env: { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') },
+    extendEnv: false,
+    reject: false,
+    timeout: 10 * 60_000,
+  });
   assert.match(r.stdout, /1 packages and 0 specfiles checked; 0 errors, \d+ warnings/, r.stdout);
   return r.stdout.split('\n').filter((l) => /: [EW]: /.test(l));
 }
@@ -120,7 +129,11 @@ test('the SRPM is signed with the organization key: rpmkeys --checksig accepts i
 test('rpmlint: 0 errors on the pure and the compiled SRPM, and only the warnings listed here', async () => {
   for (const srpm of [pureSrpm, compiledSrpm]) {
     const lines = await rpmlint(srpm);
-    assert.deepEqual(lines.filter((l) => / E: /.test(l)), [], `${basename(srpm)}:\n${lines.join('\n')}`);
+    assert.deepEqual(
+      lines.filter((l) => / E: /.test(l)),
+      [],
+      `${basename(srpm)}:\n${lines.join('\n')}`,
+    );
     for (const l of lines) {
       const m = /^([^\s:]+)\.(?:src|spec)\S*: W: (\S+)/.exec(l);
       assert.ok(m && (ALLOWED_WARNINGS.has(m[2] as string) || ALLOWED_WARNINGS.has(`${m[2]} ${m[1]}`)), `unexpected rpmlint warning: ${l}`);
@@ -130,7 +143,14 @@ test('rpmlint: 0 errors on the pure and the compiled SRPM, and only the warnings
 
 test('contents (rpm2cpio): Source0 is the verified sdist byte for byte; the signature and a minimal keyring that gpgv accepts for it; provenance and SBOM', async () => {
   const files = await contents(pureSrpm);
-  assert.deepEqual([...files.keys()].sort(), ['provenance.json', 'python-slugger-8.0.1.tar.gz', 'python-slugger-8.0.1.tar.gz.asc', 'python-slugger.gpg', 'python-slugger.spec', 'sbom.cdx.json']);
+  assert.deepEqual([...files.keys()].sort(), [
+    'provenance.json',
+    'python-slugger-8.0.1.tar.gz',
+    'python-slugger-8.0.1.tar.gz.asc',
+    'python-slugger.gpg',
+    'python-slugger.spec',
+    'sbom.cdx.json',
+  ]);
   assert.equal(sha256(files.get('python-slugger-8.0.1.tar.gz') as Buffer), pure.sdist.sha256);
   assert.ok((files.get('python-slugger-8.0.1.tar.gz.asc') as Buffer).equals(readFileSync(`${pure.sdist.path}.asc`)));
   assert.equal((files.get('provenance.json') as Buffer).toString(), pure.provenanceJson);
@@ -138,7 +158,12 @@ test('contents (rpm2cpio): Source0 is the verified sdist byte for byte; the sign
   // what %gpgverify does in %prep, with gpgv: the shipped keyring verifies the shipped signature over Source0
   const dir = await mkdtemp(join(work, 'gpgv-'));
   for (const [name, bytes] of files) await writeFile(join(dir, name), bytes);
-  const gpgv = (keyring: string) => execa('/usr/bin/gpgv', ['--homedir', dir, '--keyring', join(dir, keyring), join(dir, 'python-slugger-8.0.1.tar.gz.asc'), join(dir, 'python-slugger-8.0.1.tar.gz')], { env, extendEnv: false, reject: false });
+  const gpgv = (keyring: string) =>
+    execa(
+      '/usr/bin/gpgv',
+      ['--homedir', dir, '--keyring', join(dir, keyring), join(dir, 'python-slugger-8.0.1.tar.gz.asc'), join(dir, 'python-slugger-8.0.1.tar.gz')],
+      { env, extendEnv: false, reject: false },
+    );
   const good = await gpgv('python-slugger.gpg');
   assert.equal(good.exitCode, 0, good.stderr);
   assert.match(good.stderr, /Good signature/);
@@ -146,12 +171,17 @@ test('contents (rpm2cpio): Source0 is the verified sdist byte for byte; the sign
   await execa('/usr/bin/gpg', ['--homedir', dir, '--batch', '--dearmor', '--output', join(dir, 'other.gpg'), OTHER_PUB], { env, extendEnv: false });
   assert.notEqual((await gpgv('other.gpg')).exitCode, 0);
   // minimal: one key, no third-party certifications (gpg lists what the keyring holds)
-  const listed = (await execa('/usr/bin/gpg', ['--homedir', dir, '--batch', '--with-colons', '--show-keys', join(dir, 'python-slugger.gpg')], { env, extendEnv: false })).stdout;
+  const listed = (
+    await execa('/usr/bin/gpg', ['--homedir', dir, '--batch', '--with-colons', '--show-keys', join(dir, 'python-slugger.gpg')], { env, extendEnv: false })
+  ).stdout;
   assert.equal(listed.split('\n').filter((l) => l.startsWith('pub:')).length, 1);
 });
 
 test('rpmspec -P with the el9 and the fedora macros: Fedora pyproject macros, %gpgverify in %prep, noarch, the release per target', async () => {
-  for (const [target, release] of [['el9', '1.el9'], ['fedora', '1.fc44']] as const) {
+  for (const [target, release] of [
+    ['el9', '1.el9'],
+    ['fedora', '1.fc44'],
+  ] as const) {
     const spec = await parsedSpec(pureSrpm, target);
     assert.match(spec, new RegExp(`^Release: +${release.replace('.', '\\.')}$`, 'm'));
     assert.match(spec, /^BuildArch: +noarch$/m);
@@ -159,11 +189,22 @@ test('rpmspec -P with the el9 and the fedora macros: Fedora pyproject macros, %g
     assert.doesNotMatch(spec, /^BuildRequires: +gcc$/m);
     assert.match(spec, /^Source0: +python-slugger-8\.0\.1\.tar\.gz$/m);
     // rpmspec expands %autosetup (rpm's own macro) into its shell lines; %{gpgverify} (redhat-rpm-config) stays as written
-    assert.match(spec, /^%prep\n%\{gpgverify\} --keyring='[^']*\/python-slugger\.gpg' --signature='[^']*\/python-slugger-8\.0\.1\.tar\.gz\.asc' --data='[^']*\/python-slugger-8\.0\.1\.tar\.gz'\n/m);
+    assert.match(
+      spec,
+      /^%prep\n%\{gpgverify\} --keyring='[^']*\/python-slugger\.gpg' --signature='[^']*\/python-slugger-8\.0\.1\.tar\.gz\.asc' --data='[^']*\/python-slugger-8\.0\.1\.tar\.gz'\n/m,
+    );
     assert.match(spec, /^cd 'python-slugger-8\.0\.1'$/m);
     // rpm 4.18's rpmspec -P leaves out the %generate_buildrequires line itself (checked in the raw spec below)
-    for (const line of ['%pyproject_buildrequires\n\n%build\n%pyproject_wheel', '%install\n%pyproject_install\n%pyproject_save_files slugger', '%check\n%pyproject_check_import -t']) assert.ok(spec.includes(line), `${line} missing:\n${spec}`);
-    assert.match(spec, /^%files -n python3-slugger -f %\{pyproject_files\}\n%license LICENSE\n%doc README\.md provenance\.json sbom\.cdx\.json\n\/usr\/bin\/slugger$/m);
+    for (const line of [
+      '%pyproject_buildrequires\n\n%build\n%pyproject_wheel',
+      '%install\n%pyproject_install\n%pyproject_save_files slugger',
+      '%check\n%pyproject_check_import -t',
+    ])
+      assert.ok(spec.includes(line), `${line} missing:\n${spec}`);
+    assert.match(
+      spec,
+      /^%files -n python3-slugger -f %\{pyproject_files\}\n%license LICENSE\n%doc README\.md provenance\.json sbom\.cdx\.json\n\/usr\/bin\/slugger$/m,
+    );
   }
   const raw = ((await contents(pureSrpm)).get('python-slugger.spec') as Buffer).toString();
   assert.ok(raw.includes('\n%generate_buildrequires\n%pyproject_buildrequires\n'), raw);
@@ -178,7 +219,13 @@ test('PEP 740 evidence: no signature, no keyring, no gnupg2 and no %gpgverify; t
   await writeFile(provenanceObject, '{"version": 1, "attestation_bundles": []}\n');
   const srpm = await build({ ...pure, evidence: { kind: 'pep740', provenancePath: provenanceObject } });
   const files = await contents(srpm);
-  assert.deepEqual([...files.keys()].sort(), ['provenance.json', 'python-slugger-8.0.1.tar.gz', 'python-slugger-8.0.1.tar.gz.provenance', 'python-slugger.spec', 'sbom.cdx.json']);
+  assert.deepEqual([...files.keys()].sort(), [
+    'provenance.json',
+    'python-slugger-8.0.1.tar.gz',
+    'python-slugger-8.0.1.tar.gz.provenance',
+    'python-slugger.spec',
+    'sbom.cdx.json',
+  ]);
   assert.equal(sha256(files.get('python-slugger-8.0.1.tar.gz') as Buffer), pure.sdist.sha256);
   assert.ok((files.get('python-slugger-8.0.1.tar.gz.provenance') as Buffer).equals(readFileSync(provenanceObject)));
   const spec = await parsedSpec(srpm, 'el9');
@@ -194,7 +241,10 @@ test('hostile metadata: a % and a newline in the summary stay text (no macro, no
   const spec = await parsedSpec(srpm, 'fedora');
   assert.doesNotMatch(spec, /^\s*%post/m);
   assert.match(spec, /^Summary: +Evil %\{__rm\} -rf \/ %\(id\) %post echo pwned$/m);
-  assert.deepEqual((await rpmlint(srpm)).filter((l) => / E: /.test(l)), []);
+  assert.deepEqual(
+    (await rpmlint(srpm)).filter((l) => / E: /.test(l)),
+    [],
+  );
 });
 
 test('reproducible: two unsigned builds of the same inputs are the same bytes', async () => {
@@ -208,12 +258,17 @@ test('reproducible: two unsigned builds of the same inputs are the same bytes', 
 test('the hostile fixture (nastymeta: macros, %prep/%post lines and shell in its metadata): rpmlint 0 errors, no section or macro of its own in the parsed spec', async () => {
   const nasty = await srpmInputs(fixtureSdist('nastymeta'), await mkdtemp(join(work, 'in-')));
   const srpm = await build(nasty);
-  assert.deepEqual((await rpmlint(srpm)).filter((l) => / E: /.test(l)), []);
+  assert.deepEqual(
+    (await rpmlint(srpm)).filter((l) => / E: /.test(l)),
+    [],
+  );
   const spec = await parsedSpec(srpm, 'el9');
   // every line the parsed spec starts with % is one the template wrote
-  const ours = /^%(description( -n \S+)?|package -n \S+|prep|\{gpgverify\} .*|build|install|check|files -n \S+ -f %\{pyproject_files\}|license \S+|doc( \S+)+|changelog|pyproject_(buildrequires|wheel|install|check_import -t|save_files( \S+)+))$/;
+  const ours =
+    /^%(description( -n \S+)?|package -n \S+|prep|\{gpgverify\} .*|build|install|check|files -n \S+ -f %\{pyproject_files\}|license \S+|doc( \S+)+|changelog|pyproject_(buildrequires|wheel|install|check_import -t|save_files( \S+)+))$/;
   // (a description line that starts with % is guarded by a no-break space, which rpm does not skip: src/render/rpmspec.ts)
-  for (const line of spec.split('\n').filter((l) => /^[ \t]*%/.test(l))) assert.match(line, ours, `a % line the template did not write: ${JSON.stringify(line)}`);
+  for (const line of spec.split('\n').filter((l) => /^[ \t]*%/.test(l)))
+    assert.match(line, ours, `a % line the template did not write: ${JSON.stringify(line)}`);
   const q = await execa('/usr/bin/rpm', ['-qp', '--qf', '%{SUMMARY}\n%{URL}', srpm], { env, extendEnv: false });
   assert.ok(q.stdout.includes('%{__rm}'), q.stdout);
 });

@@ -61,9 +61,19 @@ test('every built-in profile packages every convertible fixture, or refuses it w
   for (const p of packages) assert.ok(p.refused !== undefined || p.path !== undefined, `${p.profile} ${p.fixture}`);
   // el8's Python 3.6 is below every fixture's Requires-Python except three (optspeedup: >=3.6,
   // pure because its C speed-up is built only on request, so it converts for every profile)
-  assert.deepEqual(packages.filter((p) => p.profile === 'el8' && !p.refused).map((p) => p.fixture).sort(), ['nastymeta-1.0', 'optspeedup-2.1.2', 'rpc4django-0.6.3']);
-  assert.deepEqual(packages.filter((p) => p.fixture === 'optspeedup-2.1.2' && !p.refused).map((p) => p.profile), PROFILE_IDS);
-  for (const p of packages.filter((x) => x.refused)) assert.match(p.refused as string, /^py2pkg: error\[REQUIRES_PYTHON\]: .+ requires Python .+, but el8 has Python 3\.6\.8 \(.+\)$/);
+  assert.deepEqual(
+    packages
+      .filter((p) => p.profile === 'el8' && !p.refused)
+      .map((p) => p.fixture)
+      .sort(),
+    ['nastymeta-1.0', 'optspeedup-2.1.2', 'rpc4django-0.6.3'],
+  );
+  assert.deepEqual(
+    packages.filter((p) => p.fixture === 'optspeedup-2.1.2' && !p.refused).map((p) => p.profile),
+    PROFILE_IDS,
+  );
+  for (const p of packages.filter((x) => x.refused))
+    assert.match(p.refused as string, /^py2pkg: error\[REQUIRES_PYTHON\]: .+ requires Python .+, but el8 has Python 3\.6\.8 \(.+\)$/);
 });
 
 test('golden files: rendered control, changelog and spec for each fixture and profile (UPDATE_GOLDEN=1 rewrites them)', async () => {
@@ -77,7 +87,11 @@ test('golden files: rendered control, changelog and spec for each fixture and pr
     await writeFile(join(goldenDir, 'README.md'), GOLDEN_README);
   }
   const have = existingGoldens();
-  assert.deepEqual(have, [...want.keys()].sort(), 'golden files missing or stale: run UPDATE_GOLDEN=1 node --test dist/test/integration/targets-packages.test.js and review the diff');
+  assert.deepEqual(
+    have,
+    [...want.keys()].sort(),
+    'golden files missing or stale: run UPDATE_GOLDEN=1 node --test dist/test/integration/targets-packages.test.js and review the diff',
+  );
   const differing = [...want].filter(([rel, text]) => readFileSync(join(goldenDir, rel), 'utf8') !== text).map(([rel]) => rel);
   assert.deepEqual(differing, [], 'rendered files differ from test/golden/ (UPDATE_GOLDEN=1 to accept, then review the diff)');
 });
@@ -100,11 +114,24 @@ test('lintian: 0 errors for the debs of every deb profile, only the allowed warn
     .split('\n')
     .map((l) => l.replace(/#.*$/, '').trim())
     .filter(Boolean);
-  const r = await execa('/usr/bin/lintian', ['--tag-display-limit', '0', '--display-level', '>=warning', ...debs], { env: toolEnv, extendEnv: false, reject: false, timeout: 20 * 60_000 });
+  const r = await execa('/usr/bin/lintian', ['--tag-display-limit', '0', '--display-level', '>=warning', ...debs], {
+    env: toolEnv,
+    extendEnv: false,
+    reject: false,
+    timeout: 20 * 60_000,
+  });
   const lines = r.stdout.split('\n').filter((l) => /^[EW]: /.test(l));
   assert.ok(r.exitCode === 0 || lines.length > 0, `lintian failed to run: ${r.stderr}`);
-  assert.deepEqual(lines.filter((l) => l.startsWith('E: ')), [], 'lintian errors');
-  assert.deepEqual(lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')), [], 'lintian warnings not in test/lintian-allowed.txt');
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('E: ')),
+    [],
+    'lintian errors',
+  );
+  assert.deepEqual(
+    lines.filter((l) => !allowed.includes(l.split(' ')[2] ?? '')),
+    [],
+    'lintian warnings not in test/lintian-allowed.txt',
+  );
 });
 
 test('each package carries its profile: version suffix, distribution, site directory, Python, compression', async () => {
@@ -113,7 +140,10 @@ test('each package carries its profile: version suffix, distribution, site direc
     const file = p.path as string;
     if (file.endsWith('.deb')) {
       assert.ok((p.version as string).endsWith(`-${profile.revision}`), `${p.profile} ${p.version}`);
-      assert.match(p.rendered.changelog as string, new RegExp(`^${p.packageName} \\(${(p.version as string).replace(/[.+~]/g, '\\$&')}\\) ${profile.distribution}; urgency=medium\\n`));
+      assert.match(
+        p.rendered.changelog as string,
+        new RegExp(`^${p.packageName} \\(${(p.version as string).replace(/[.+~]/g, '\\$&')}\\) ${profile.distribution}; urgency=medium\\n`),
+      );
       const members = (await execa('/usr/bin/ar', ['t', file], { env: toolEnv, extendEnv: false })).stdout.split('\n');
       assert.deepEqual(members, ['debian-binary', `control.tar.${profile.compression}`, `data.tar.${profile.compression}`]);
       const contents = (await execa('/usr/bin/dpkg-deb', ['--contents', file], { env: toolEnv, extendEnv: false })).stdout;
@@ -123,8 +153,14 @@ test('each package carries its profile: version suffix, distribution, site direc
       assert.ok((await rpmQuery(file, '--requires')).split('\n').includes(`python(abi) = ${profile.pythonVersion}`));
       assert.match(await rpmQuery(file, '--provides'), new RegExp(`^python${profile.pythonVersion.replace('.', '\\.')}dist\\(`, 'm'));
       const files = (await rpmQuery(file, '--qf', '[%{FILENAMES}\n]')).split('\n');
-      assert.ok(files.some((f) => f.startsWith(`${profile.siteDir}/`)), `${p.profile} ${p.packageName}: nothing in ${profile.siteDir}`);
-      assert.ok(files.every((f) => !f.includes('/dist-packages/')), `${p.profile} ${p.packageName}: Debian's dist-packages in an rpm`);
+      assert.ok(
+        files.some((f) => f.startsWith(`${profile.siteDir}/`)),
+        `${p.profile} ${p.packageName}: nothing in ${profile.siteDir}`,
+      );
+      assert.ok(
+        files.every((f) => !f.includes('/dist-packages/')),
+        `${p.profile} ${p.packageName}: Debian's dist-packages in an rpm`,
+      );
     }
   }
 });

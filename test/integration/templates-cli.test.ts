@@ -19,7 +19,8 @@ const env = { PATH: SYSTEM_PATH };
 
 async function provenanceOf(deb: string): Promise<{ templates?: { digest: string; source: string } }> {
   const tar = await execa('/usr/bin/dpkg-deb', ['--fsys-tarfile', deb], { env, extendEnv: false, encoding: 'buffer' });
-  const member = (await execa('/usr/bin/tar', ['-xO', '--wildcards', './usr/share/doc/*/provenance.json'], { env, extendEnv: false, input: tar.stdout })).stdout;
+  const member = (await execa('/usr/bin/tar', ['-xO', '--wildcards', './usr/share/doc/*/provenance.json'], { env, extendEnv: false, input: tar.stdout }))
+    .stdout;
   return JSON.parse(member) as { templates?: { digest: string; source: string } };
 }
 
@@ -31,7 +32,8 @@ test('templates export, then an edited copy via --templates and via the config f
     assert.equal(exp.exitCode, 0, exp.stderr);
     assert.deepEqual((await readdir(dir)).sort(), ['README.md', 'deb', 'rpm']);
     const readme = await readFile(join(dir, 'README.md'), 'utf8');
-    for (const needle of ['## deb/control.hbs', '## rpm/package.spec.hbs', '`folded`', '`lines`', '`fileEntry`', '| `summary` | untrusted |']) assert.ok(readme.includes(needle), needle);
+    for (const needle of ['## deb/control.hbs', '## rpm/package.spec.hbs', '`folded`', '`lines`', '`fileEntry`', '| `summary` | untrusted |'])
+      assert.ok(readme.includes(needle), needle);
     assert.equal((await py2pkg(['templates', 'export', dir])).exitCode, 2, 'refuses to overwrite without --force');
 
     const control = join(dir, 'deb', 'control.hbs');
@@ -74,7 +76,10 @@ test('a user template printing the hostile summary raw: one TEMPLATE line, no pa
     const dir = join(work, 'tpl');
     await execa('/usr/bin/mkdir', ['-p', join(dir, 'deb'), join(work, 'out')], { env });
     await writeFile(join(dir, 'deb', 'control.hbs'), 'Package: {{pkgname package}}\nDescription: {{summary}}\n');
-    const r = await py2pkg(['--trusted-keys', upstreamPub, '--maintainer', TEST_MAINTAINER, '--out', join(work, 'out'), '--templates', dir, fixtureSdist('nastymeta')], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await py2pkg(
+      ['--trusted-keys', upstreamPub, '--maintainer', TEST_MAINTAINER, '--out', join(work, 'out'), '--templates', dir, fixtureSdist('nastymeta')],
+      { SOURCE_DATE_EPOCH: TEST_EPOCH },
+    );
     assert.equal(r.exitCode, 2, r.stderr);
     const errors = r.stderr.split('\n').filter((l) => l.includes('error['));
     assert.equal(errors.length, 1, r.stderr);

@@ -12,8 +12,16 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier, VerificationError, type Signer } from '@sigstore/verify';
 import {
-  attestationToBundle, createTestSigstore, githubIdentity, githubPublisher, gitlabIdentity, googleIdentity,
-  provenanceObject, PUBLISH_PREDICATE, type Attestation, type TransparencyEntry,
+  attestationToBundle,
+  createTestSigstore,
+  githubIdentity,
+  githubPublisher,
+  gitlabIdentity,
+  googleIdentity,
+  provenanceObject,
+  PUBLISH_PREDICATE,
+  type Attestation,
+  type TransparencyEntry,
 } from '../support/test-sigstore.js';
 import { noVectors, VECTORS } from '../support/vectors.js';
 
@@ -47,8 +55,7 @@ function oid(signer: Signer, arc: number): string | undefined {
 }
 
 const production = (): unknown => JSON.parse(readFileSync(`${PEP740}trusted_root.production.json`, 'utf8'));
-const realAttestation = (): Attestation =>
-  JSON.parse(readFileSync(`${PEP740}pypi_attestations-0.0.19.tar.gz.publish.attestation`, 'utf8')) as Attestation;
+const realAttestation = (): Attestation => JSON.parse(readFileSync(`${PEP740}pypi_attestations-0.0.19.tar.gz.publish.attestation`, 'utf8')) as Attestation;
 
 const sigstore = await createTestSigstore();
 const identity = githubIdentity({ repository: 'owner/repo', workflow: 'release.yml', ref: 'refs/tags/v1.0' });
@@ -71,8 +78,10 @@ test('a test attestation verifies against the test root; the verifier reports SA
   // The statement is the in-toto v1 statement PyPI expects.
   const statement = JSON.parse(Buffer.from(att.envelope.statement, 'base64').toString('utf8'));
   assert.deepEqual(statement, {
-    _type: 'https://in-toto.io/Statement/v1', subject: [{ name: FILE, digest: { sha256: DIGEST } }],
-    predicateType: PUBLISH_PREDICATE, predicate: null,
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: FILE, digest: { sha256: DIGEST } }],
+    predicateType: PUBLISH_PREDICATE,
+    predicate: null,
   });
 });
 
@@ -89,10 +98,16 @@ test('the leaf is Fulcio-shaped: 10 minutes, P-256, code signing, critical SAN, 
 });
 
 test('GitLab and Google identities verify and report their SAN (URI with the double slash, email)', async () => {
-  const gl = verify(await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity: gitlabIdentity({ project: 'group/proj' }) }), sigstore.trustedRoot());
+  const gl = verify(
+    await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity: gitlabIdentity({ project: 'group/proj' }) }),
+    sigstore.trustedRoot(),
+  );
   assert.equal(gl.identity?.subjectAlternativeName, 'https://gitlab.com/group/proj//.gitlab-ci.yml@refs/heads/main');
   assert.equal(gl.identity?.extensions?.issuer, 'https://gitlab.com');
-  const gg = verify(await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity: googleIdentity('svc@proj.iam.gserviceaccount.com') }), sigstore.trustedRoot());
+  const gg = verify(
+    await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity: googleIdentity('svc@proj.iam.gserviceaccount.com') }),
+    sigstore.trustedRoot(),
+  );
   assert.equal(gg.identity?.subjectAlternativeName, 'svc@proj.iam.gserviceaccount.com');
   assert.equal(gg.identity?.extensions?.issuer, 'https://accounts.google.com');
   assert.equal(oid(gg, 12), undefined);
@@ -108,7 +123,7 @@ test('many entries in one log: inclusion proofs with real audit paths verify', a
   }
 });
 
-test('the log\'s proofs are really checked: a proof hash, the checkpoint, the SET time', async () => {
+test("the log's proofs are really checked: a proof hash, the checkpoint, the SET time", async () => {
   await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity }); // so the tree has > 1 leaf
   const att = await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity });
   const entry = (a: Attestation) => a.verification_material.transparency_entries[0] as TransparencyEntry;
@@ -153,10 +168,12 @@ test('an edited DSSE payload is refused', async () => {
   assert.throws(() => verify(edited, sigstore.trustedRoot()), refusedWith('TLOG_BODY_ERROR'));
   // Even with the log entry made for the edited payload, the signature does not cover it.
   const relogged = structuredClone(edited);
-  relogged.verification_material.transparency_entries = [sigstore.logEnvelope(
-    { payload: edited.envelope.statement, payloadType: 'application/vnd.in-toto+json', signatures: [{ keyid: '', sig: att.envelope.signature }] },
-    { der: Buffer.from(att.verification_material.certificate, 'base64'), notBefore: new Date(Date.now() - 60_000) },
-  )];
+  relogged.verification_material.transparency_entries = [
+    sigstore.logEnvelope(
+      { payload: edited.envelope.statement, payloadType: 'application/vnd.in-toto+json', signatures: [{ keyid: '', sig: att.envelope.signature }] },
+      { der: Buffer.from(att.verification_material.certificate, 'base64'), notBefore: new Date(Date.now() - 60_000) },
+    ),
+  ];
   assert.throws(() => verify(relogged, sigstore.trustedRoot()), refusedWith('SIGNATURE_ERROR'));
 });
 
@@ -169,7 +186,7 @@ test('a leaf from another CA is refused (chain), even logged in the trusted log'
   assert.throws(() => verify(att, other.trustedRoot()), VerificationError);
 });
 
-test('a log entry outside the log key\'s validity, or after the leaf expired, is refused', async () => {
+test("a log entry outside the log key's validity, or after the leaf expired, is refused", async () => {
   const att = await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity });
   const integrated = new Date(Number(att.verification_material.transparency_entries[0]?.integratedTime) * 1000);
   const ended = sigstore.trustedRoot({ tlogValidFor: { start: new Date(0), end: new Date(integrated.getTime() - 1000) } });
@@ -191,7 +208,7 @@ test('a leaf without an SCT is refused at ctlogThreshold 1; a CT log outside its
   assert.throws(() => verify(good, ctEnded), refusedWith('CERTIFICATE_ERROR'));
 });
 
-test('the provenance wrapper has PyPI\'s Integrity API shape', async () => {
+test("the provenance wrapper has PyPI's Integrity API shape", async () => {
   const att = await sigstore.signAttestation({ filename: FILE, sha256: DIGEST, identity });
   const prov = provenanceObject({ publisher: githubPublisher('owner/repo'), attestations: [att] });
   assert.deepEqual(Object.keys(prov), ['version', 'attestation_bundles']);
@@ -207,7 +224,12 @@ test('the provenance wrapper has PyPI\'s Integrity API shape', async () => {
 /** The key structure of a JSON value (keys and value types, not values). */
 function shape(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shape((v as Record<string, unknown>)[k])]),
+    );
   return typeof v;
 }
 

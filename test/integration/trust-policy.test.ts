@@ -56,12 +56,18 @@ async function sdist(name: string, version: string, signWith?: string): Promise<
 }
 
 async function run(s: { dir: string; path: string }, args: string[], env: Record<string, string> = {}) {
-  return py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--maintainer', 'T <t@example.org>', '--config', '/dev/null', '--quiet', ...args, s.path], { XDG_CONFIG_HOME: join(work, 'xdg'), ...env });
+  return py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--maintainer', 'T <t@example.org>', '--config', '/dev/null', '--quiet', ...args, s.path], {
+    XDG_CONFIG_HOME: join(work, 'xdg'),
+    ...env,
+  });
 }
 
 function refused(r: { exitCode: number; stderr: string; stdout: string }, code: string, status: number, message?: RegExp): void {
   assert.equal(r.exitCode, status, `exit status for ${code}: ${r.stderr}`);
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('py2pkg: warning'));
+  const lines = r.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('py2pkg: warning'));
   assert.equal(lines.length, 1, `one line on stderr:\n${r.stderr}`);
   assert.match(lines[0] as string, new RegExp(`^py2pkg: error\\[${code}\\]: .+\\(.+\\)$`));
   if (message) assert.match(lines[0] as string, message);
@@ -88,7 +94,10 @@ test('a project table pins a signer: admitted, the rule is recorded in the packa
   const s = await sdist('pinpgp', '1.0', upstreamSec);
   await mkdir(join(s.dir, 'keys'));
   await writeFile(join(s.dir, 'keys', 'signers.asc'), await readFile(upstreamPub));
-  const file = await policy(s.dir, `[trust]\ndefault = "none"\n[trust.project.PinPGP]\npgp = ["${upstreamFpr.match(/.{4}/g)?.join(' ')}"]\nkeys = ["keys/signers.asc"]\n`);
+  const file = await policy(
+    s.dir,
+    `[trust]\ndefault = "none"\n[trust.project.PinPGP]\npgp = ["${upstreamFpr.match(/.{4}/g)?.join(' ')}"]\nkeys = ["keys/signers.asc"]\n`,
+  );
   const r = await run(s, ['--trust-policy', file]);
   assert.equal(r.exitCode, 0, r.stderr);
   const p = await packagedProvenance(s);
@@ -118,9 +127,15 @@ test('a reviewed sha256 admits an unsigned sdist; another digest is refused', as
 
 test('require = "all": a signer and a digest must both be there', async () => {
   const s = await sdist('both', '1.0', upstreamSec);
-  const file = await policy(s.dir, `[trust]\n[trust.project.both]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\nsha256 = ["${'a'.repeat(64)}"]\nrequire = "all"\n`);
+  const file = await policy(
+    s.dir,
+    `[trust]\n[trust.project.both]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\nsha256 = ["${'a'.repeat(64)}"]\nrequire = "all"\n`,
+  );
   refused(await run(s, ['--trust-policy', file]), 'SHA256_NOT_PINNED', 3);
-  const any = await policy(s.dir, `[trust]\n[trust.project.both]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\nsha256 = ["${'a'.repeat(64)}"]\nrequire = "any"\n`);
+  const any = await policy(
+    s.dir,
+    `[trust]\n[trust.project.both]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\nsha256 = ["${'a'.repeat(64)}"]\nrequire = "any"\n`,
+  );
   const r = await run(s, ['--trust-policy', any]);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(((await packagedProvenance(s)).trust as { rule: string }).rule, 'project both: pgp (require any)');
@@ -128,7 +143,10 @@ test('require = "all": a signer and a digest must both be there', async () => {
 
 test('a pinned publisher and no provenance: PROVENANCE_MISSING; default "none": TRUST_NO_RULE', async () => {
   const s = await sdist('attested', '1.0', upstreamSec);
-  const file = await policy(s.dir, `[trust]\ndefault = "none"\n[trust.project.attested]\npublisher = { kind = "github", repository = "o/attested", workflow = "release.yml" }\n`);
+  const file = await policy(
+    s.dir,
+    `[trust]\ndefault = "none"\n[trust.project.attested]\npublisher = { kind = "github", repository = "o/attested", workflow = "release.yml" }\n`,
+  );
   refused(await run(s, ['--trust-policy', file, '--trusted-keys', upstreamPub]), 'PROVENANCE_MISSING', 3);
   const t = await sdist('unlisted', '1.0', upstreamSec);
   refused(await run(t, ['--trust-policy', file, '--trusted-keys', upstreamPub]), 'TRUST_NO_RULE', 3, /no rule for unlisted/);
@@ -183,13 +201,21 @@ test('trust on first use: the second release from another signer is refused unti
   assert.equal(((await packagedProvenance(same)).trust as { store?: unknown }).store, undefined);
 
   const changed = await sdist('tofuproj', '1.2', otherSec);
-  refused(await run(changed, common), 'TRUST_CHANGED', 3, new RegExp(`tofuproj 1\\.2 comes from signer ${otherFpr}, but tofuproj was first admitted \\(1\\.0, .*\\) from signer ${upstreamFpr}`));
+  refused(
+    await run(changed, common),
+    'TRUST_CHANGED',
+    3,
+    new RegExp(`tofuproj 1\\.2 comes from signer ${otherFpr}, but tofuproj was first admitted \\(1\\.0, .*\\) from signer ${upstreamFpr}`),
+  );
 
   const shown = await py2pkg(['trust', 'show', 'TofuProj', '--trust-store', store]);
   assert.equal(shown.exitCode, 0, shown.stderr);
   assert.match(shown.stdout, new RegExp(`identity: +signer ${upstreamFpr}`));
   const listed = await py2pkg(['trust', 'list', '--json', '--trust-store', store]);
-  assert.deepEqual((JSON.parse(listed.stdout) as { projects: Array<{ project: string }> }).projects.map((p) => p.project), ['tofuproj']);
+  assert.deepEqual(
+    (JSON.parse(listed.stdout) as { projects: Array<{ project: string }> }).projects.map((p) => p.project),
+    ['tofuproj'],
+  );
 
   const forgot = await py2pkg(['trust', 'forget', 'tofuproj', '--trust-store', store]);
   assert.equal(forgot.exitCode, 0, forgot.stderr);
@@ -211,7 +237,7 @@ test('py2pkg trust pin before first use decides the first conversion too', async
   assert.match(bad.stderr, /^py2pkg: error\[USAGE\]/);
 });
 
-test('concurrent first uses of different projects do not lose each other\'s entries', async () => {
+test("concurrent first uses of different projects do not lose each other's entries", async () => {
   const store = join(work, 'race-store.toml');
   const runs = [];
   for (let i = 0; i < 4; i++) {
@@ -225,22 +251,68 @@ test('concurrent first uses of different projects do not lose each other\'s entr
 
 test('no evidence at all under the built-in policy: one SIG_MISSING line naming where py2pkg looked', async () => {
   const s = await sdist('bare', '1.0');
-  refused(await run(s, ['--trusted-keys', upstreamPub]), 'SIG_MISSING', 3, /no signature and no PEP 740 provenance \(looked for bare-1\.0\.tar\.gz\.asc, bare-1\.0\.tar\.gz\.provenance\)/);
+  refused(
+    await run(s, ['--trusted-keys', upstreamPub]),
+    'SIG_MISSING',
+    3,
+    /no signature and no PEP 740 provenance \(looked for bare-1\.0\.tar\.gz\.asc, bare-1\.0\.tar\.gz\.provenance\)/,
+  );
 });
 
 test('by name, a policy that pins signers probes <file>.asc even where the index says gpg-sig false (as PyPI does for every file since 2023)', async () => {
   const { startIndexServer } = await import('../support/index-server.js');
   const s = await sdist('probed', '1.0', upstreamSec);
-  const server = await startIndexServer({ projects: [{ name: 'probed', files: [{ filename: 'probed-1.0.tar.gz', bytes: await readFile(s.path), gpgSig: false, signature: await readFile(`${s.path}.asc`) }] }] });
+  const server = await startIndexServer({
+    projects: [
+      { name: 'probed', files: [{ filename: 'probed-1.0.tar.gz', bytes: await readFile(s.path), gpgSig: false, signature: await readFile(`${s.path}.asc`) }] },
+    ],
+  });
   try {
     const file = await policy(s.dir, `[trust]\n[trust.project.probed]\npgp = ["${upstreamFpr}"]\nkeys = ["${upstreamPub}"]\n`);
     const env = { XDG_CACHE_HOME: join(s.dir, 'cache') };
-    const r = await py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--maintainer', 'T <t@example.org>', '--config', '/dev/null', '--quiet', '--index-url', server.indexUrl, '--trust-policy', file, 'probed'], { XDG_CONFIG_HOME: join(work, 'xdg'), ...env });
+    const r = await py2pkg(
+      [
+        '--format',
+        'deb',
+        '--out',
+        join(s.dir, 'out'),
+        '--maintainer',
+        'T <t@example.org>',
+        '--config',
+        '/dev/null',
+        '--quiet',
+        '--index-url',
+        server.indexUrl,
+        '--trust-policy',
+        file,
+        'probed',
+      ],
+      { XDG_CONFIG_HOME: join(work, 'xdg'), ...env },
+    );
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.ok(server.log.some((l) => l.url === '/files/probed-1.0.tar.gz.asc' && l.status === 200), 'the signature was probed');
+    assert.ok(
+      server.log.some((l) => l.url === '/files/probed-1.0.tar.gz.asc' && l.status === 200),
+      'the signature was probed',
+    );
     // without a pinned signer, the hint is taken at its word: no probe, and nothing else vouches
     const before = server.log.length;
-    const t = await py2pkg(['--format', 'deb', '--out', join(s.dir, 'out'), '--config', '/dev/null', '--quiet', '--index-url', server.indexUrl, '--trusted-keys', upstreamPub, 'probed'], { XDG_CONFIG_HOME: join(work, 'xdg'), XDG_CACHE_HOME: join(s.dir, 'cache2') });
+    const t = await py2pkg(
+      [
+        '--format',
+        'deb',
+        '--out',
+        join(s.dir, 'out'),
+        '--config',
+        '/dev/null',
+        '--quiet',
+        '--index-url',
+        server.indexUrl,
+        '--trusted-keys',
+        upstreamPub,
+        'probed',
+      ],
+      { XDG_CONFIG_HOME: join(work, 'xdg'), XDG_CACHE_HOME: join(s.dir, 'cache2') },
+    );
     refused(t, 'SIG_MISSING', 3);
     assert.ok(!server.log.slice(before).some((l) => l.url.endsWith('.asc')));
   } finally {

@@ -100,19 +100,39 @@ test('absolute path is refused', async () => {
   const probe = await mkdtemp(join(tmpdir(), 'py2pkg-abs-'));
   made.push(probe);
   const target = join(probe, 'abs-pwned');
-  await refuses(buildTgz([{ path: 'pkg-1.0/', type: 'dir' }, { path: target, data: 'pwned' }]), 'ARCHIVE_UNSAFE', { message: /absolute/ });
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/', type: 'dir' },
+      { path: target, data: 'pwned' },
+    ]),
+    'ARCHIVE_UNSAFE',
+    { message: /absolute/ },
+  );
   assert.equal(fs.existsSync(target), false);
 });
 
 test('../ escape is refused', async () => {
-  const { ctx } = await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: '../escape-pwned', data: 'pwned' }]), 'ARCHIVE_UNSAFE', {
-    message: /'\.\.'/,
-  });
+  const { ctx } = await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: '../escape-pwned', data: 'pwned' },
+    ]),
+    'ARCHIVE_UNSAFE',
+    {
+      message: /'\.\.'/,
+    },
+  );
   assert.equal(fs.existsSync(join(ctx.base, 'escape-pwned')), false);
 });
 
 test('a/../../x escape is refused', async () => {
-  const { ctx } = await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/../../x-pwned', data: 'pwned' }]), 'ARCHIVE_UNSAFE');
+  const { ctx } = await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/../../x-pwned', data: 'pwned' },
+    ]),
+    'ARCHIVE_UNSAFE',
+  );
   assert.equal(fs.existsSync(join(ctx.base, 'x-pwned')), false);
 });
 
@@ -165,7 +185,13 @@ test('symlink with a relative target escaping the top directory is refused', asy
 });
 
 test('symlink pointing just above the top directory (into destDir) is refused', async () => {
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/up', type: 'symlink', linkpath: '..' }]), 'ARCHIVE_UNSAFE');
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/up', type: 'symlink', linkpath: '..' },
+    ]),
+    'ARCHIVE_UNSAFE',
+  );
 });
 
 test('symlink escaping through another symlink (lexically inside, really outside) is refused', async () => {
@@ -311,14 +337,28 @@ for (const [type, what] of [
   ['fifo', /FIFO/],
 ] as const) {
   test(`${type} device entry is refused`, async () => {
-    const { ctx } = await refuses(buildTgz([{ path: 'pkg-1.0/', type: 'dir' }, { path: 'pkg-1.0/dev', type }]), 'ARCHIVE_UNSAFE', { message: what });
+    const { ctx } = await refuses(
+      buildTgz([
+        { path: 'pkg-1.0/', type: 'dir' },
+        { path: 'pkg-1.0/dev', type },
+      ]),
+      'ARCHIVE_UNSAFE',
+      { message: what },
+    );
     assert.equal(fs.existsSync(join(ctx.dest, 'pkg-1.0', 'dev')), false);
   });
 }
 
 test('unknown and vendor entry types (sparse, volume header, made-up) are refused', async () => {
   for (const flag of ['S', 'V', 'Z']) {
-    await refuses(buildTgz([{ path: 'pkg-1.0/', type: 'dir' }, { path: 'pkg-1.0/odd', flag, data: 'x' }]), 'ARCHIVE_UNSAFE', { message: /unsupported entry type/ });
+    await refuses(
+      buildTgz([
+        { path: 'pkg-1.0/', type: 'dir' },
+        { path: 'pkg-1.0/odd', flag, data: 'x' },
+      ]),
+      'ARCHIVE_UNSAFE',
+      { message: /unsupported entry type/ },
+    );
   }
 });
 
@@ -354,13 +394,27 @@ test('an oversized pax header is refused, not skipped', async () => {
 test('file whose data is longer than its declared size is refused as corrupt', async () => {
   const body = Buffer.alloc(4096, 'A');
   const archive = gzip(
-    Buffer.concat([tarHeader({ name: 'pkg-1.0/PKG-INFO', flag: '0', size: 1024 }), body, tarEntry({ path: 'pkg-1.0/next.txt', data: 'x' }), Buffer.alloc(1024)]),
+    Buffer.concat([
+      tarHeader({ name: 'pkg-1.0/PKG-INFO', flag: '0', size: 1024 }),
+      body,
+      tarEntry({ path: 'pkg-1.0/next.txt', data: 'x' }),
+      Buffer.alloc(1024),
+    ]),
   );
   await refuses(archive, 'ARCHIVE_CORRUPT');
 });
 
 test('file whose declared size runs past the end of the archive is refused as corrupt', async () => {
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/big', size: 64 * 1024, data: 'short' }], { end: false }), 'ARCHIVE_CORRUPT');
+  await refuses(
+    buildTgz(
+      [
+        { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+        { path: 'pkg-1.0/big', size: 64 * 1024, data: 'short' },
+      ],
+      { end: false },
+    ),
+    'ARCHIVE_CORRUPT',
+  );
 });
 
 test('30000 tiny entries hit the entry limit before anything is written', async () => {
@@ -370,9 +424,16 @@ test('30000 tiny entries hit the entry limit before anything is written', async 
 });
 
 test('one entry over the byte limit is refused before its data is written', async () => {
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/zeros', data: Buffer.alloc(2 * 1024 * 1024) }]), 'ARCHIVE_TOO_LARGE', {
-    limits: { maxBytes: 1024 * 1024 },
-  });
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/zeros', data: Buffer.alloc(2 * 1024 * 1024) },
+    ]),
+    'ARCHIVE_TOO_LARGE',
+    {
+      limits: { maxBytes: 1024 * 1024 },
+    },
+  );
 });
 
 test('many entries that together pass the byte limit are refused', async () => {
@@ -382,9 +443,16 @@ test('many entries that together pass the byte limit are refused', async () => {
 });
 
 test('maxEntryBytes caps a single file', async () => {
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/big', data: Buffer.alloc(100 * 1024) }]), 'ARCHIVE_TOO_LARGE', {
-    limits: { maxEntryBytes: 64 * 1024 },
-  });
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/big', data: Buffer.alloc(100 * 1024) },
+    ]),
+    'ARCHIVE_TOO_LARGE',
+    {
+      limits: { maxEntryBytes: 64 * 1024 },
+    },
+  );
 });
 
 test('a gzip bomb of padding after the end of the tar stops early', async () => {
@@ -398,7 +466,10 @@ test('a gzip bomb of padding after the end of the tar stops early', async () => 
 // corrupt input
 
 test('truncated gzip is refused as corrupt', async () => {
-  const whole = buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/data', data: Buffer.from('abc'.repeat(20000)) }]);
+  const whole = buildTgz([
+    { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+    { path: 'pkg-1.0/data', data: Buffer.from('abc'.repeat(20000)) },
+  ]);
   await refuses(whole.subarray(0, Math.floor(whole.length / 2)), 'ARCHIVE_CORRUPT');
 });
 
@@ -440,13 +511,26 @@ test('bzip2 sdists are refused as unsupported', async () => {
 // layout
 
 test('two top-level directories are refused', async () => {
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'other-1.0/PKG-INFO', data: PKG_INFO }]), 'ARCHIVE_LAYOUT', {
-    message: /more than one top-level/,
-  });
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'other-1.0/PKG-INFO', data: PKG_INFO },
+    ]),
+    'ARCHIVE_LAYOUT',
+    {
+      message: /more than one top-level/,
+    },
+  );
 });
 
 test('a file at the top level is refused', async () => {
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'setup.py', data: 'import os' }]), 'ARCHIVE_LAYOUT');
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'setup.py', data: 'import os' },
+    ]),
+    'ARCHIVE_LAYOUT',
+  );
   await refuses(buildTgz([{ path: 'PKG-INFO', data: PKG_INFO }]), 'ARCHIVE_LAYOUT');
 });
 
@@ -540,7 +624,12 @@ test('an archive made by node-tar itself extracts (real-world pax headers, long 
 });
 
 test('non-ASCII names extract unchanged', async () => {
-  const ctx = await setup(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/données/café.py', data: 'ok' }]));
+  const ctx = await setup(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/données/café.py', data: 'ok' },
+    ]),
+  );
   const r = await unpackSdist(ctx.archive, ctx.dest);
   assert.equal(await readFile(join(r.root, 'données', 'café.py'), 'utf8'), 'ok');
 });
@@ -595,7 +684,14 @@ test('zip: device member is refused', async () => {
 });
 
 test('zip: ../ and absolute names are refused', async () => {
-  const { ctx } = await refuses(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { name: '../zip-pwned', data: 'x' }]), 'ARCHIVE_UNSAFE', { filename: 'p.zip' });
+  const { ctx } = await refuses(
+    buildZip([
+      { name: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { name: '../zip-pwned', data: 'x' },
+    ]),
+    'ARCHIVE_UNSAFE',
+    { filename: 'p.zip' },
+  );
   assert.equal(fs.existsSync(join(ctx.base, 'zip-pwned')), false);
   await refuses(buildZip([{ name: '/tmp/zip-abs-pwned', data: 'x' }]), 'ARCHIVE_UNSAFE', { filename: 'p.zip' });
   await refuses(buildZip([{ name: 'pkg-1.0\\..\\..\\x', data: 'x' }]), 'ARCHIVE_UNSAFE', { filename: 'p.zip' });
@@ -642,7 +738,10 @@ test('zip: overlapping members (the overlap zip bomb) are refused', async () => 
 });
 
 test('zip: a local header naming a different file than the central directory is refused', async () => {
-  await refuses(buildZip([{ name: 'pkg-1.0/ok.txt', localName: '../../evil.txt', data: 'x' }]), 'ARCHIVE_UNSAFE', { filename: 'p.zip', message: /different file/ });
+  await refuses(buildZip([{ name: 'pkg-1.0/ok.txt', localName: '../../evil.txt', data: 'x' }]), 'ARCHIVE_UNSAFE', {
+    filename: 'p.zip',
+    message: /different file/,
+  });
 });
 
 test('zip: encrypted member is refused', async () => {
@@ -654,7 +753,11 @@ test('zip: ZIP64 is refused', async () => {
 });
 
 test('zip: bad CRC is refused as corrupt', async () => {
-  await refuses(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO, crc: 1234 }]), 'ARCHIVE_CORRUPT', { filename: 'p.zip', destEmpty: false, message: /CRC/ });
+  await refuses(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO, crc: 1234 }]), 'ARCHIVE_CORRUPT', {
+    filename: 'p.zip',
+    destEmpty: false,
+    message: /CRC/,
+  });
 });
 
 test('zip: truncated archive is refused as corrupt', async () => {
@@ -663,7 +766,14 @@ test('zip: truncated archive is refused as corrupt', async () => {
 });
 
 test('zip: two top-level directories and top-level files are refused', async () => {
-  await refuses(buildZip([{ name: 'a-1.0/PKG-INFO', data: 'x' }, { name: 'b-1.0/PKG-INFO', data: 'x' }]), 'ARCHIVE_LAYOUT', { filename: 'p.zip' });
+  await refuses(
+    buildZip([
+      { name: 'a-1.0/PKG-INFO', data: 'x' },
+      { name: 'b-1.0/PKG-INFO', data: 'x' },
+    ]),
+    'ARCHIVE_LAYOUT',
+    { filename: 'p.zip' },
+  );
   await refuses(buildZip([{ name: 'setup.py', data: 'x' }]), 'ARCHIVE_LAYOUT', { filename: 'p.zip' });
   await refuses(buildZip([]), 'ARCHIVE_LAYOUT', { filename: 'p.zip' });
 });
@@ -672,7 +782,10 @@ test('zip: two top-level directories and top-level files are refused', async () 
 // the format is read from the bytes, and the name must agree (issue 13)
 
 test('a zip archive named .tar.gz is refused (the name must not say another format)', async () => {
-  const zip = buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { name: 'pkg-1.0/setup.py', data: 'x' }]);
+  const zip = buildZip([
+    { name: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+    { name: 'pkg-1.0/setup.py', data: 'x' },
+  ]);
   await refuses(zip, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.tar.gz', message: /named as a gzip-compressed tar archive but its content is a zip archive/ });
   await refuses(zip, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.tgz', message: /content is a zip/ });
 });
@@ -680,7 +793,10 @@ test('a zip archive named .tar.gz is refused (the name must not say another form
 test('a tar archive (gzip or plain) named .zip is refused, and a .tar.gz named .tar', async () => {
   const tgz = buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]);
   await refuses(tgz, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.zip', message: /named as a zip archive but its content is a gzip-compressed tar/ });
-  await refuses(buildTar([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]), 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.ZIP', message: /content is an uncompressed tar/ });
+  await refuses(buildTar([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]), 'ARCHIVE_CORRUPT', {
+    filename: 'pkg-1.0.ZIP',
+    message: /content is an uncompressed tar/,
+  });
   await refuses(tgz, 'ARCHIVE_CORRUPT', { filename: 'pkg-1.0.tar', message: /named as an uncompressed tar/ });
 });
 
@@ -690,7 +806,10 @@ test('a name with no archive suffix is judged by its bytes alone', async () => {
   assert.equal(await readFile(join(r.root, 'PKG-INFO'), 'utf8'), PKG_INFO);
   // and the caller's name wins over the path's
   const ctx2 = await setup(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }]), 'cached-blob');
-  await assert.rejects(unpackSdist(ctx2.archive, ctx2.dest, undefined, 'pkg-1.0.tar.gz'), (e: unknown) => e instanceof Py2pkgError && e.code === 'ARCHIVE_CORRUPT');
+  await assert.rejects(
+    unpackSdist(ctx2.archive, ctx2.dest, undefined, 'pkg-1.0.tar.gz'),
+    (e: unknown) => e instanceof Py2pkgError && e.code === 'ARCHIVE_CORRUPT',
+  );
 });
 
 // ---------------------------------------------------------------------------------------
@@ -699,20 +818,60 @@ test('a name with no archive suffix is judged by its bytes alone', async () => {
 test('a PKG-INFO over the metadata limit is refused by its declared size, before anything is extracted', async () => {
   const big = `${PKG_INFO}\n${'Lorem ipsum dolor sit amet.\n'.repeat(200_000)}`; // 5.6 MB
   const started = Date.now();
-  const { err } = await refuses(buildTgz([{ path: 'pkg-1.0/', type: 'dir' }, { path: 'pkg-1.0/PKG-INFO', data: big }]), 'METADATA_TOO_LARGE', { message: /PKG-INFO" is \d+ bytes, more than the 4194304/ });
+  const { err } = await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/', type: 'dir' },
+      { path: 'pkg-1.0/PKG-INFO', data: big },
+    ]),
+    'METADATA_TOO_LARGE',
+    { message: /PKG-INFO" is \d+ bytes, more than the 4194304/ },
+  );
   assert.ok(Date.now() - started < 5000);
   assert.equal(err.exitStatus, 4);
   // the same for pyproject.toml (1 MiB) in a zip; a file of that name deeper down is only data
-  await refuses(buildZip([{ name: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { name: 'pkg-1.0/pyproject.toml', data: Buffer.alloc(1024 * 1024 + 1, 0x20) }]), 'METADATA_TOO_LARGE', { filename: 'p.zip' });
-  const ctx = await setup(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/docs/pyproject.toml', data: Buffer.alloc(1024 * 1024 + 1, 0x20) }]));
+  await refuses(
+    buildZip([
+      { name: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { name: 'pkg-1.0/pyproject.toml', data: Buffer.alloc(1024 * 1024 + 1, 0x20) },
+    ]),
+    'METADATA_TOO_LARGE',
+    { filename: 'p.zip' },
+  );
+  const ctx = await setup(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/docs/pyproject.toml', data: Buffer.alloc(1024 * 1024 + 1, 0x20) },
+    ]),
+  );
   await unpackSdist(ctx.archive, ctx.dest);
 });
 
 test('an entry name of 40000 components (pax) is refused at once, not walked component by component', async () => {
   const started = Date.now();
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: `pkg-1.0/${'a/'.repeat(40_000)}f`, data: 'x' }]), 'ARCHIVE_UNSAFE', { message: /longer than 1024 bytes/ });
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: `pkg-1.0/${'b'.repeat(256)}`, data: 'x' }]), 'ARCHIVE_UNSAFE', { message: /component longer than 255/ });
-  await refuses(buildTgz([{ path: 'pkg-1.0/PKG-INFO', data: PKG_INFO }, { path: 'pkg-1.0/l', type: 'symlink', linkpath: './'.repeat(600) }]), 'ARCHIVE_UNSAFE', { message: /target longer/ });
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: `pkg-1.0/${'a/'.repeat(40_000)}f`, data: 'x' },
+    ]),
+    'ARCHIVE_UNSAFE',
+    { message: /longer than 1024 bytes/ },
+  );
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: `pkg-1.0/${'b'.repeat(256)}`, data: 'x' },
+    ]),
+    'ARCHIVE_UNSAFE',
+    { message: /component longer than 255/ },
+  );
+  await refuses(
+    buildTgz([
+      { path: 'pkg-1.0/PKG-INFO', data: PKG_INFO },
+      { path: 'pkg-1.0/l', type: 'symlink', linkpath: './'.repeat(600) },
+    ]),
+    'ARCHIVE_UNSAFE',
+    { message: /target longer/ },
+  );
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });
 

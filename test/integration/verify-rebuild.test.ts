@@ -38,7 +38,10 @@ test('a freshly converted .deb (by name, SOURCE_DATE_EPOCH derived) rebuilds ide
   const deb = await convert(['flitdemo==23.0', ...trust, ...byName]);
   const r = await py2pkg(['verify', '--rebuild', deb, ...trust, ...byName], env);
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.equal(r.stdout.trim(), `${deb}: rebuilt from flitdemo-23.0.tar.gz (sha256 ${(/sha256 ([0-9a-f]{64})/.exec(r.stdout) ?? [])[1]}) with the recorded options: identical`);
+  assert.equal(
+    r.stdout.trim(),
+    `${deb}: rebuilt from flitdemo-23.0.tar.gz (sha256 ${(/sha256 ([0-9a-f]{64})/.exec(r.stdout) ?? [])[1]}) with the recorded options: identical`,
+  );
   const j = await py2pkg(['verify', '--rebuild', deb, '--json', ...trust, ...byName], env);
   assert.equal(j.exitCode, 0, j.stderr);
   const res = JSON.parse(j.stdout) as { identical: boolean; original: { file: string; built: string; signed: boolean }; rebuilt: { file: string } };
@@ -61,7 +64,7 @@ test('an .rpm for el9 rebuilds identical', async () => {
   assert.match(r.stdout, /: identical$/m);
 });
 
-test('edited templates not given to the rebuild: exit 16 with diffoscope\'s summary; given: identical', async () => {
+test("edited templates not given to the rebuild: exit 16 with diffoscope's summary; given: identical", async () => {
   const tpl = join(dir, 'tpl');
   assert.equal((await py2pkg(['templates', 'export', tpl])).exitCode, 0);
   const control = join(tpl, 'deb', 'control.hbs');
@@ -83,7 +86,10 @@ test('edited templates not given to the rebuild: exit 16 with diffoscope\'s summ
 test('no build record: exit 5; the recorded sdist nowhere to be found: exit 3', async () => {
   const root = join(dir, 'plain');
   await mkdir(join(root, 'DEBIAN'), { recursive: true });
-  await writeFile(join(root, 'DEBIAN/control'), 'Package: plain\nVersion: 1.0\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: not made by py2pkg\n x\n');
+  await writeFile(
+    join(root, 'DEBIAN/control'),
+    'Package: plain\nVersion: 1.0\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: not made by py2pkg\n x\n',
+  );
   const plain = join(dir, 'plain_1.0_all.deb');
   await execa('/usr/bin/dpkg-deb', ['--root-owner-group', '--build', root, plain], { env: { PATH: SYSTEM_PATH }, extendEnv: false });
   const a = await py2pkg(['verify', '--rebuild', plain, ...trust], env);

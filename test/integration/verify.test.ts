@@ -72,7 +72,10 @@ let materialCache: string[] | undefined;
 /** The base64 body lines of every fixture key file (armored key material). */
 async function keyMaterialLines(): Promise<string[]> {
   if (materialCache) return materialCache;
-  const files = ['upstream-TEST-ONLY', 'other-TEST-ONLY', 'upstream-revoked-TEST-ONLY', 'upstream-expired-TEST-ONLY'].flatMap((b) => [`${b}.pub.asc`, `${b}.sec.asc`]);
+  const files = ['upstream-TEST-ONLY', 'other-TEST-ONLY', 'upstream-revoked-TEST-ONLY', 'upstream-expired-TEST-ONLY'].flatMap((b) => [
+    `${b}.pub.asc`,
+    `${b}.sec.asc`,
+  ]);
   const lines: string[] = [];
   for (const f of files) {
     for (const l of (await readFile(key(f), 'utf8')).split('\n')) if (/^[A-Za-z0-9+/=]{24,}$/.test(l)) lines.push(l.slice(0, 24));
@@ -195,10 +198,17 @@ test('several signatures in one file: every valid trusted signer is reported, un
     );
     // one good signature is enough even when another, by a trusted but revoked key, fails
     const withRevoked = String(await sign(env.bytes, 'upstream-revoked-TEST-ONLY.sec.asc')) + String(await sign(env.bytes, 'upstream-TEST-ONLY.sec.asc'));
-    const ring = await put(env, 'ring.asc', (await readFile(key('upstream-revoked-TEST-ONLY.pub.asc'), 'utf8')) + (await readFile(key('upstream-TEST-ONLY.pub.asc'), 'utf8')));
+    const ring = await put(
+      env,
+      'ring.asc',
+      (await readFile(key('upstream-revoked-TEST-ONLY.pub.asc'), 'utf8')) + (await readFile(key('upstream-TEST-ONLY.pub.asc'), 'utf8')),
+    );
     const sig3 = await put(env, 'three.asc', withRevoked);
     const p3 = await verifyDetachedSignature({ sdist: env.sdist, signaturePath: sig3, trustedKeysPath: ring, now: NOW });
-    assert.deepEqual(okVerification(p3).signers.map((s) => s.userIds[0]), [UPSTREAM_UID]);
+    assert.deepEqual(
+      okVerification(p3).signers.map((s) => s.userIds[0]),
+      [UPSTREAM_UID],
+    );
   } finally {
     await env.cleanup();
   }
@@ -208,7 +218,12 @@ test('no signature file -> SIG_MISSING', async () => {
   const env = await makeEnv();
   try {
     await rejectsWith(
-      verifyDetachedSignature({ sdist: env.sdist, signaturePath: join(env.dir, 'demo-1.0.tar.gz.asc'), trustedKeysPath: key('upstream-TEST-ONLY.pub.asc'), now: NOW }),
+      verifyDetachedSignature({
+        sdist: env.sdist,
+        signaturePath: join(env.dir, 'demo-1.0.tar.gz.asc'),
+        trustedKeysPath: key('upstream-TEST-ONLY.pub.asc'),
+        now: NOW,
+      }),
       'SIG_MISSING',
       /demo-1\.0\.tar\.gz\.asc does not exist/,
     );
@@ -254,7 +269,11 @@ test('altered bytes -> SIG_INVALID (signature over other bytes; sdist with one f
     // a signature made over different bytes
     const otherBytes = new TextEncoder().encode('some other release');
     const wrong = await put(env, 'wrong.asc', await sign(otherBytes, 'upstream-TEST-ONLY.sec.asc'));
-    await rejectsWith(verifyDetachedSignature({ sdist: env.sdist, signaturePath: wrong, trustedKeysPath: trusted, now: NOW }), 'SIG_INVALID', /does not match its signature/);
+    await rejectsWith(
+      verifyDetachedSignature({ sdist: env.sdist, signaturePath: wrong, trustedKeysPath: trusted, now: NOW }),
+      'SIG_INVALID',
+      /does not match its signature/,
+    );
 
     // the right signature, one byte of the sdist flipped afterwards (sha256 recomputed, so only the signature can catch it)
     const good = await put(env, 'demo-1.0.tar.gz.asc', await sign(env.bytes, 'upstream-TEST-ONLY.sec.asc'));
@@ -262,15 +281,27 @@ test('altered bytes -> SIG_INVALID (signature over other bytes; sdist with one f
     flipped[7] = (flipped[7] as number) ^ 0x01;
     await writeFile(env.sdist.path, flipped);
     const tampered: LocalSdist = { ...env.sdist, sha256: sha256(flipped) };
-    await rejectsWith(verifyDetachedSignature({ sdist: tampered, signaturePath: good, trustedKeysPath: trusted, now: NOW }), 'SIG_INVALID', /demo-1\.0\.tar\.gz does not match/);
+    await rejectsWith(
+      verifyDetachedSignature({ sdist: tampered, signaturePath: good, trustedKeysPath: trusted, now: NOW }),
+      'SIG_INVALID',
+      /demo-1\.0\.tar\.gz does not match/,
+    );
 
     // the file changed after the earlier stage hashed it
     await rejectsWith(verifyDetachedSignature({ sdist: env.sdist, signaturePath: good, trustedKeysPath: trusted, now: NOW }), 'SIG_INVALID', /changed on disk/);
 
     // untrusted + tampered-with-trusted in one file: the trusted key's verdict is what is reported
     await writeFile(env.sdist.path, env.bytes);
-    const mixed = await put(env, 'mixed.asc', String(await sign(env.bytes, 'other-TEST-ONLY.sec.asc')) + String(await sign(otherBytes, 'upstream-TEST-ONLY.sec.asc')));
-    await rejectsWith(verifyDetachedSignature({ sdist: env.sdist, signaturePath: mixed, trustedKeysPath: trusted, now: NOW }), 'SIG_INVALID', /and 1 other signature/);
+    const mixed = await put(
+      env,
+      'mixed.asc',
+      String(await sign(env.bytes, 'other-TEST-ONLY.sec.asc')) + String(await sign(otherBytes, 'upstream-TEST-ONLY.sec.asc')),
+    );
+    await rejectsWith(
+      verifyDetachedSignature({ sdist: env.sdist, signaturePath: mixed, trustedKeysPath: trusted, now: NOW }),
+      'SIG_INVALID',
+      /and 1 other signature/,
+    );
   } finally {
     await env.cleanup();
   }
@@ -459,8 +490,14 @@ test('verifiedAt is clamped to SOURCE_DATE_EPOCH when that is earlier', async ()
     assert.equal(p.verifiedAt, '1970-01-01T00:00:00.000Z');
 
     assert.equal(clampToSourceDateEpoch(NOW, 1_700_000_000).toISOString(), '2023-11-14T22:13:20.000Z');
-    assert.throws(() => clampToSourceDateEpoch(NOW, -1), (e: unknown) => e instanceof Py2pkgError && e.code === 'CONFIG');
-    assert.throws(() => clampToSourceDateEpoch(NOW, 1.5), (e: unknown) => e instanceof Py2pkgError && e.code === 'CONFIG');
+    assert.throws(
+      () => clampToSourceDateEpoch(NOW, -1),
+      (e: unknown) => e instanceof Py2pkgError && e.code === 'CONFIG',
+    );
+    assert.throws(
+      () => clampToSourceDateEpoch(NOW, 1.5),
+      (e: unknown) => e instanceof Py2pkgError && e.code === 'CONFIG',
+    );
 
     // default now is the real clock
     const before = Date.now();
@@ -519,7 +556,9 @@ test('gpgv agrees: same signature, same signer fingerprint', { skip: existsSync(
     flipped[0] = (flipped[0] as number) ^ 0x80;
     await writeFile(env.sdist.path, flipped);
     await assert.rejects(
-      execFileP(GPGV, ['--status-fd', '1', '--keyring', key('trusted-TEST-ONLY.gpg'), sigPath, env.sdist.path], { env: { PATH: '/usr/bin:/bin', GNUPGHOME: home, LANG: 'C' } }),
+      execFileP(GPGV, ['--status-fd', '1', '--keyring', key('trusted-TEST-ONLY.gpg'), sigPath, env.sdist.path], {
+        env: { PATH: '/usr/bin:/bin', GNUPGHOME: home, LANG: 'C' },
+      }),
     );
   } finally {
     await env.cleanup();
@@ -529,41 +568,70 @@ test('gpgv agrees: same signature, same signer fingerprint', { skip: existsSync(
 // A genuine upstream triple (see ../shared/vectors/pgp/README.md): RSA-4096 primary, RSA signing
 // subkey and Ed25519 signers; fingerprints as reported by gpgv and sqv.
 const VECTORS = join(ROOT, '../shared/vectors/pgp/bitcoin-core-31.1');
-test('real-world signatures (bitcoin-core guix.sigs): signers and subkey reported like gpgv/sqv', { skip: existsSync(VECTORS) ? false : 'shared vectors not present' }, async () => {
-  const file = join(VECTORS, 'all.SHA256SUMS');
-  const bytes = await readFile(file);
-  const sdist: LocalSdist = { path: file, filename: basename(file), sha256: sha256(bytes), size: bytes.length };
-  const when = new Date('2026-11-26T00:00:00Z'); // the keys expire in 2027
-  const expected: Record<string, { fpr: string; keyId: string }> = {
-    achow101: { fpr: '152812300785C96444D3334D17565732E08E5E41', keyId: '17565732E08E5E41' },
-    fanquake: { fpr: 'E777299FC265DD04793070EB944D35F9AC3DB76A', keyId: '2EEB9F5CC09526C1' },
-    marcofleon: { fpr: '5B286407E1EA6FE01CF9AF48BF131C2D0536F8AC', keyId: 'BF131C2D0536F8AC' },
-  };
-  for (const [who, want] of Object.entries(expected)) {
-    const p = await verifyDetachedSignature({ sdist, signaturePath: join(VECTORS, `all.SHA256SUMS.${who}.asc`), trustedKeysPath: join(VECTORS, `${who}.gpg`), now: when });
-    const signers = okVerification(p).signers;
-    assert.equal(signers.length, 1);
-    assert.equal(signers[0]?.fingerprint, want.fpr);
-    assert.equal(signers[0]?.keyId, want.keyId);
-  }
-  // all three signatures in one file, all three keys in one keyring
-  const env = await makeEnv();
-  try {
-    const names = Object.keys(expected);
-    const sigs = (await Promise.all(names.map((n) => readFile(join(VECTORS, `all.SHA256SUMS.${n}.asc`), 'utf8')))).join('\n');
-    const ring = (await Promise.all(names.map((n) => readFile(join(VECTORS, `${n}.gpg`), 'utf8')))).join('\n');
-    const p = await verifyDetachedSignature({ sdist, signaturePath: await put(env, 'all.asc', sigs), trustedKeysPath: await put(env, 'ring.asc', ring), now: when });
-    assert.deepEqual(okVerification(p).signers.map((s) => s.fingerprint).sort(), Object.values(expected).map((e) => e.fpr).sort());
-    // achow101's key signed, but only fanquake's key is trusted -> fanquake alone
-    const only = await verifyDetachedSignature({ sdist, signaturePath: join(env.dir, 'all.asc'), trustedKeysPath: join(VECTORS, 'fanquake.gpg'), now: when });
-    assert.deepEqual(okVerification(only).signers.map((s) => s.fingerprint), [expected.fanquake?.fpr]);
-    // wrong key -> untrusted
-    await rejectsWith(
-      verifyDetachedSignature({ sdist, signaturePath: join(VECTORS, 'all.SHA256SUMS.achow101.asc'), trustedKeysPath: join(VECTORS, 'fanquake.gpg'), now: when }),
-      'SIG_UNTRUSTED',
-      /17565732E08E5E41/,
-    );
-  } finally {
-    await env.cleanup();
-  }
-});
+test(
+  'real-world signatures (bitcoin-core guix.sigs): signers and subkey reported like gpgv/sqv',
+  { skip: existsSync(VECTORS) ? false : 'shared vectors not present' },
+  async () => {
+    const file = join(VECTORS, 'all.SHA256SUMS');
+    const bytes = await readFile(file);
+    const sdist: LocalSdist = { path: file, filename: basename(file), sha256: sha256(bytes), size: bytes.length };
+    const when = new Date('2026-11-26T00:00:00Z'); // the keys expire in 2027
+    const expected: Record<string, { fpr: string; keyId: string }> = {
+      achow101: { fpr: '152812300785C96444D3334D17565732E08E5E41', keyId: '17565732E08E5E41' },
+      fanquake: { fpr: 'E777299FC265DD04793070EB944D35F9AC3DB76A', keyId: '2EEB9F5CC09526C1' },
+      marcofleon: { fpr: '5B286407E1EA6FE01CF9AF48BF131C2D0536F8AC', keyId: 'BF131C2D0536F8AC' },
+    };
+    for (const [who, want] of Object.entries(expected)) {
+      const p = await verifyDetachedSignature({
+        sdist,
+        signaturePath: join(VECTORS, `all.SHA256SUMS.${who}.asc`),
+        trustedKeysPath: join(VECTORS, `${who}.gpg`),
+        now: when,
+      });
+      const signers = okVerification(p).signers;
+      assert.equal(signers.length, 1);
+      assert.equal(signers[0]?.fingerprint, want.fpr);
+      assert.equal(signers[0]?.keyId, want.keyId);
+    }
+    // all three signatures in one file, all three keys in one keyring
+    const env = await makeEnv();
+    try {
+      const names = Object.keys(expected);
+      const sigs = (await Promise.all(names.map((n) => readFile(join(VECTORS, `all.SHA256SUMS.${n}.asc`), 'utf8')))).join('\n');
+      const ring = (await Promise.all(names.map((n) => readFile(join(VECTORS, `${n}.gpg`), 'utf8')))).join('\n');
+      const p = await verifyDetachedSignature({
+        sdist,
+        signaturePath: await put(env, 'all.asc', sigs),
+        trustedKeysPath: await put(env, 'ring.asc', ring),
+        now: when,
+      });
+      assert.deepEqual(
+        okVerification(p)
+          .signers.map((s) => s.fingerprint)
+          .sort(),
+        Object.values(expected)
+          .map((e) => e.fpr)
+          .sort(),
+      );
+      // achow101's key signed, but only fanquake's key is trusted -> fanquake alone
+      const only = await verifyDetachedSignature({ sdist, signaturePath: join(env.dir, 'all.asc'), trustedKeysPath: join(VECTORS, 'fanquake.gpg'), now: when });
+      assert.deepEqual(
+        okVerification(only).signers.map((s) => s.fingerprint),
+        [expected.fanquake?.fpr],
+      );
+      // wrong key -> untrusted
+      await rejectsWith(
+        verifyDetachedSignature({
+          sdist,
+          signaturePath: join(VECTORS, 'all.SHA256SUMS.achow101.asc'),
+          trustedKeysPath: join(VECTORS, 'fanquake.gpg'),
+          now: when,
+        }),
+        'SIG_UNTRUSTED',
+        /17565732E08E5E41/,
+      );
+    } finally {
+      await env.cleanup();
+    }
+  },
+);

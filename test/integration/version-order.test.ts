@@ -76,7 +76,8 @@ async function python(script: string, input: unknown): Promise<unknown> {
   return JSON.parse(r.stdout);
 }
 
-const APT_COMPARE = 'import apt_pkg,json,sys\napt_pkg.init()\nprint(json.dumps([(lambda c: (c>0)-(c<0))(apt_pkg.version_compare(a,b)) for a,b in json.load(sys.stdin)]))';
+const APT_COMPARE =
+  'import apt_pkg,json,sys\napt_pkg.init()\nprint(json.dumps([(lambda c: (c>0)-(c<0))(apt_pkg.version_compare(a,b)) for a,b in json.load(sys.stdin)]))';
 const RPM_COMPARE = 'import rpm,json,sys\nprint(json.dumps([rpm.labelCompare(tuple(a),tuple(b)) for a,b in json.load(sys.stdin)]))';
 
 type RpmEvr = [string | null, string, string];
@@ -102,7 +103,10 @@ async function checkOrder(cases: Case[]): Promise<{ failures: string[]; byLength
   const [perl, apt, rpmRes] = await Promise.all([
     dpkgPerl(deb),
     python(APT_COMPARE, deb) as Promise<number[]>,
-    python(RPM_COMPARE, cases.map((c) => [rpmEvr(c.a), rpmEvr(c.b)])) as Promise<number[]>,
+    python(
+      RPM_COMPARE,
+      cases.map((c) => [rpmEvr(c.a), rpmEvr(c.b)]),
+    ) as Promise<number[]>,
   ]);
   assert.equal(perl.length, cases.length, 'perl answered for every pair');
   const failures: string[] = [];
@@ -114,7 +118,10 @@ async function checkOrder(cases: Case[]): Promise<{ failures: string[]; byLength
     if (wantDeb !== c.expected || wantRpm !== c.expected) byLength++;
     if (perl[i] !== wantDeb) failures.push(`Dpkg::Version ${da} vs ${db}: ${perl[i]}, expected ${wantDeb} (PEP 440 ${c.a} vs ${c.b}: ${c.expected})`);
     if (apt[i] !== wantDeb) failures.push(`apt_pkg ${da} vs ${db}: ${apt[i]}, expected ${wantDeb}`);
-    if (rpmRes[i] !== wantRpm) failures.push(`rpm.labelCompare ${JSON.stringify(rpmEvr(c.a))} vs ${JSON.stringify(rpmEvr(c.b))}: ${rpmRes[i]}, expected ${wantRpm} (PEP 440: ${c.expected})`);
+    if (rpmRes[i] !== wantRpm)
+      failures.push(
+        `rpm.labelCompare ${JSON.stringify(rpmEvr(c.a))} vs ${JSON.stringify(rpmEvr(c.b))}: ${rpmRes[i]}, expected ${wantRpm} (PEP 440: ${c.expected})`,
+      );
     // py2pkg's own port must agree with the tools too (it decides satisfiability at conversion time)
     if (compareDebianVersions(da, db) !== wantDeb) failures.push(`src/deps/debversion.ts ${da} vs ${db}: ${compareDebianVersions(da, db)}`);
   });
@@ -139,7 +146,9 @@ test('every vector pair keeps its PEP 440 order under dpkg (Dpkg::Version, apt_p
     cases.push({ a, b, expected: Number(row.expected_cmp) });
   }
   const { failures, byLength } = await checkOrder(cases);
-  console.log(`# ${cases.length} pairs compared by 3 tools (+ py2pkg's port), ${byLength} of them two spellings of one release (longer higher), ${refused} pairs with a local label refused; ${failures.length} failures`);
+  console.log(
+    `# ${cases.length} pairs compared by 3 tools (+ py2pkg's port), ${byLength} of them two spellings of one release (longer higher), ${refused} pairs with a local label refused; ${failures.length} failures`,
+  );
   assert.ok(byLength > 20);
   assert.equal(cases.length + refused, rows.length);
   assert.deepEqual(failures, []);
@@ -156,38 +165,49 @@ test('property: random PEP 440 versions keep their order under dpkg and rpm (see
   }
   // neighbours in PEP 440 order, where mistakes hide
   const sorted = [...new Set(versions.map((v) => formatVersion(parseVersion(v))))].sort((x, y) => compareVersions(x, y));
-  for (let i = 1; i < sorted.length; i++) cases.push({ a: sorted[i - 1] as string, b: sorted[i] as string, expected: compareVersions(sorted[i - 1] as string, sorted[i] as string) });
+  for (let i = 1; i < sorted.length; i++)
+    cases.push({ a: sorted[i - 1] as string, b: sorted[i] as string, expected: compareVersions(sorted[i - 1] as string, sorted[i] as string) });
   const { failures, byLength } = await checkOrder(cases);
-  console.log(`# ${cases.length} random pairs (${sorted.length} distinct versions, ${byLength} pairs of spellings of one release), ${failures.length} failures`);
+  console.log(
+    `# ${cases.length} random pairs (${sorted.length} distinct versions, ${byLength} pairs of spellings of one release), ${failures.length} failures`,
+  );
   assert.deepEqual(failures.slice(0, 20), []);
 });
 
-test('upgrades: a version never sorts below the spelling py2pkg wrote before (trailing zeros stripped), in dpkg, apt and rpm', { skip: noVectors }, async () => {
-  const r = rng(1216);
-  const versions = new Set<string>();
-  for (const row of readTsv('versions/versions.tsv')) if (row.valid === 'true' && !row.local) versions.add(row.normalized as string);
-  for (let i = 0; i < 400; i++) versions.add(formatVersion(parseVersion(randomVersion(r))));
-  const list = [...versions];
-  const deb = list.map((v): [string, string] => [`${toDebianVersion(v)}-1`, `${toDebianVersion(v, { release: 'canonical' })}-1`]);
-  const rpmPairs = list.map((v) => [rpmEvr(v), rpmEvr(v, 'shortest')]);
-  const [perl, apt, rpmRes] = await Promise.all([dpkgPerl(deb), python(APT_COMPARE, deb) as Promise<number[]>, python(RPM_COMPARE, rpmPairs) as Promise<number[]>]);
-  const failures: string[] = [];
-  let debNewer = 0;
-  let rpmNewer = 0;
-  list.forEach((v, i) => {
-    const [now, before] = deb[i] as [string, string];
-    const want = now === before ? 0 : 1;
-    if (perl[i] !== want || apt[i] !== want) failures.push(`deb ${v}: ${now} vs ${before}: dpkg ${perl[i]}, apt ${apt[i]}`);
-    const [rn, rb] = rpmPairs[i] as [RpmEvr, RpmEvr];
-    const wantRpm = rn[1] === rb[1] ? 0 : 1;
-    if (rpmRes[i] !== wantRpm) failures.push(`rpm ${v}: ${rn[1]} vs ${rb[1]}: ${rpmRes[i]}`);
-    if (want) debNewer++;
-    if (wantRpm) rpmNewer++;
-  });
-  console.log(`# ${list.length} versions: ${debNewer} Debian and ${rpmNewer} RPM versions now spelled longer than before, each one an upgrade`);
-  assert.deepEqual(failures.slice(0, 20), []);
-  assert.ok(debNewer > 30 && rpmNewer > 100, `${debNewer} / ${rpmNewer}`);
-});
+test(
+  'upgrades: a version never sorts below the spelling py2pkg wrote before (trailing zeros stripped), in dpkg, apt and rpm',
+  { skip: noVectors },
+  async () => {
+    const r = rng(1216);
+    const versions = new Set<string>();
+    for (const row of readTsv('versions/versions.tsv')) if (row.valid === 'true' && !row.local) versions.add(row.normalized as string);
+    for (let i = 0; i < 400; i++) versions.add(formatVersion(parseVersion(randomVersion(r))));
+    const list = [...versions];
+    const deb = list.map((v): [string, string] => [`${toDebianVersion(v)}-1`, `${toDebianVersion(v, { release: 'canonical' })}-1`]);
+    const rpmPairs = list.map((v) => [rpmEvr(v), rpmEvr(v, 'shortest')]);
+    const [perl, apt, rpmRes] = await Promise.all([
+      dpkgPerl(deb),
+      python(APT_COMPARE, deb) as Promise<number[]>,
+      python(RPM_COMPARE, rpmPairs) as Promise<number[]>,
+    ]);
+    const failures: string[] = [];
+    let debNewer = 0;
+    let rpmNewer = 0;
+    list.forEach((v, i) => {
+      const [now, before] = deb[i] as [string, string];
+      const want = now === before ? 0 : 1;
+      if (perl[i] !== want || apt[i] !== want) failures.push(`deb ${v}: ${now} vs ${before}: dpkg ${perl[i]}, apt ${apt[i]}`);
+      const [rn, rb] = rpmPairs[i] as [RpmEvr, RpmEvr];
+      const wantRpm = rn[1] === rb[1] ? 0 : 1;
+      if (rpmRes[i] !== wantRpm) failures.push(`rpm ${v}: ${rn[1]} vs ${rb[1]}: ${rpmRes[i]}`);
+      if (want) debNewer++;
+      if (wantRpm) rpmNewer++;
+    });
+    console.log(`# ${list.length} versions: ${debNewer} Debian and ${rpmNewer} RPM versions now spelled longer than before, each one an upgrade`);
+    assert.deepEqual(failures.slice(0, 20), []);
+    assert.ok(debNewer > 30 && rpmNewer > 100, `${debNewer} / ${rpmNewer}`);
+  },
+);
 
 /** Padded and unpadded spellings side by side: [a, b, dpkg's answer, rpm's answer]. */
 const SPELLINGS: Array<[string, string, number, number]> = [
@@ -275,15 +295,26 @@ function debianException(spec: string, u: Version, len: number): string | undefi
   if (devOnly && up && sameRelease(u, { release: up })) return 'dev release of V under (<< V~)';
   if (devOnly && s.wildcard && sameRelease(u, v)) return 'dev release of the prefix under (>= V~)';
   // (>= 2) for >=2.0 so that Debian's `2-1` satisfies it: a pre-release spelled with more zeros (2.0~rc1) does too
-  if (isPrerelease(u) && u.post === undefined && isFinal(v) && sameRelease(u, v) && len > shortestLen(v) && ['>=', '~=', '=='].includes(s.operator) && !s.wildcard) {
+  if (
+    isPrerelease(u) &&
+    u.post === undefined &&
+    isFinal(v) &&
+    sameRelease(u, v) &&
+    len > shortestLen(v) &&
+    ['>=', '~=', '=='].includes(s.operator) &&
+    !s.wildcard
+  ) {
     return 'pre-release of V spelled with more zeros under (>= shortest V)';
   }
   // <=V and ==V admit V+post1: a Debian version cannot tell it from a repack V+dfsg
-  if (u.post !== undefined && !u.pre && isFinal(v) && sameRelease(u, v) && (s.operator === '<=' || (s.operator === '==' && !s.wildcard))) return "V's post-release under (<< V.0.0.~)";
+  if (u.post !== undefined && !u.pre && isFinal(v) && sameRelease(u, v) && (s.operator === '<=' || (s.operator === '==' && !s.wildcard)))
+    return "V's post-release under (<< V.0.0.~)";
   // just above V is written with three components: a four-component spelling of V sorts above it
-  if (isFinal(v) && sameRelease(u, v) && len > 3 && ['<=', '>', '=='].includes(s.operator) && !s.wildcard) return 'V spelled with more than three components against (V.0.0.~)';
+  if (isFinal(v) && sameRelease(u, v) && len > 3 && ['<=', '>', '=='].includes(s.operator) && !s.wildcard)
+    return 'V spelled with more than three components against (V.0.0.~)';
   // a pre/post/dev bound is exact only against a package that spells its release alike
-  if (!isFinal(v) && sameRelease(u, v) && len !== spellRelease(v.release, 'upstream').length) return 'pre/post/dev bound against another spelling of its release';
+  if (!isFinal(v) && sameRelease(u, v) && len !== spellRelease(v.release, 'upstream').length)
+    return 'pre/post/dev bound against another spelling of its release';
   return undefined;
 }
 
@@ -298,7 +329,14 @@ function rpmException(spec: string, u: Version): string | undefined {
     if (up && sameRelease(u, { release: up })) return "pre/dev release of V under '< V'";
   }
   // `> 2` admits 2^post1
-  if (u.post !== undefined && s.operator === '>' && v.post === undefined && sameRelease(u, v) && (u.pre?.label ?? '') === (v.pre?.label ?? '') && u.pre?.number === v.pre?.number) {
+  if (
+    u.post !== undefined &&
+    s.operator === '>' &&
+    v.post === undefined &&
+    sameRelease(u, v) &&
+    (u.pre?.label ?? '') === (v.pre?.label ?? '') &&
+    u.pre?.number === v.pre?.number
+  ) {
     return "post-release of V under '> V'";
   }
   return undefined;
@@ -327,7 +365,20 @@ test('property: Debian relations and RPM requires admit what the specifier admit
     const base = formatVersion({ epoch: 0n, release: v.release });
     const padded = `${base}.0`;
     const short = formatVersion({ epoch: 0n, release: spellRelease(v.release, 'shortest') });
-    const near = [formatVersion(v), `${base}rc1`, `${base}.post1`, `${base}.dev1`, `${base}.0.1`, padded, `${padded}.0`, short, `${padded}rc1`, `${short}rc1`, `${padded}.post1`, `${short}.dev1`];
+    const near = [
+      formatVersion(v),
+      `${base}rc1`,
+      `${base}.post1`,
+      `${base}.dev1`,
+      `${base}.0.1`,
+      padded,
+      `${padded}.0`,
+      short,
+      `${padded}rc1`,
+      `${short}rc1`,
+      `${padded}.post1`,
+      `${short}.dev1`,
+    ];
     const u = r() < 0.5 ? (near[Math.floor(r() * near.length)] as string) : randomVersion(r).replace(/^\d+!/, '');
     const expected = [specifierContains(s, u), specifierContains(s, u, { prereleases: true })];
     const bounds = translateSpecifier(s, 0n).bounds;
@@ -335,7 +386,10 @@ test('property: Debian relations and RPM requires admit what the specifier admit
     rows.push({ spec, u, expected, deb, rpm: [rpmClause('python3dist(x)', s)] });
   }
   const debTriples = rows.flatMap((row) => row.deb.flat());
-  const debResults = (await python('import apt_pkg,json,sys\napt_pkg.init()\nprint(json.dumps([apt_pkg.check_dep(v,o,b) for v,o,b in json.load(sys.stdin)]))', debTriples)) as boolean[];
+  const debResults = (await python(
+    'import apt_pkg,json,sys\napt_pkg.init()\nprint(json.dumps([apt_pkg.check_dep(v,o,b) for v,o,b in json.load(sys.stdin)]))',
+    debTriples,
+  )) as boolean[];
   // rpm: evaluate the rich dependency with rpm.ds for each simple term; `with` is and, `or` is or
   const RPM_EVAL = `
 import rpm,json,sys,re
@@ -378,7 +432,10 @@ print(json.dumps(out))`;
       const u = parseVersion(row.u);
       const why = debianException(row.spec, u, spellRelease(u.release, SPELL[j] as ReleaseSpelling).length);
       if (why) exceptions.set(why, (exceptions.get(why) ?? 0) + 1);
-      else failures.push(`deb: ${row.spec} vs ${row.u} spelled ${triples[0]?.[0] ?? toDebianVersion(row.u, { release: SPELL[j] as ReleaseSpelling })}: PEP 440 ${String(row.expected)}, apt ${String(admitted)} (${triples.map((d) => `${d[1]} ${d[2]}`).join(', ')})`);
+      else
+        failures.push(
+          `deb: ${row.spec} vs ${row.u} spelled ${triples[0]?.[0] ?? toDebianVersion(row.u, { release: SPELL[j] as ReleaseSpelling })}: PEP 440 ${String(row.expected)}, apt ${String(admitted)} (${triples.map((d) => `${d[1]} ${d[2]}`).join(', ')})`,
+        );
     });
     if (!row.expected.includes(rpmResults[i] as boolean)) {
       ok = false;
@@ -389,6 +446,8 @@ print(json.dumps(out))`;
     if (ok) exact++;
   });
   assert.equal(k, debResults.length);
-  console.log(`# ${rows.length} (specifier, version) cases (${debChecks} Debian spellings), ${exact} exact in both formats; documented approximations: Debian ${JSON.stringify(Object.fromEntries(exceptions))}, RPM ${JSON.stringify(Object.fromEntries(rpmExceptions))}`);
+  console.log(
+    `# ${rows.length} (specifier, version) cases (${debChecks} Debian spellings), ${exact} exact in both formats; documented approximations: Debian ${JSON.stringify(Object.fromEntries(exceptions))}, RPM ${JSON.stringify(Object.fromEntries(rpmExceptions))}`,
+  );
   assert.deepEqual(failures.slice(0, 30), []);
 });

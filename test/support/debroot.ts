@@ -20,7 +20,10 @@ export const rootCacheDir = process.env.PY2PKG_TEST_CACHE ?? '/var/cache/py2pkg-
 const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', DEBIAN_FRONTEND: 'noninteractive' };
 
 export function rootTarball(): string {
-  const key = createHash('sha256').update(`${SUITE} ${MIRROR} ${ROOT_PACKAGES.join(',')}`).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(`${SUITE} ${MIRROR} ${ROOT_PACKAGES.join(',')}`)
+    .digest('hex')
+    .slice(0, 12);
   return join(rootCacheDir, `${SUITE}-${key}.tar`);
 }
 
@@ -61,13 +64,44 @@ export async function freshRoot(tarballPath?: string): Promise<DebRoot> {
       // tests install comes from the cached root or the .deb files copied into it) unless a
       // test asks for it to reach Debian's archive (network: true, with the host's resolv.conf)
       const net = opts.network ? ['--ro-bind', '/etc/resolv.conf', '/etc/resolv.conf'] : ['--unshare-net'];
-      const r = await execa('/usr/bin/bwrap', ['--bind', dir, '/', '--proc', '/proc', '--dev', '/dev', '--unshare-pid', ...net, '--die-with-parent', '--cap-add', 'ALL', '--clearenv',
-        '--setenv', 'PATH', SYSTEM_PATH, '--setenv', 'LANG', 'C.UTF-8', '--setenv', 'DEBIAN_FRONTEND', 'noninteractive', '--setenv', 'HOME', '/root', '--', ...args], {
-        env,
-        extendEnv: false,
-        reject: false,
-        timeout: opts.timeoutMs ?? 10 * 60_000,
-      });
+      const r = await execa(
+        '/usr/bin/bwrap',
+        [
+          '--bind',
+          dir,
+          '/',
+          '--proc',
+          '/proc',
+          '--dev',
+          '/dev',
+          '--unshare-pid',
+          ...net,
+          '--die-with-parent',
+          '--cap-add',
+          'ALL',
+          '--clearenv',
+          '--setenv',
+          'PATH',
+          SYSTEM_PATH,
+          '--setenv',
+          'LANG',
+          'C.UTF-8',
+          '--setenv',
+          'DEBIAN_FRONTEND',
+          'noninteractive',
+          '--setenv',
+          'HOME',
+          '/root',
+          '--',
+          ...args,
+        ],
+        {
+          env,
+          extendEnv: false,
+          reject: false,
+          timeout: opts.timeoutMs ?? 10 * 60_000,
+        },
+      );
       return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     async dispose() {

@@ -58,7 +58,9 @@ async function convertAll(): Promise<ConvertedFixture[]> {
   await mkdir(debsDir, { recursive: true });
   const debs: ConvertedFixture[] = [];
   for (const sdist of sdists) {
-    const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', debsDir, '--maintainer', TEST_MAINTAINER, '--json', '--quiet', sdist], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', debsDir, '--maintainer', TEST_MAINTAINER, '--json', '--quiet', sdist], {
+      SOURCE_DATE_EPOCH: TEST_EPOCH,
+    });
     if (r.exitCode !== 0) throw new Error(`py2pkg failed on ${basename(sdist)} (exit ${r.exitCode}): ${r.stderr}`);
     const out = JSON.parse(r.stdout) as { package: { path: string; packageName: string; version: string } };
     debs.push({ sdist, path: out.package.path, packageName: out.package.packageName, version: out.package.version });

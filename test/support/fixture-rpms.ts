@@ -57,7 +57,9 @@ async function convertAll(): Promise<ConvertedFixture[]> {
   await mkdir(rpmsDir, { recursive: true });
   const rpms: ConvertedFixture[] = [];
   for (const sdist of sdists) {
-    const r = await py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', rpmsDir, '--maintainer', TEST_MAINTAINER, '--json', '--quiet', sdist], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', rpmsDir, '--maintainer', TEST_MAINTAINER, '--json', '--quiet', sdist], {
+      SOURCE_DATE_EPOCH: TEST_EPOCH,
+    });
     if (r.exitCode !== 0) throw new Error(`py2pkg --format rpm failed on ${basename(sdist)} (exit ${r.exitCode}): ${r.stderr}`);
     const out = JSON.parse(r.stdout) as { package: { path: string; packageName: string; version: string } };
     rpms.push({ sdist, path: out.package.path, packageName: out.package.packageName, version: out.package.version });
@@ -88,7 +90,10 @@ export async function signedCopies(files: string[]): Promise<{ files: string[]; 
   await writeFile(join(home, '.rpmmacros'), `%_dbpath ${join(dir, 'rpmdb')}\n`);
   await execa('/usr/bin/gpg', ['--batch', '--import', join(keysDir, 'other-TEST-ONLY.sec.asc')], { env, extendEnv: false });
   const colons = (await execa('/usr/bin/gpg', ['--batch', '--with-colons', '--list-secret-keys'], { env, extendEnv: false })).stdout;
-  const fpr = colons.split('\n').find((l) => l.startsWith('fpr:'))?.split(':')[9];
+  const fpr = colons
+    .split('\n')
+    .find((l) => l.startsWith('fpr:'))
+    ?.split(':')[9];
   if (!fpr) throw new Error('TEST-ONLY signing key not imported');
   await execa('/usr/bin/rpm', ['--initdb'], { env, extendEnv: false });
   await execa('/usr/bin/rpmkeys', ['--import', join(keysDir, 'other-TEST-ONLY.pub.asc')], { env, extendEnv: false });
@@ -100,7 +105,11 @@ export async function signedCopies(files: string[]): Promise<{ files: string[]; 
     await copyFile(f, copy);
     copies.push(copy);
   }
-  await execa('/usr/bin/rpmsign', ['--addsign', '--define', '__gpg /usr/bin/gpg', '--define', `_gpg_name ${fpr}`, '--define', `_gpg_path ${gnupg}`, ...copies], { env, extendEnv: false });
+  await execa(
+    '/usr/bin/rpmsign',
+    ['--addsign', '--define', '__gpg /usr/bin/gpg', '--define', `_gpg_name ${fpr}`, '--define', `_gpg_path ${gnupg}`, ...copies],
+    { env, extendEnv: false },
+  );
   return { files: copies, home, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 

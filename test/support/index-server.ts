@@ -89,7 +89,11 @@ function fileHash(f: ServedFile): string | undefined {
   return sha256(f.bytes);
 }
 
-export function projectJson(p: ServedProject, fileUrl: (f: ServedFile) => string, provenanceUrl: (f: ServedFile) => string = (f) => `${fileUrl(f)}.provenance`): string {
+export function projectJson(
+  p: ServedProject,
+  fileUrl: (f: ServedFile) => string,
+  provenanceUrl: (f: ServedFile) => string = (f) => `${fileUrl(f)}.provenance`,
+): string {
   const versions = new Set<string>();
   const files = p.files.map((f) => {
     const v = /-(\d[^-]*?)(\.tar\.gz|\.zip|-py.*\.whl)$/.exec(f.filename)?.[1];
@@ -110,7 +114,11 @@ export function projectJson(p: ServedProject, fileUrl: (f: ServedFile) => string
   return JSON.stringify({ meta: { 'api-version': '1.1' }, name: canonical(p.name), files, versions: [...versions] });
 }
 
-export function projectHtml(p: ServedProject, href: (f: ServedFile) => string, provenanceHref: (f: ServedFile) => string = (f) => `${href(f)}.provenance`): string {
+export function projectHtml(
+  p: ServedProject,
+  href: (f: ServedFile) => string,
+  provenanceHref: (f: ServedFile) => string = (f) => `${href(f)}.provenance`,
+): string {
   const links = p.files.map((f) => {
     const h = fileHash(f);
     const attrs = [`href="${escapeHtml(href(f) + (h ? `#sha256=${h}` : ''))}"`];
@@ -134,9 +142,19 @@ function negotiate(accept: string | undefined): 'json' | 'html' | undefined {
   let best: { kind: 'json' | 'html'; q: number } | undefined;
   for (const part of accept.split(',')) {
     const [type, ...params] = part.trim().split(';');
-    const q = Number(params.map((x) => x.trim()).find((x) => x.startsWith('q='))?.slice(2) ?? '1');
+    const q = Number(
+      params
+        .map((x) => x.trim())
+        .find((x) => x.startsWith('q='))
+        ?.slice(2) ?? '1',
+    );
     const t = (type ?? '').trim().toLowerCase();
-    const kind = t === 'application/vnd.pypi.simple.v1+json' || t === 'application/vnd.pypi.simple.latest+json' ? 'json' : t === 'application/vnd.pypi.simple.v1+html' || t === 'application/vnd.pypi.simple.latest+html' || t === 'text/html' || t === '*/*' ? 'html' : undefined;
+    const kind =
+      t === 'application/vnd.pypi.simple.v1+json' || t === 'application/vnd.pypi.simple.latest+json'
+        ? 'json'
+        : t === 'application/vnd.pypi.simple.v1+html' || t === 'application/vnd.pypi.simple.latest+html' || t === 'text/html' || t === '*/*'
+          ? 'html'
+          : undefined;
     if (kind && q > 0 && (!best || q > best.q)) best = { kind, q };
   }
   return best?.kind;
@@ -170,10 +188,23 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       if (!kind) return send(res, 406, 'not acceptable');
       const body =
         kind === 'json'
-          ? projectJson(p, (f) => `${self.origin}/files/${encodeURIComponent(f.filename)}`, (f) => `${self.origin}${integrityPath(p.name, f)}`)
-          : projectHtml(p, (f) => (opts.htmlLinks === 'absolute' ? `/files/${encodeURIComponent(f.filename)}` : `../../files/${encodeURIComponent(f.filename)}`), (f) => integrityPath(p.name, f));
+          ? projectJson(
+              p,
+              (f) => `${self.origin}/files/${encodeURIComponent(f.filename)}`,
+              (f) => `${self.origin}${integrityPath(p.name, f)}`,
+            )
+          : projectHtml(
+              p,
+              (f) => (opts.htmlLinks === 'absolute' ? `/files/${encodeURIComponent(f.filename)}` : `../../files/${encodeURIComponent(f.filename)}`),
+              (f) => integrityPath(p.name, f),
+            );
       const etag = `"${sha256(body).slice(0, 16)}"`;
-      const headers = { 'content-type': kind === 'json' ? 'application/vnd.pypi.simple.v1+json' : 'text/html; charset=utf-8', etag, 'last-modified': LAST_MODIFIED, vary: 'Accept' };
+      const headers = {
+        'content-type': kind === 'json' ? 'application/vnd.pypi.simple.v1+json' : 'text/html; charset=utf-8',
+        etag,
+        'last-modified': LAST_MODIFIED,
+        vary: 'Accept',
+      };
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, headers);
         return res.end();
@@ -181,7 +212,10 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
       return send(res, 200, body, headers);
     }
     if (path.startsWith('/integrity/')) {
-      for (const p of self.projects) for (const f of p.files) if (f.provenance !== undefined && path === decodeURIComponent(integrityPath(p.name, f))) return send(res, 200, f.provenance, { 'content-type': 'application/vnd.pypi.integrity.v1+json' });
+      for (const p of self.projects)
+        for (const f of p.files)
+          if (f.provenance !== undefined && path === decodeURIComponent(integrityPath(p.name, f)))
+            return send(res, 200, f.provenance, { 'content-type': 'application/vnd.pypi.integrity.v1+json' });
       return send(res, 404, 'not found');
     }
     const file = /^\/files\/([^/]+)$/.exec(path);
@@ -197,7 +231,9 @@ export async function startIndexServer(opts: IndexServerOptions): Promise<IndexS
     }
     return send(res, 404, 'not found');
   };
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, (q, r) => void handler(q, r)) : http.createServer((q, r) => void handler(q, r));
+  const server = opts.tls
+    ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, (q, r) => void handler(q, r))
+    : http.createServer((q, r) => void handler(q, r));
   const open = new Set<net.Socket>();
   server.on('connection', (sock: net.Socket) => {
     open.add(sock);
@@ -224,7 +260,10 @@ export async function writeStaticIndex(dir: string, projects: ServedProject[]): 
   await writeFile(join(dir, 'simple', 'index.html'), rootHtml(projects));
   for (const p of projects) {
     await mkdir(join(dir, 'simple', canonical(p.name)), { recursive: true });
-    await writeFile(join(dir, 'simple', canonical(p.name), 'index.html'), projectHtml(p, (f) => `../../files/${encodeURIComponent(f.filename)}`));
+    await writeFile(
+      join(dir, 'simple', canonical(p.name), 'index.html'),
+      projectHtml(p, (f) => `../../files/${encodeURIComponent(f.filename)}`),
+    );
     for (const f of p.files) {
       await writeFile(join(dir, 'files', f.filename), f.servedBytes ?? f.bytes);
       if (f.signature !== undefined) await writeFile(join(dir, 'files', `${f.filename}.asc`), f.signature);
@@ -245,10 +284,42 @@ export async function makeTestCa(dir: string): Promise<TestCa> {
   await mkdir(dir, { recursive: true });
   const run = (args: string[]) => execa('/usr/bin/openssl', args, { cwd: dir, env: { PATH: SYSTEM_PATH }, extendEnv: false });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=py2pkg TEST-ONLY CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await run([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=py2pkg TEST-ONLY CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   await run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   await writeFile(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-  await run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+  await run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  ]);
   const { readFile } = await import('node:fs/promises');
   return { caFile: join(dir, 'ca.pem'), cert: await readFile(join(dir, 'server.pem'), 'utf8'), key: await readFile(join(dir, 'server.key'), 'utf8') };
 }

@@ -49,5 +49,8 @@ export function fixtureSdist(prefix: string): string {
 }
 
 export function allFixtureSdists(): string[] {
-  return readdirSync(fixturesDist).filter((f) => /\.(tar\.gz|zip)$/.test(f)).sort().map((f) => join(fixturesDist, f));
+  return readdirSync(fixturesDist)
+    .filter((f) => /\.(tar\.gz|zip)$/.test(f))
+    .sort()
+    .map((f) => join(fixturesDist, f));
 }

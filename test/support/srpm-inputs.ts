@@ -59,7 +59,10 @@ export async function srpmInputs(sdist: string, work: string): Promise<Omit<Srpm
     docFiles: await readdir(unpacked.root),
     description: (await longDescription(metadata)).text,
     buildBackend: built.buildSystem.backend,
-    importNames: importNamesOf(built.files.map((f) => f.path), target.siteDir),
+    importNames: importNamesOf(
+      built.files.map((f) => f.path),
+      target.siteDir,
+    ),
     consoleScripts: built.consoleScripts,
     maintainer: TEST_MAINTAINER,
     sourceDateEpoch: epoch,

@@ -38,15 +38,7 @@ function octal(buf: Buffer, off: number, len: number, value: number): void {
 }
 
 /** One raw 512-byte ustar header with a correct checksum. */
-export function tarHeader(h: {
-  name: string;
-  flag: string;
-  size: number;
-  mode?: number;
-  linkname?: string;
-  mtime?: number;
-  prefix?: string;
-}): Buffer {
+export function tarHeader(h: { name: string; flag: string; size: number; mode?: number; linkname?: string; mtime?: number; prefix?: string }): Buffer {
   const b = Buffer.alloc(512);
   // names are written as raw UTF-8 bytes, cut at the field size
   Buffer.from(h.name, 'utf8').copy(b, 0, 0, 100);
@@ -82,7 +74,12 @@ function paxRecord(key: string, value: string): string {
 
 /** A pax extended header ('x', or 'g' for global) and its data blocks. */
 export function paxHeader(records: Record<string, string>, flag: 'x' | 'g' = 'x'): Buffer {
-  const data = Buffer.from(Object.entries(records).map(([k, v]) => paxRecord(k, v)).join(''), 'utf8');
+  const data = Buffer.from(
+    Object.entries(records)
+      .map(([k, v]) => paxRecord(k, v))
+      .join(''),
+    'utf8',
+  );
   return Buffer.concat([tarHeader({ name: 'PaxHeader/x', flag, size: data.length }), pad(data)]);
 }
 

@@ -90,7 +90,11 @@ const inRoot = (root: string, path: string) => join(root, path.replace(/^\/+/, '
 async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[]> {
   const env = { SOURCE_DATE_EPOCH: TEST_EPOCH, HOME: process.env.HOME ?? '/root' };
   const base = profiles.debian12 as TargetProfile;
-  const settings = await resolveSettings(sdistPath, { format: 'deb', target: base.id, trustedKeys: upstreamPub, maintainer: TEST_MAINTAINER, config: '/dev/null' }, env);
+  const settings = await resolveSettings(
+    sdistPath,
+    { format: 'deb', target: base.id, trustedKeys: upstreamPub, maintainer: TEST_MAINTAINER, config: '/dev/null' },
+    env,
+  );
   const st = await stat(sdistPath);
   const sdist = { path: sdistPath, filename: basename(sdistPath), sha256: await sha256File(sdistPath), size: st.size };
   const provenance = await verifyStage(sdist, settings);
@@ -100,10 +104,23 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
     const unpacked = await unpackSdist(sdist.path, join(work, 'unpack'), { maxBytes: settings.maxUnpackedBytes });
     const source = await inspectSource(unpacked.root, sdist.filename);
     const epoch = Number(TEST_EPOCH);
-    const wheelBuilt = await buildStage({ sourceRoot: unpacked.root, workDir: join(work, 'build'), target: base, sourceDateEpoch: epoch, timeoutMs: 15 * 60_000 });
+    const wheelBuilt = await buildStage({
+      sourceRoot: unpacked.root,
+      workDir: join(work, 'build'),
+      target: base,
+      sourceDateEpoch: epoch,
+      timeoutMs: 15 * 60_000,
+    });
     const metadata = mergeWheelMetadata(source.metadata, wheelBuilt.wheelMetadata);
     // as the pipeline does: man pages for the programs (/usr/share/man is the same for every profile)
-    const { build: built } = await addManPages({ build: wheelBuilt, meta: metadata, target: base, sourceDateEpoch: epoch, timeoutMs: 15 * 60_000, workDir: join(work, 'build') });
+    const { build: built } = await addManPages({
+      build: wheelBuilt,
+      meta: metadata,
+      target: base,
+      sourceDateEpoch: epoch,
+      timeoutMs: 15 * 60_000,
+      workDir: join(work, 'build'),
+    });
 
     const results: TargetPackage[] = [];
     for (const id of PROFILE_IDS) {
@@ -122,7 +139,18 @@ async function packageForEveryProfile(sdistPath: string): Promise<TargetPackage[
       const output = await packagers[formatOf(target)].build({
         metadata,
         // as the pipeline does: the provenance without the route, and the build record for this profile
-        provenance: { ...packagedProvenance(provenance), build: buildRecord({ format: formatOf(target), target, maintainer: settings.maintainer, dependencies: settings.dependencies, templates: await loadTemplates(formatOf(target)), sourceDateEpoch: epoch, fromEnvironment: true }) },
+        provenance: {
+          ...packagedProvenance(provenance),
+          build: buildRecord({
+            format: formatOf(target),
+            target,
+            maintainer: settings.maintainer,
+            dependencies: settings.dependencies,
+            templates: await loadTemplates(formatOf(target)),
+            sourceDateEpoch: epoch,
+            fromEnvironment: true,
+          }),
+        },
         build: relocated,
         target,
         maintainer: settings.maintainer,
@@ -158,7 +186,13 @@ async function relocate(built: BuildResult, from: TargetProfile, to: TargetProfi
     await rename(inRoot(root, from.siteDir), dest);
     // drop the directories the move emptied (e.g. /usr/lib/python3 when dist-packages moved)
     for (let d = dirname(inRoot(root, from.siteDir)); d.length > root.length; d = dirname(d)) {
-      if (!(await rmdir(d).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(d).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   }
   const move = (p: string) => (p.startsWith(`${from.siteDir}/`) ? `${to.siteDir}${p.slice(from.siteDir.length)}` : p);

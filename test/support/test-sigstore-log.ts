@@ -86,9 +86,13 @@ export function sctListExtension(ct: LogKey, issuerSpki: Uint8Array, precertTbs:
   ]);
   const sig = sign('sha256', signed, ct.privateKey);
   const sct = Buffer.concat([
-    Buffer.from([0]), ct.logId, timestamp, uint(0, 2),
+    Buffer.from([0]),
+    ct.logId,
+    timestamp,
+    uint(0, 2),
     Buffer.from([4, 3]), // sha256, ecdsa
-    uint(sig.length, 2), sig,
+    uint(sig.length, 2),
+    sig,
   ]);
   const list = Buffer.concat([uint(sct.length + 2, 2), uint(sct.length, 2), sct]);
   return derOctetString(list);
@@ -139,9 +143,7 @@ function treeHash(leaves: Buffer[]): Buffer {
 function auditPath(m: number, leaves: Buffer[]): Buffer[] {
   if (leaves.length <= 1) return [];
   const k = split(leaves.length);
-  return m < k
-    ? [...auditPath(m, leaves.slice(0, k)), treeHash(leaves.slice(k))]
-    : [...auditPath(m - k, leaves.slice(k)), treeHash(leaves.slice(0, k))];
+  return m < k ? [...auditPath(m, leaves.slice(0, k)), treeHash(leaves.slice(k))] : [...auditPath(m - k, leaves.slice(k)), treeHash(leaves.slice(0, k))];
 }
 
 /** An in-memory Rekor v1: every entry appended to one tree; proofs against the tree as it is then. */
@@ -149,7 +151,10 @@ export class TestRekor {
   readonly key = newLogKey();
   readonly leaves: Buffer[] = [];
 
-  constructor(readonly host: string, readonly treeId = '4242424242') {}
+  constructor(
+    readonly host: string,
+    readonly treeId = '4242424242',
+  ) {}
 
   get baseUrl(): string {
     return `https://${this.host}`;
@@ -160,18 +165,23 @@ export class TestRekor {
    * at `integratedTime`; returns the entry with its SET and inclusion proof.
    */
   logDsse(env: DsseEnvelopeJSON, certDer: Uint8Array, integratedTime: Date): TransparencyEntry {
-    const lines = Buffer.from(certDer).toString('base64').match(/.{1,64}/g) ?? [];
+    const lines =
+      Buffer.from(certDer)
+        .toString('base64')
+        .match(/.{1,64}/g) ?? [];
     const pem = `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
     const payload = Buffer.from(env.payload, 'base64');
-    const body = Buffer.from(JSON.stringify({
-      apiVersion: '0.0.1',
-      kind: 'dsse',
-      spec: {
-        envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(JSON.stringify(env))).toString('hex') },
-        payloadHash: { algorithm: 'sha256', value: sha256(payload).toString('hex') },
-        signatures: env.signatures.map((s) => ({ signature: s.sig, verifier: Buffer.from(pem).toString('base64') })),
-      },
-    }));
+    const body = Buffer.from(
+      JSON.stringify({
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: {
+          envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(JSON.stringify(env))).toString('hex') },
+          payloadHash: { algorithm: 'sha256', value: sha256(payload).toString('hex') },
+          signatures: env.signatures.map((s) => ({ signature: s.sig, verifier: Buffer.from(pem).toString('base64') })),
+        },
+      }),
+    );
     const index = this.leaves.length;
     this.leaves.push(leafHash(body));
     const time = Math.floor(integratedTime.getTime() / 1000);

@@ -52,20 +52,20 @@ export interface BundleJSON {
  * (pydantic) serialization writes them.
  */
 export function inTotoStatement(filename: string, sha256: string, predicateType = PUBLISH_PREDICATE, predicate: unknown = null): Buffer {
-  return Buffer.from(JSON.stringify({
-    _type: 'https://in-toto.io/Statement/v1',
-    subject: [{ name: filename, digest: { sha256 } }],
-    predicateType,
-    predicate,
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: filename, digest: { sha256 } }],
+      predicateType,
+      predicate,
+    }),
+  );
 }
 
 /** DSSE v1 pre-authentication encoding: the bytes the signature covers. */
 export function pae(payloadType: string, payload: Uint8Array): Buffer {
   const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([
-    Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload,
-  ]);
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
 }
 
 /** A provenance object with one bundle per publisher, as /integrity/.../provenance serves it. */

@@ -16,8 +16,14 @@ import { KeyObject, sign, webcrypto } from 'node:crypto';
 import './reflect-metadata.js'; // before @peculiar/x509
 import * as x509 from '@peculiar/x509';
 import {
-  derOctetString, derUtf8String, firstChild, newLogKey, sctListExtension, TestRekor,
-  type DsseEnvelopeJSON, type TransparencyEntry,
+  derOctetString,
+  derUtf8String,
+  firstChild,
+  newLogKey,
+  sctListExtension,
+  TestRekor,
+  type DsseEnvelopeJSON,
+  type TransparencyEntry,
 } from './test-sigstore-log.js';
 import { inTotoStatement, INTOTO_PAYLOAD_TYPE, pae, PUBLISH_PREDICATE, type Attestation } from './test-sigstore-pep740.js';
 
@@ -29,10 +35,25 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const FULCIO = '1.3.6.1.4.1.57264.1';
 /** Fulcio claims (docs/oid-info.md). The legacy GitHub ones (.2–.6) hold raw bytes; the rest a DER UTF8String. */
 const CLAIM_OIDS = {
-  githubWorkflowTrigger: 2, githubWorkflowSha: 3, githubWorkflowName: 4, githubWorkflowRepository: 5, githubWorkflowRef: 6,
-  buildSignerUri: 9, buildSignerDigest: 10, runnerEnvironment: 11, sourceRepositoryUri: 12, sourceRepositoryDigest: 13,
-  sourceRepositoryRef: 14, sourceRepositoryIdentifier: 15, sourceRepositoryOwnerUri: 16, sourceRepositoryOwnerIdentifier: 17,
-  buildConfigUri: 18, buildConfigDigest: 19, buildTrigger: 20, runInvocationUri: 21, sourceRepositoryVisibilityAtSigning: 22,
+  githubWorkflowTrigger: 2,
+  githubWorkflowSha: 3,
+  githubWorkflowName: 4,
+  githubWorkflowRepository: 5,
+  githubWorkflowRef: 6,
+  buildSignerUri: 9,
+  buildSignerDigest: 10,
+  runnerEnvironment: 11,
+  sourceRepositoryUri: 12,
+  sourceRepositoryDigest: 13,
+  sourceRepositoryRef: 14,
+  sourceRepositoryIdentifier: 15,
+  sourceRepositoryOwnerUri: 16,
+  sourceRepositoryOwnerIdentifier: 17,
+  buildConfigUri: 18,
+  buildConfigDigest: 19,
+  buildTrigger: 20,
+  runInvocationUri: 21,
+  sourceRepositoryVisibilityAtSigning: 22,
 } as const;
 export type FulcioClaims = Partial<Record<keyof typeof CLAIM_OIDS, string>>;
 
@@ -52,7 +73,10 @@ export interface Leaf {
   notAfter: Date;
 }
 
-export interface ValidFor { start: Date; end?: Date }
+export interface ValidFor {
+  start: Date;
+  end?: Date;
+}
 
 export interface TrustedRootJSON {
   mediaType: string;
@@ -91,16 +115,22 @@ export interface TestSigstore {
 }
 
 const seconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
-const ec = (namedCurve: 'P-256' | 'P-384'): Promise<CryptoKeyPair> =>
-  webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, ['sign', 'verify']);
+const ec = (namedCurve: 'P-256' | 'P-384'): Promise<CryptoKeyPair> => webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, ['sign', 'verify']);
 const serial = (): string => Buffer.from(webcrypto.getRandomValues(new Uint8Array(20))).toString('hex');
 const SHA384 = { name: 'ECDSA', hash: 'SHA-384' };
 const KU = x509.KeyUsageFlags;
 
 /** Fulcio's identity for a GitHub Actions workflow run, with the claims GitHub tokens carry. */
 export function githubIdentity(o: {
-  repository: string; workflow?: string; ref?: string; sha?: string; trigger?: string;
-  repositoryId?: string; ownerId?: string; runId?: string; visibility?: string;
+  repository: string;
+  workflow?: string;
+  ref?: string;
+  sha?: string;
+  trigger?: string;
+  repositoryId?: string;
+  ownerId?: string;
+  runId?: string;
+  visibility?: string;
 }): LeafIdentity {
   const { repository, workflow = 'release.yml', ref = 'refs/tags/v1.0', sha = 'a'.repeat(40), trigger = 'release' } = o;
   const repo = `https://github.com/${repository}`;
@@ -109,13 +139,24 @@ export function githubIdentity(o: {
     san: signer,
     issuer: 'https://token.actions.githubusercontent.com',
     extensions: {
-      githubWorkflowTrigger: trigger, githubWorkflowSha: sha, githubWorkflowName: 'Release',
-      githubWorkflowRepository: repository, githubWorkflowRef: ref,
-      buildSignerUri: signer, buildSignerDigest: sha, runnerEnvironment: 'github-hosted',
-      sourceRepositoryUri: repo, sourceRepositoryDigest: sha, sourceRepositoryRef: ref,
-      sourceRepositoryIdentifier: o.repositoryId ?? '100001', sourceRepositoryOwnerUri: `https://github.com/${repository.split('/')[0]}`,
-      sourceRepositoryOwnerIdentifier: o.ownerId ?? '200002', buildConfigUri: signer, buildConfigDigest: sha,
-      buildTrigger: trigger, runInvocationUri: `${repo}/actions/runs/${o.runId ?? '300003'}/attempts/1`,
+      githubWorkflowTrigger: trigger,
+      githubWorkflowSha: sha,
+      githubWorkflowName: 'Release',
+      githubWorkflowRepository: repository,
+      githubWorkflowRef: ref,
+      buildSignerUri: signer,
+      buildSignerDigest: sha,
+      runnerEnvironment: 'github-hosted',
+      sourceRepositoryUri: repo,
+      sourceRepositoryDigest: sha,
+      sourceRepositoryRef: ref,
+      sourceRepositoryIdentifier: o.repositoryId ?? '100001',
+      sourceRepositoryOwnerUri: `https://github.com/${repository.split('/')[0]}`,
+      sourceRepositoryOwnerIdentifier: o.ownerId ?? '200002',
+      buildConfigUri: signer,
+      buildConfigDigest: sha,
+      buildTrigger: trigger,
+      runInvocationUri: `${repo}/actions/runs/${o.runId ?? '300003'}/attempts/1`,
       sourceRepositoryVisibilityAtSigning: o.visibility ?? 'public',
     },
   };
@@ -130,11 +171,20 @@ export function gitlabIdentity(o: { project: string; ciFile?: string; ref?: stri
     san: signer,
     issuer: 'https://gitlab.com',
     extensions: {
-      buildSignerUri: signer, buildSignerDigest: sha, runnerEnvironment: 'gitlab-hosted',
-      sourceRepositoryUri: repo, sourceRepositoryDigest: sha, sourceRepositoryRef: ref,
-      sourceRepositoryIdentifier: '400004', sourceRepositoryOwnerUri: `https://gitlab.com/${project.split('/')[0]}`,
-      sourceRepositoryOwnerIdentifier: '500005', buildConfigUri: signer, buildConfigDigest: sha, buildTrigger: 'push',
-      runInvocationUri: `${repo}/-/jobs/600006`, sourceRepositoryVisibilityAtSigning: 'public',
+      buildSignerUri: signer,
+      buildSignerDigest: sha,
+      runnerEnvironment: 'gitlab-hosted',
+      sourceRepositoryUri: repo,
+      sourceRepositoryDigest: sha,
+      sourceRepositoryRef: ref,
+      sourceRepositoryIdentifier: '400004',
+      sourceRepositoryOwnerUri: `https://gitlab.com/${project.split('/')[0]}`,
+      sourceRepositoryOwnerIdentifier: '500005',
+      buildConfigUri: signer,
+      buildConfigDigest: sha,
+      buildTrigger: 'push',
+      runInvocationUri: `${repo}/-/jobs/600006`,
+      sourceRepositoryVisibilityAtSigning: 'public',
     },
   };
 }
@@ -151,8 +201,7 @@ function fulcioExtensions(id: LeafIdentity): x509.Extension[] {
     .map(([name, value]) => ({ arc: CLAIM_OIDS[name], value }));
   const all = [{ arc: 1, value: id.issuer }, { arc: 8, value: id.issuer }, ...claims].sort((a, b) => a.arc - b.arc);
   return [
-    ...all.map(({ arc, value }) =>
-      new x509.Extension(`${FULCIO}.${arc}`, false, new Uint8Array(arc <= 6 ? Buffer.from(value) : derUtf8String(value)))),
+    ...all.map(({ arc, value }) => new x509.Extension(`${FULCIO}.${arc}`, false, new Uint8Array(arc <= 6 ? Buffer.from(value) : derUtf8String(value)))),
     ...(id.rawExtensions ?? []).map((r) => new x509.Extension(r.oid, r.critical ?? false, new Uint8Array(r.value))),
   ];
 }
@@ -166,8 +215,14 @@ export async function createTestSigstore(opts: { name?: string; validFrom?: Date
   const rootName = `O=${name}, CN=${name}-fulcio-root`;
   const interName = `O=${name}, CN=${name}-fulcio-intermediate`;
   const root = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: rootName, issuer: rootName, notBefore: validFrom, notAfter: caUntil,
-    publicKey: rootKeys.publicKey, signingKey: rootKeys.privateKey, signingAlgorithm: SHA384,
+    serialNumber: serial(),
+    subject: rootName,
+    issuer: rootName,
+    notBefore: validFrom,
+    notAfter: caUntil,
+    publicKey: rootKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: SHA384,
     extensions: [
       new x509.KeyUsagesExtension(KU.keyCertSign | KU.cRLSign, true),
       new x509.BasicConstraintsExtension(true, 1, true),
@@ -175,8 +230,14 @@ export async function createTestSigstore(opts: { name?: string; validFrom?: Date
     ],
   });
   const inter = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(), subject: interName, issuer: rootName, notBefore: validFrom, notAfter: caUntil,
-    publicKey: interKeys.publicKey, signingKey: rootKeys.privateKey, signingAlgorithm: SHA384,
+    serialNumber: serial(),
+    subject: interName,
+    issuer: rootName,
+    notBefore: validFrom,
+    notAfter: caUntil,
+    publicKey: interKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: SHA384,
     extensions: [
       new x509.KeyUsagesExtension(KU.keyCertSign | KU.cRLSign, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
@@ -204,8 +265,13 @@ export async function createTestSigstore(opts: { name?: string; validFrom?: Date
     ];
     // Same serial, names, times and key each time, so the TBS differs only by the SCT extension.
     const fields = {
-      serialNumber: serial(), issuer: inter.subjectName, notBefore, notAfter,
-      publicKey: keys.publicKey, signingKey: interKeys.privateKey, signingAlgorithm: SHA384,
+      serialNumber: serial(),
+      issuer: inter.subjectName,
+      notBefore,
+      notAfter,
+      publicKey: keys.publicKey,
+      signingKey: interKeys.privateKey,
+      signingAlgorithm: SHA384,
     };
     let cert = await x509.X509CertificateGenerator.create({ ...fields, extensions: base });
     if (o.sct !== false) {
@@ -213,7 +279,8 @@ export async function createTestSigstore(opts: { name?: string; validFrom?: Date
       const tbs = firstChild(new Uint8Array(cert.rawData));
       const sctList = sctListExtension(ct, interSpki, tbs, new Date(notBefore.getTime() + 1000));
       cert = await x509.X509CertificateGenerator.create({
-        ...fields, extensions: [...base, new x509.Extension('1.3.6.1.4.1.11129.2.4.2', false, new Uint8Array(sctList))],
+        ...fields,
+        extensions: [...base, new x509.Extension('1.3.6.1.4.1.11129.2.4.2', false, new Uint8Array(sctList))],
       });
     }
     return { der: Buffer.from(cert.rawData), privateKey: KeyObject.from(keys.privateKey), notBefore, notAfter };
@@ -224,7 +291,7 @@ export async function createTestSigstore(opts: { name?: string; validFrom?: Date
   }
 
   async function signAttestation(a: SignArgs): Promise<Attestation> {
-    const leaf = a.leaf ?? await issueLeaf(a.identity ?? githubIdentity({ repository: 'py2pkg-test/example' }), a.at ? { notBefore: a.at } : {});
+    const leaf = a.leaf ?? (await issueLeaf(a.identity ?? githubIdentity({ repository: 'py2pkg-test/example' }), a.at ? { notBefore: a.at } : {}));
     const statement = a.statement ?? inTotoStatement(a.filename, a.sha256, a.predicateType ?? PUBLISH_PREDICATE, a.predicate ?? null);
     const sig = sign('sha256', pae(INTOTO_PAYLOAD_TYPE, statement), leaf.privateKey);
     const env = { payload: statement.toString('base64'), payloadType: INTOTO_PAYLOAD_TYPE, signatures: [{ keyid: '', sig: sig.toString('base64') }] };
@@ -251,20 +318,27 @@ export async function createTestSigstore(opts: { name?: string; validFrom?: Date
     return {
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
       tlogs: [logJSON(rekor.baseUrl, rekor.key, o.tlogValidFor ?? dflt)],
-      certificateAuthorities: [{
-        subject: { organization: name, commonName: `${name}-fulcio-root` },
-        uri: `https://fulcio.${name}.invalid`,
-        certChain: { certificates: [inter, root].map((c) => ({ rawBytes: Buffer.from(c.rawData).toString('base64') })) },
-        validFor: validFor(o.caValidFor ?? dflt),
-      }],
+      certificateAuthorities: [
+        {
+          subject: { organization: name, commonName: `${name}-fulcio-root` },
+          uri: `https://fulcio.${name}.invalid`,
+          certChain: { certificates: [inter, root].map((c) => ({ rawBytes: Buffer.from(c.rawData).toString('base64') })) },
+          validFor: validFor(o.caValidFor ?? dflt),
+        },
+      ],
       ctlogs: [logJSON(`https://ctfe.${name}.invalid/test`, ct, o.ctlogValidFor ?? dflt)],
       timestampAuthorities: [],
     };
   }
 
   return {
-    rootDer: Buffer.from(root.rawData), intermediateDer: Buffer.from(inter.rawData), rekor,
-    issueLeaf, logEnvelope, signAttestation, trustedRoot,
+    rootDer: Buffer.from(root.rawData),
+    intermediateDer: Buffer.from(inter.rawData),
+    rekor,
+    issueLeaf,
+    logEnvelope,
+    signAttestation,
+    trustedRoot,
   };
 }
 

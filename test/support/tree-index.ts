@@ -43,7 +43,11 @@ export async function treeSdist(p: TreeProject): Promise<ServedFile> {
     { path: `${top}/`, type: 'dir', mtime: 1700000000 },
     { path: `${top}/PKG-INFO`, data: pkgInfo, mtime: 1700000000 },
     { path: `${top}/setup.py`, data: setup, mtime: 1700000000 },
-    { path: `${top}/LICENSE`, data: 'MIT License\n\nCopyright (c) 2024 Test\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n', mtime: 1700000000 },
+    {
+      path: `${top}/LICENSE`,
+      data: 'MIT License\n\nCopyright (c) 2024 Test\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software.\n',
+      mtime: 1700000000,
+    },
     { path: `${top}/${mod}.py`, data: `"""${p.name}"""\nVERSION = ${JSON.stringify(p.version)}\n`, mtime: 1700000000 },
   ]);
   secret ??= readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8');
@@ -59,16 +63,26 @@ export async function treeProjects(list: TreeProject[]): Promise<ServedProject[]
 }
 
 /** A Debian mirror as a directory: dists/<suite>/main/binary-<arch>/Packages.xz. Returns its file:// URL. */
-export async function writeDebMirror(dir: string, suite: string, arch: string, stanzas: Array<{ package: string; version: string; provides?: string }>): Promise<string> {
+export async function writeDebMirror(
+  dir: string,
+  suite: string,
+  arch: string,
+  stanzas: Array<{ package: string; version: string; provides?: string }>,
+): Promise<string> {
   const d = join(dir, 'dists', suite, 'main', `binary-${arch}`);
   await mkdir(d, { recursive: true });
-  const text = stanzas.map((s) => `Package: ${s.package}\nVersion: ${s.version}\nArchitecture: all\n${s.provides ? `Provides: ${s.provides}\n` : ''}Description: test\n`).join('\n');
+  const text = stanzas
+    .map((s) => `Package: ${s.package}\nVersion: ${s.version}\nArchitecture: all\n${s.provides ? `Provides: ${s.provides}\n` : ''}Description: test\n`)
+    .join('\n');
   await writeFile(join(d, 'Packages.xz'), execFileSync('/usr/bin/xz', ['-c'], { input: text, env: { PATH: SYSTEM_PATH } }));
   return `file://${dir}/`;
 }
 
 /** A Yum repository's metadata as a directory: repodata/repomd.xml -> primary.xml.zst. Returns its file:// URL. */
-export async function writeYumRepo(dir: string, packages: Array<{ name: string; ver: string; rel: string; python3dist: Array<{ name: string; ver: string }> }>): Promise<string> {
+export async function writeYumRepo(
+  dir: string,
+  packages: Array<{ name: string; ver: string; rel: string; python3dist: Array<{ name: string; ver: string }> }>,
+): Promise<string> {
   await mkdir(join(dir, 'repodata'), { recursive: true });
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="${packages.length}">

@@ -11,7 +11,9 @@ export const noVectors: false | string = existsSync(VECTORS) ? false : `vectors 
 
 /** A tab-separated vector file as rows keyed by its header line. */
 export function readTsv(rel: string): Array<Record<string, string>> {
-  const lines = readFileSync(VECTORS + rel, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(VECTORS + rel, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const header = (lines[0] as string).split('\t');
   return lines.slice(1).map((l) => {
     const cells = l.split('\t');

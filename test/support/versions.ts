@@ -14,4 +14,3 @@ export function expectedSpellingOrder(a: string, b: string, len: (v: string) => 
   if (same && len(a) !== len(b)) return len(a) < len(b) ? -1 : 1;
   return compareVersions(a, b);
 }
-

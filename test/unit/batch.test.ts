@@ -61,10 +61,22 @@ test('hash-checking mode: one line with --hash makes it required everywhere, wit
   const e = (input: string, sha256: string[], project: string | undefined = input.split(/[=<>]/)[0]) => ({ input, where: 'r.txt:1', sha256, project });
   assert.equal(checkRequirements([e('a==1', [H1]), e('b==2', [H2])]).hashMode, true);
   assert.equal(checkRequirements([e('a==1', []), e('b>=2', [])]).hashMode, false);
-  assert.throws(() => checkRequirements([e('a==1', [H1]), e('b==2', [])]), (x: Py2pkgError) => x.code === 'REQUIREMENTS_HASH' && x.exitStatus === 3);
-  assert.throws(() => checkRequirements([e('a>=1', [H1])]), (x: Py2pkgError) => x.code === 'REQUIREMENTS_HASH');
-  assert.throws(() => checkRequirements([e('a==1.*', [H1])]), (x: Py2pkgError) => x.code === 'REQUIREMENTS_HASH');
-  assert.throws(() => checkRequirements([e('a==1', []), e('A==2', [], 'a')]), (x: Py2pkgError) => x.code === 'REQUIREMENTS_INVALID' && /twice/.test(x.message));
+  assert.throws(
+    () => checkRequirements([e('a==1', [H1]), e('b==2', [])]),
+    (x: Py2pkgError) => x.code === 'REQUIREMENTS_HASH' && x.exitStatus === 3,
+  );
+  assert.throws(
+    () => checkRequirements([e('a>=1', [H1])]),
+    (x: Py2pkgError) => x.code === 'REQUIREMENTS_HASH',
+  );
+  assert.throws(
+    () => checkRequirements([e('a==1.*', [H1])]),
+    (x: Py2pkgError) => x.code === 'REQUIREMENTS_HASH',
+  );
+  assert.throws(
+    () => checkRequirements([e('a==1', []), e('A==2', [], 'a')]),
+    (x: Py2pkgError) => x.code === 'REQUIREMENTS_INVALID' && /twice/.test(x.message),
+  );
 });
 
 test('requirements: unsupported options, bad hashes, include cycles are one-line refusals', () =>

@@ -68,10 +68,20 @@ test('checkBuildDependencies: backend module and direct requirements, markers ev
     mkdirSync(join(site, 'setuptools-66.1.1.egg-info'));
     mkdirSync(join(site, 'wheel-0.38.4.dist-info'));
     mkdirSync(join(site, 'setuptools_scm-7.1.0.dist-info'));
-    const ok = { backend: 'setuptools.build_meta', requires: ['setuptools>=61', 'wheel', 'setuptools-scm[toml]>=6', 'tomli; python_version < "3.11"'], legacy: false };
+    const ok = {
+      backend: 'setuptools.build_meta',
+      requires: ['setuptools>=61', 'wheel', 'setuptools-scm[toml]>=6', 'tomli; python_version < "3.11"'],
+      legacy: false,
+    };
     assert.doesNotThrow(() => checkBuildDependencies(ok, [site]));
-    assert.throws(() => checkBuildDependencies({ backend: 'hatchling.build', requires: ['hatchling'], legacy: false }, [site]), (e: any) => e.code === 'BACKEND_MISSING' && /apt-get install python3-hatchling/.test(e.message));
-    assert.throws(() => checkBuildDependencies({ ...ok, requires: ['setuptools', 'hatch-vcs', 'Cython>=3; python_version >= "3"'] }, [site]), (e: any) => e.code === 'BACKEND_MISSING' && /apt-get install python3-hatch-vcs python3-cython/.test(e.message));
+    assert.throws(
+      () => checkBuildDependencies({ backend: 'hatchling.build', requires: ['hatchling'], legacy: false }, [site]),
+      (e: any) => e.code === 'BACKEND_MISSING' && /apt-get install python3-hatchling/.test(e.message),
+    );
+    assert.throws(
+      () => checkBuildDependencies({ ...ok, requires: ['setuptools', 'hatch-vcs', 'Cython>=3; python_version >= "3"'] }, [site]),
+      (e: any) => e.code === 'BACKEND_MISSING' && /apt-get install python3-hatch-vcs python3-cython/.test(e.message),
+    );
   } finally {
     rmSync(site, { recursive: true, force: true });
   }

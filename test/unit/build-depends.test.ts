@@ -5,11 +5,18 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildIdDebugPath, parseBuildId } from '../../src/formats/deb-binary.js';
 import { dbgsymControl } from '../../src/formats/deb-dbgsym.js';
-import { buildDependsMessage, KNOWN_BUILD_DEPENDS, missingDebianPackages, parseInstalled, parseProjectTable, projectBuildDepends } from '../../src/python/build-depends.js';
+import {
+  buildDependsMessage,
+  KNOWN_BUILD_DEPENDS,
+  missingDebianPackages,
+  parseInstalled,
+  parseProjectTable,
+  projectBuildDepends,
+} from '../../src/python/build-depends.js';
 import { loadConfig } from '../../src/settings.js';
 
 test('[project.NAME] build-depends: PEP 503 names, config beats the defaults, an empty list turns them off', () => {
-  const table = parseProjectTable({ 'PyYAML': { 'build-depends': ['libyaml-dev', 'libyaml-dev', 'pkg-config'] }, 'My_Project': { 'build-depends': [] } }, 'c.toml');
+  const table = parseProjectTable({ PyYAML: { 'build-depends': ['libyaml-dev', 'libyaml-dev', 'pkg-config'] }, My_Project: { 'build-depends': [] } }, 'c.toml');
   assert.deepEqual([...table.keys()].sort(), ['my-project', 'pyyaml']);
   assert.deepEqual(projectBuildDepends('pyyaml', table), { packages: ['libyaml-dev', 'pkg-config'], from: 'config' });
   assert.deepEqual(projectBuildDepends('my.project', table), { packages: [], from: 'config' });
@@ -28,7 +35,11 @@ test('[project.NAME] build-depends: PEP 503 names, config beats the defaults, an
 });
 
 test('[project.NAME] refusals are CONFIG errors naming the key', () => {
-  const bad = (v: unknown, re: RegExp) => assert.throws(() => parseProjectTable(v, 'c.toml'), (e: any) => e.code === 'CONFIG' && re.test(e.message));
+  const bad = (v: unknown, re: RegExp) =>
+    assert.throws(
+      () => parseProjectTable(v, 'c.toml'),
+      (e: any) => e.code === 'CONFIG' && re.test(e.message),
+    );
   bad([], /project must be a table of tables/);
   bad({ x: 'libfoo' }, /project\.x must be a table/);
   bad({ x: { depends: [] } }, /project\.x: unknown key "depends" \(known: build-depends\)/);
@@ -36,7 +47,7 @@ test('[project.NAME] refusals are CONFIG errors naming the key', () => {
   bad({ x: { 'build-depends': ['libfoo-dev; rm -rf /'] } }, /is not a Debian package name/);
   bad({ x: { 'build-depends': ['LibFoo'] } }, /is not a Debian package name/);
   bad({ '-x': {} }, /not a Python project name/);
-  bad({ 'a.b': {}, 'A_B': {} }, /named twice/);
+  bad({ 'a.b': {}, A_B: {} }, /named twice/);
 });
 
 test('the config file: project is a known key; other unknown keys stay CONFIG errors', async () => {
@@ -53,7 +64,7 @@ test('the config file: project is a known key; other unknown keys stay CONFIG er
   }
 });
 
-test('dpkg-query: installed names from its output, and against this machine\'s real database', async () => {
+test("dpkg-query: installed names from its output, and against this machine's real database", async () => {
   assert.deepEqual([...parseInstalled('dpkg\tinstalled\nlibfoo-dev\tnot-installed\nlibc6:amd64\tinstalled\nx\tconfig-files\n')].sort(), ['dpkg', 'libc6']);
   // dpkg is installed wherever py2pkg runs; the made-up name is not
   assert.deepEqual(await missingDebianPackages(['dpkg', 'py2pkg-test-no-such-dev', 'dpkg']), ['py2pkg-test-no-such-dev']);
@@ -66,18 +77,26 @@ test('dpkg-query: installed names from its output, and against this machine\'s r
 });
 
 test('build ids: readelf -n line, the .build-id path dh_strip uses', () => {
-  const notes = '\nDisplaying notes found in: .note.gnu.build-id\n  Owner                Data size \tDescription\n  GNU                  0x00000014\tNT_GNU_BUILD_ID (unique build ID bitstring)\t    Build ID: 12b26a21b000d8a8b4c7fdaa42377b5b528578de\n';
+  const notes =
+    '\nDisplaying notes found in: .note.gnu.build-id\n  Owner                Data size \tDescription\n  GNU                  0x00000014\tNT_GNU_BUILD_ID (unique build ID bitstring)\t    Build ID: 12b26a21b000d8a8b4c7fdaa42377b5b528578de\n';
   assert.equal(parseBuildId(notes), '12b26a21b000d8a8b4c7fdaa42377b5b528578de');
   assert.equal(parseBuildId('Displaying notes found in: .note.ABI-tag\n'), undefined);
   assert.equal(buildIdDebugPath('12b26a21b000d8a8b4c7fdaa42377b5b528578de'), 'usr/lib/debug/.build-id/12/b26a21b000d8a8b4c7fdaa42377b5b528578de.debug');
   assert.throws(() => buildIdDebugPath('../x'), { code: 'TOOL_FAILED' });
 });
 
-test('the -dbgsym control: debhelper 13\'s fields in dpkg-gencontrol\'s order', () => {
+test("the -dbgsym control: debhelper 13's fields in dpkg-gencontrol's order", () => {
   // what dh_gencontrol wrote for a package built with debhelper 13.11.4 on Debian 12, with
   // Source named like the package (py2pkg's controls carry no Source field)
   assert.equal(
-    dbgsymControl({ package: 'python3-foo', version: '1.0-1', architecture: 'amd64', maintainer: 'T <t@example.org>', installedSizeKiB: 15, buildIds: ['ff00', '48b25735eac5d237306d55717690ab57aab04e40'] }),
+    dbgsymControl({
+      package: 'python3-foo',
+      version: '1.0-1',
+      architecture: 'amd64',
+      maintainer: 'T <t@example.org>',
+      installedSizeKiB: 15,
+      buildIds: ['ff00', '48b25735eac5d237306d55717690ab57aab04e40'],
+    }),
     'Package: python3-foo-dbgsym\nSource: python3-foo\nVersion: 1.0-1\nAuto-Built-Package: debug-symbols\nArchitecture: amd64\nMaintainer: T <t@example.org>\nInstalled-Size: 15\nDepends: python3-foo (= 1.0-1)\nSection: debug\nPriority: optional\nDescription: debug symbols for python3-foo\nBuild-Ids: 48b25735eac5d237306d55717690ab57aab04e40 ff00\n',
   );
 });

@@ -8,7 +8,15 @@ import { test } from 'node:test';
 import { loadArchive } from '../../src/deps/archive.js';
 import { relationStrings, translateSpecifierSet } from '../../src/deps/deb-relations.js';
 import { requiresTxtToRequiresDist } from '../../src/deps/egg-info.js';
-import { checkDependencies, debDependencies, debPythonRelations, dependencyOptions, NO_DEPENDENCY_OPTIONS, rpmRequires, type DependencyOptions } from '../../src/deps/index.js';
+import {
+  checkDependencies,
+  debDependencies,
+  debPythonRelations,
+  dependencyOptions,
+  NO_DEPENDENCY_OPTIONS,
+  rpmRequires,
+  type DependencyOptions,
+} from '../../src/deps/index.js';
 import { debianBinaryName, debianNameFor, fedoraNameFor, parseFedoraNames, parseNameMap, rpmDistName, safeName } from '../../src/deps/names.js';
 import { rpmPackageName } from '../../src/formats/rpm-data.js';
 import { debianPackageName } from '../../src/sdist/pkginfo.js';
@@ -50,7 +58,7 @@ const deb = (spec: string, epoch = 0n): string[] => relationStrings('python3-x',
 // ---------------------------------------------------------------------------------------------
 // names
 
-test('Debian names: dh-python\'s map first, then the python3-<name> rule', () => {
+test("Debian names: dh-python's map first, then the python3-<name> rule", () => {
   const cases: Array<[string, string]> = [
     ['PyYAML', 'python3-yaml'],
     ['pyyaml', 'python3-yaml'],
@@ -76,7 +84,7 @@ test('Debian names: dh-python\'s map first, then the python3-<name> rule', () =>
   assert.equal(debianNameFor('not-in-debian-at-all').source, 'guess');
 });
 
-test('Debian names: every entry of dh-python\'s cpython3_fallback is found as the file says', { skip: noVectors }, () => {
+test("Debian names: every entry of dh-python's cpython3_fallback is found as the file says", { skip: noVectors }, () => {
   const text = readFileSync(`${VECTORS}debian-names/cpython3_fallback`, 'utf8');
   const first = new Map<string, string>();
   for (const line of text.split('\n').filter(Boolean)) {
@@ -143,7 +151,9 @@ test("a project's own RPM: Fedora's name where python-rpm-packaging's data shows
   const yaml = readFileSync(`${VECTORS}debian-names/rpm-pythondistdeps/test-data.yaml`, 'utf8');
   // `--package-name python3-dns+DNSSEC:` followed by the dist-info/egg-info it was run on
   const seen = new Map<string, string>();
-  for (const m of yaml.matchAll(/--package-name (python3-[A-Za-z0-9._-]+)\+[A-Za-z0-9_-]+:\n(?:\s+--[^\n]*\n)*\s+usr\/lib(?:64)?\/python3\.\d+\/site-packages\/([A-Za-z0-9_.]+)-[0-9][^/\n]*\.(?:dist|egg)-info:/g)) {
+  for (const m of yaml.matchAll(
+    /--package-name (python3-[A-Za-z0-9._-]+)\+[A-Za-z0-9_-]+:\n(?:\s+--[^\n]*\n)*\s+usr\/lib(?:64)?\/python3\.\d+\/site-packages\/([A-Za-z0-9_.]+)-[0-9][^/\n]*\.(?:dist|egg)-info:/g,
+  )) {
     seen.set(m[2] as string, m[1] as string);
   }
   assert.ok(seen.size >= 4, `${seen.size} pairs`);
@@ -151,7 +161,11 @@ test("a project's own RPM: Fedora's name where python-rpm-packaging's data shows
   assert.equal(differing.length, seen.size, 'every pair in the data is named as Fedora names it');
   const file = parseFedoraNames(readFileSync(new URL('../../../src/deps/data/fedora-names', import.meta.url), 'utf8'));
   const expected = [...seen].filter(([dist, pkg]) => `python3-${dist.toLowerCase().replace(/[-_.]+/g, '-')}` !== pkg);
-  assert.deepEqual([...file.entries()], expected.map(([d, p]) => [d.toLowerCase(), p]), 'src/deps/data/fedora-names holds exactly the differing pairs');
+  assert.deepEqual(
+    [...file.entries()],
+    expected.map(([d, p]) => [d.toLowerCase(), p]),
+    'src/deps/data/fedora-names holds exactly the differing pairs',
+  );
   assert.equal(rpmPackageName({ name: 'dnspython' } as PythonMetadata, el9), 'python3-dns');
   assert.equal(rpmPackageName({ name: 'DNSPython' } as PythonMetadata, el9), 'python3-dns');
   assert.equal(rpmPackageName({ name: 'zope.component' } as PythonMetadata, el9), 'python3-zope-component');
@@ -171,7 +185,7 @@ test('RPM names: python3dist(<PEP 503 name>), python3.Xdist for such profiles', 
 // ---------------------------------------------------------------------------------------------
 // specifiers -> Debian relations
 
-test('specifiers -> Debian relations (the issue\'s examples)', () => {
+test("specifiers -> Debian relations (the issue's examples)", () => {
   assert.deepEqual(deb('>=1.9'), ['python3-x (>= 1.9)']);
   assert.deepEqual(deb('<2'), ['python3-x (<< 2~)']);
   assert.deepEqual(deb('~=1.4.2'), ['python3-x (>= 1.4.2)', 'python3-x (<< 1.5~)']);
@@ -218,26 +232,42 @@ test('each bound is spelled so that every spelling of the version Debian uses fa
   for (const v of ['2.0.1-1', '2.1-1', '2.0.0.1-1']) assert.ok(admits('>2.0', v), `>2.0 admits ${v}`);
   // ~=1.4.2 and ==1.4.*
   assert.ok(admits('~=1.4.2', '1.4.9+dfsg-1') && !admits('~=1.4.2', '1.5.0-1') && !admits('~=1.4.2', '1.5~rc1-1') && !admits('~=1.4.2', '1.4.1-1'));
-  assert.ok(admits('==1.4.*', '1.4-1') && admits('==1.4.*', '1.4~rc1-1') && admits('==1.4.*', '1.4.7-1') && !admits('==1.4.*', '1.5-1') && !admits('==1.4.*', '1.3.9-1'));
+  assert.ok(
+    admits('==1.4.*', '1.4-1') &&
+      admits('==1.4.*', '1.4~rc1-1') &&
+      admits('==1.4.*', '1.4.7-1') &&
+      !admits('==1.4.*', '1.5-1') &&
+      !admits('==1.4.*', '1.3.9-1'),
+  );
   // the epoch case from REAL-WORLD.md: Django<4 on Debian 12's 3:3.2.25
   const django = translateSpecifierSet(parseSpecifierSet('<4'), 3n).bounds;
   assert.ok(django.every((b) => satisfiesRelation('3:3.2.25-0+deb12u7', b.op, b.version)));
-  assert.ok(!translateSpecifierSet(parseSpecifierSet('<4'), 0n).bounds.every((b) => satisfiesRelation('3:3.2.25-0+deb12u7', b.op, b.version)), 'without the epoch, <4 excludes 3:3.2');
+  assert.ok(
+    !translateSpecifierSet(parseSpecifierSet('<4'), 0n).bounds.every((b) => satisfiesRelation('3:3.2.25-0+deb12u7', b.op, b.version)),
+    'without the epoch, <4 excludes 3:3.2',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
 // RPM
 
-test('specifiers -> RPM requires: python-rpm-packaging\'s expected output for pyreq2rpm (every valid line)', { skip: noVectors }, () => {
+test("specifiers -> RPM requires: python-rpm-packaging's expected output for pyreq2rpm (every valid line)", { skip: noVectors }, () => {
   const dir = `${VECTORS}debian-names/rpm-pythondistdeps/`;
   const yaml = readFileSync(`${dir}test-data.yaml`, 'utf8');
   const start = yaml.indexOf('pyreq2rpm.tests-2020.04.07.024dab0-py3.9.egg-info:\n            provides: python3.9dist(pyreq2rpm-tests)');
   const block = yaml.slice(start, yaml.indexOf('python3.9dist(test-underscores) = 1', start));
-  const expected = new Set(block.split('\n').map((l) => l.trim()).filter((l) => l.includes('python3.9dist(')));
+  const expected = new Set(
+    block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.includes('python3.9dist(')),
+  );
   expected.add('python3.9dist(test-underscores) = 1');
   let checked = 0;
   const skipped: string[] = [];
-  for (const line of readFileSync(`${dir}pyreq2rpm.requires.txt`, 'utf8').split('\n').filter((l) => l.trim())) {
+  for (const line of readFileSync(`${dir}pyreq2rpm.requires.txt`, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())) {
     let req;
     try {
       req = parseRequirement(line);
@@ -250,20 +280,29 @@ test('specifiers -> RPM requires: python-rpm-packaging\'s expected output for py
     checked++;
   }
   assert.ok(checked >= 75, `checked ${checked}`);
-  assert.ok(skipped.every((l) => /[<>~]=?[0-9.]+\.\*|===.*\*/.test(l) || /\*$/.test(l)), skipped.join(' '));
+  assert.ok(
+    skipped.every((l) => /[<>~]=?[0-9.]+\.\*|===.*\*/.test(l) || /\*$/.test(l)),
+    skipped.join(' '),
+  );
 });
 
-test('RPM: Fedora\'s forms for ranges, !=, and the issue\'s example', () => {
+test("RPM: Fedora's forms for ranges, !=, and the issue's example", () => {
   assert.equal(rpmRequirement('python3dist(django)', parseSpecifierSet('>=1.9')), 'python3dist(django) >= 1.9');
   assert.equal(rpmRequirement('python3dist(x)', parseSpecifierSet('~=1.4.2')), '(python3dist(x) >= 1.4.2 with python3dist(x) < 1.5)');
   assert.equal(rpmRequirement('python3dist(x)', parseSpecifierSet('>=1.4.2,<1.5')), '(python3dist(x) < 1.5 with python3dist(x) >= 1.4.2)');
   assert.equal(rpmRequirement('python3dist(x)', parseSpecifierSet('!=1.5')), '(python3dist(x) < 1.5 or python3dist(x) > 1.5)');
   assert.equal(rpmRequirement('python3dist(x)', parseSpecifierSet('==1!2.0')), 'python3dist(x) = 1:2');
   assert.equal(rpmRequirement('python3dist(x)', parseSpecifierSet('')), 'python3dist(x)');
-  for (const r of ['python3dist(x) >= 1.4.2', '(python3dist(x) >= 1.4.2 with python3dist(x) < 1.5)', '((python3dist(b) < 2 or python3dist(b) > 2) with python3dist(b) >= 1.3)', 'python(abi) = 3.9']) {
+  for (const r of [
+    'python3dist(x) >= 1.4.2',
+    '(python3dist(x) >= 1.4.2 with python3dist(x) < 1.5)',
+    '((python3dist(b) < 2 or python3dist(b) > 2) with python3dist(b) >= 1.3)',
+    'python(abi) = 3.9',
+  ]) {
     assert.ok(isRpmDependency(r), r);
   }
-  for (const r of ['python3dist(x) >= 1.4.2\nRequires: evil', '%{python3}', '(python3dist(x) >= 1', 'python3dist(x) >== 1', 'a and b', '']) assert.ok(!isRpmDependency(r), r);
+  for (const r of ['python3dist(x) >= 1.4.2\nRequires: evil', '%{python3}', '(python3dist(x) >= 1', 'python3dist(x) >== 1', 'a and b', ''])
+    assert.ok(!isRpmDependency(r), r);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -283,8 +322,15 @@ test('rpc4django: Depends with bounds, the extra as Suggests; --with-extras prom
   const r = rpmRequires(RPC4DJANGO, el9, opts());
   assert.deepEqual(r.requires, ['python3dist(defusedxml)', 'python3dist(django) >= 1.9']);
   assert.deepEqual(r.suggests, ['python3dist(docutils) >= 0.4']);
-  assert.deepEqual(rpmRequires(RPC4DJANGO, el9, dependencyOptions({ withExtras: ['rest'] }, 'rpm')).requires, ['python3dist(defusedxml)', 'python3dist(django) >= 1.9', 'python3dist(docutils) >= 0.4']);
-  assert.throws(() => debDependencies(RPC4DJANGO, debian12, dependencyOptions({ withExtras: ['nosuch'] }, 'deb')), (e: Py2pkgError) => e.code === 'USAGE' && /has no such extra \(it has: rest\)/.test(e.message));
+  assert.deepEqual(rpmRequires(RPC4DJANGO, el9, dependencyOptions({ withExtras: ['rest'] }, 'rpm')).requires, [
+    'python3dist(defusedxml)',
+    'python3dist(django) >= 1.9',
+    'python3dist(docutils) >= 0.4',
+  ]);
+  assert.throws(
+    () => debDependencies(RPC4DJANGO, debian12, dependencyOptions({ withExtras: ['nosuch'] }, 'deb')),
+    (e: Py2pkgError) => e.code === 'USAGE' && /has no such extra \(it has: rest\)/.test(e.message),
+  );
 });
 
 test('markers are evaluated for the TARGET profile (its Python), not this machine', () => {
@@ -330,7 +376,10 @@ test('Requires-Python becomes python3:any bounds (nothing for bounds every Pytho
   assert.deepEqual(debPythonRelations(meta([], { requiresPython: '>=3' })), ['python3:any']);
   assert.deepEqual(debPythonRelations(meta([], { requiresPython: '>=3.0, <4' })), ['python3:any (<< 4~)']);
   assert.deepEqual(debPythonRelations(meta([], { requiresPython: '==3.*' })), ['python3:any (<< 4~)']);
-  assert.throws(() => checkRequiresPython(meta([], { requiresPython: '>=3.12' }), debian12), (e: Py2pkgError) => e.code === 'REQUIRES_PYTHON' && e.exitStatus === 5);
+  assert.throws(
+    () => checkRequiresPython(meta([], { requiresPython: '>=3.12' }), debian12),
+    (e: Py2pkgError) => e.code === 'REQUIRES_PYTHON' && e.exitStatus === 5,
+  );
   assert.doesNotThrow(() => checkRequiresPython(meta([], { requiresPython: '>=3.12' }), profiles.debian13 as TargetProfile));
 });
 
@@ -352,8 +401,8 @@ const REQUESTS_2_28_1 = meta(
     'idna (<4,>=2.5)',
     'urllib3 (<1.27,>=1.21.1)',
     'certifi (>=2017.4.17)',
-    'PySocks (!=1.5.7,>=1.5.6) ; extra == \'socks\'',
-    'chardet (<6,>=3.0.2) ; extra == \'use_chardet_on_py3\'',
+    "PySocks (!=1.5.7,>=1.5.6) ; extra == 'socks'",
+    "chardet (<6,>=3.0.2) ; extra == 'use_chardet_on_py3'",
   ],
   { name: 'requests', version: '2.28.1', providesExtra: ['socks', 'use_chardet_on_py3'], requiresPython: '>=3.7, <4' },
 );
@@ -373,7 +422,10 @@ test('requests 2.28.1 on Debian 12: charset-normalizer<3 is reported as unsatisf
   assert.equal(err.code, 'DEPENDS_UNSATISFIABLE');
   assert.equal(err.exitStatus, 5);
   assert.doesNotMatch(err.oneLine(), /\n/);
-  assert.match(err.oneLine(), /requests 2\.28\.1: debian12 cannot satisfy a requirement: charset-normalizer \(<3,>=2\) -> python3-charset-normalizer \(>= 2\), python3-charset-normalizer \(<< 3~\), but debian12 has python3-charset-normalizer 3\.0\.1-2/);
+  assert.match(
+    err.oneLine(),
+    /requests 2\.28\.1: debian12 cannot satisfy a requirement: charset-normalizer \(<3,>=2\) -> python3-charset-normalizer \(>= 2\), python3-charset-normalizer \(<< 3~\), but debian12 has python3-charset-normalizer 3\.0\.1-2/,
+  );
   assert.match(err.hint, /\[depends-map\] charset-normalizer = "python3-charset-normalizer"/);
 
   const mapped = dependencyOptions({ dependsMap: { charset_normalizer: 'python3-charset-normalizer (>= 2)' } }, 'deb');
@@ -390,7 +442,10 @@ test('requests 2.28.1 on Debian 12: charset-normalizer<3 is reported as unsatisf
     'python3-urllib3 (<< 1.27~)',
   ]);
   assert.deepEqual(fixed.suggests, ['python3-chardet (>= 3.0.2)', 'python3-chardet (<< 6~)', 'python3-socks (>= 1.5.6)']);
-  assert.ok(fixed.warnings.some((w) => /PySocks: !=1\.5\.7 left out/.test(w)), fixed.warnings.join('\n'));
+  assert.ok(
+    fixed.warnings.some((w) => /PySocks: !=1\.5\.7 left out/.test(w)),
+    fixed.warnings.join('\n'),
+  );
   assert.doesNotThrow(() => checkDependencies(REQUESTS_2_28_1, debian12, 'deb', mapped));
   const dropped = debDependencies(REQUESTS_2_28_1, debian12, dependencyOptions({ dropDepends: ['charset-normalizer'] }, 'deb'));
   assert.ok(!dropped.depends.some((r) => r.includes('charset')));
@@ -399,7 +454,7 @@ test('requests 2.28.1 on Debian 12: charset-normalizer<3 is reported as unsatisf
   assert.ok(rpmRequires(REQUESTS_2_28_1, el9, opts()).requires.includes('(python3dist(charset-normalizer) < 3 with python3dist(charset-normalizer) >= 2)'));
 });
 
-test('Django<4 on Debian 12 is satisfiable because the bound carries the archive\'s epoch', () => {
+test("Django<4 on Debian 12 is satisfiable because the bound carries the archive's epoch", () => {
   const d = debDependencies(meta(['Django<4,>=3.2']), debian12, opts());
   assert.deepEqual(d.depends, ['python3:any', 'python3-django (>= 3:3.2)', 'python3-django (<< 3:4~)']);
   assert.deepEqual(d.unsatisfiable, []);
@@ -416,10 +471,16 @@ test('a package the archive lacks is a warning (it may come from your own reposi
 });
 
 test('overrides: depends-map (verbatim, "" leaves it out), extra-depends, drop-depends; values are checked', () => {
-  const o = dependencyOptions({ dependsMap: { Django: 'python3-django (>= 3:3.2) | python3-django-lts', six: '' }, extraDepends: ['libjs-jquery'], dropDepends: ['Defused_XML'] }, 'deb');
+  const o = dependencyOptions(
+    { dependsMap: { Django: 'python3-django (>= 3:3.2) | python3-django-lts', six: '' }, extraDepends: ['libjs-jquery'], dropDepends: ['Defused_XML'] },
+    'deb',
+  );
   const d = debDependencies(meta(['Django>=1.9', 'six', 'defused-xml']), debian12, o);
   assert.deepEqual(d.depends, ['python3:any', 'python3-django (>= 3:3.2) | python3-django-lts', 'libjs-jquery']);
-  const bad = (raw: Parameters<typeof dependencyOptions>[0], format: 'deb' | 'rpm' = 'deb') => () => dependencyOptions(raw, format);
+  const bad =
+    (raw: Parameters<typeof dependencyOptions>[0], format: 'deb' | 'rpm' = 'deb') =>
+    () =>
+      dependencyOptions(raw, format);
   assert.throws(bad({ dependsMap: { x: 'python3-x (>= 1)\nDescription: evil' } }), (e: Py2pkgError) => e.code === 'CONFIG');
   assert.throws(bad({ dependsMap: { x: 'python3-x (> 1)' } }), (e: Py2pkgError) => e.code === 'CONFIG');
   assert.throws(bad({ extraDepends: ['Not A Package'] }), (e: Py2pkgError) => e.code === 'CONFIG');
@@ -427,12 +488,22 @@ test('overrides: depends-map (verbatim, "" leaves it out), extra-depends, drop-d
   assert.throws(bad({ dependsMap: { x: 'python3-x (>= 1)' } }, 'rpm'), (e: Py2pkgError) => e.code === 'CONFIG');
   assert.throws(bad({ withExtras: ['no extra!'] }), (e: Py2pkgError) => e.code === 'USAGE');
   assert.deepEqual(dependencyOptions({ withExtras: ['reST,Socks', 'x'] }, 'deb').withExtras, ['rest', 'socks', 'x']);
-  const r = rpmRequires(meta(['Django>=1.9', 'six']), el9, dependencyOptions({ dependsMap: { django: '(python3dist(django) >= 3.2 with python3dist(django) < 5)' }, extraDepends: ['/usr/bin/git'] }, 'rpm'));
+  const r = rpmRequires(
+    meta(['Django>=1.9', 'six']),
+    el9,
+    dependencyOptions({ dependsMap: { django: '(python3dist(django) >= 3.2 with python3dist(django) < 5)' }, extraDepends: ['/usr/bin/git'] }, 'rpm'),
+  );
   assert.deepEqual(r.requires, ['(python3dist(django) >= 3.2 with python3dist(django) < 5)', 'python3dist(six)', '/usr/bin/git']);
 });
 
 test('stdlib backports, URLs, extras of a dependency and self-references', () => {
-  const d = debDependencies(meta(['dataclasses', 'enum34', 'requests[socks]>=2', 'pip @ https://example.org/pip.tar.gz', 'example[extra]; extra == "all"'], { providesExtra: ['all', 'extra'] }), debian12, opts());
+  const d = debDependencies(
+    meta(['dataclasses', 'enum34', 'requests[socks]>=2', 'pip @ https://example.org/pip.tar.gz', 'example[extra]; extra == "all"'], {
+      providesExtra: ['all', 'extra'],
+    }),
+    debian12,
+    opts(),
+  );
   assert.deepEqual(d.depends, ['python3:any', 'python3-pip', 'python3-requests (>= 2)']);
   assert.deepEqual(d.suggests, []);
   assert.ok(d.warnings.some((w) => /dataclasses left out: the standard library/.test(w)));
@@ -440,7 +511,7 @@ test('stdlib backports, URLs, extras of a dependency and self-references', () =>
   assert.ok(d.warnings.some((w) => /pip @ URL/.test(w)));
 });
 
-test('every relation written for the vectors\' requirements is a valid Debian relation / RPM dependency', { skip: noVectors }, () => {
+test("every relation written for the vectors' requirements is a valid Debian relation / RPM dependency", { skip: noVectors }, () => {
   const lines = readFileSync(`${VECTORS}requirements/requirements.tsv`, 'utf8').split('\n').slice(1).filter(Boolean);
   let n = 0;
   for (const line of lines) {
@@ -467,11 +538,16 @@ test('every relation written for the vectors\' requirements is a valid Debian re
 });
 
 test('egg-info requires.txt -> Requires-Dist lines', () => {
-  assert.deepEqual(requiresTxtToRequiresDist('six>=1.5\n\n[:python_version < "3.8"]\nimportlib-metadata\n\n[socks]\nPySocks!=1.5.7,>=1.5.6\n\n[test:sys_platform == "win32"]\npywin32\n'), [
-    'six>=1.5',
-    'importlib-metadata; python_version < "3.8"',
-    'PySocks!=1.5.7,>=1.5.6; extra == "socks"',
-    'pywin32; (sys_platform == "win32") and extra == "test"',
-  ]);
+  assert.deepEqual(
+    requiresTxtToRequiresDist(
+      'six>=1.5\n\n[:python_version < "3.8"]\nimportlib-metadata\n\n[socks]\nPySocks!=1.5.7,>=1.5.6\n\n[test:sys_platform == "win32"]\npywin32\n',
+    ),
+    [
+      'six>=1.5',
+      'importlib-metadata; python_version < "3.8"',
+      'PySocks!=1.5.7,>=1.5.6; extra == "socks"',
+      'pywin32; (sys_platform == "win32") and extra == "test"',
+    ],
+  );
   for (const l of requiresTxtToRequiresDist('[test:sys_platform == "win32"]\npywin32\n')) assert.doesNotThrow(() => parseRequirement(l));
 });

@@ -64,10 +64,26 @@ test('plain text: paragraphs, indented code, list items, underlined titles', () 
 });
 
 test('skipHeading: install, usage, change logs, licenses, links ... are skipped; features kept', () => {
-  for (const h of ['Installation', 'Installing Requests and Supported Versions', 'A Simple Example', 'Changelog', 'History', 'License', 'Contributing', 'Links', 'Donate', 'Code of Conduct', '2.8.2', 'v1.0 (2020-01-01)', 'Usage', 'Running tests']) {
+  for (const h of [
+    'Installation',
+    'Installing Requests and Supported Versions',
+    'A Simple Example',
+    'Changelog',
+    'History',
+    'License',
+    'Contributing',
+    'Links',
+    'Donate',
+    'Code of Conduct',
+    '2.8.2',
+    'v1.0 (2020-01-01)',
+    'Usage',
+    'Running tests',
+  ]) {
     assert.ok(skipHeading(h), h);
   }
-  for (const h of ['Features', 'Supported Features & Best–Practices', 'Overview', 'The problem', 'Function wrappers', 'Unicode support']) assert.ok(!skipHeading(h), h);
+  for (const h of ['Features', 'Supported Features & Best–Practices', 'Overview', 'The problem', 'Function wrappers', 'Unicode support'])
+    assert.ok(!skipHeading(h), h);
 });
 
 test('selectBlocks: titles before the text, skipped sections with their subsections, a synopsis repeat and empty headings go', () => {
@@ -108,7 +124,10 @@ test('describe: wrapped at 79, items and code laid out the Debian way, starts wi
   assert.equal(lines[1], '');
   assert.match(lines[2] as string, /^ \* word word/);
   assert.match(lines[3] as string, /^ {3}word/);
-  assert.ok(lines.every((l) => [...l].length <= 79), text);
+  assert.ok(
+    lines.every((l) => [...l].length <= 79),
+    text,
+  );
   assert.ok(lines.includes('   1. nested'));
   assert.ok(lines.includes('    x = 1') && lines.includes('        y = 2'));
   assert.deepEqual(layoutBlock({ t: 'i', d: 0, m: '*', x: 'more of it', c: true }), ['   more of it']);
@@ -121,7 +140,16 @@ test('describe: bounded to 30 lines / 2 KiB between blocks; a lead-in whose bloc
   assert.ok(text.endsWith('Paragraph 13.'), text);
   const huge = describe([{ t: 'p', x: 'Sentence one is here. '.repeat(200).trim() }], 's', FALLBACK);
   assert.ok(Buffer.byteLength(huge) <= 2048 && huge.split('\n').length <= 30 && huge.endsWith('here.'), huge);
-  const wide = describe([{ t: 'p', x: 'Intro.' }, { t: 'p', x: 'Like this:' }, { t: 'c', x: 'x'.repeat(80) }, { t: 'p', x: 'After.' }], 's', FALLBACK);
+  const wide = describe(
+    [
+      { t: 'p', x: 'Intro.' },
+      { t: 'p', x: 'Like this:' },
+      { t: 'c', x: 'x'.repeat(80) },
+      { t: 'p', x: 'After.' },
+    ],
+    's',
+    FALLBACK,
+  );
   assert.equal(wide, 'Intro.\n\nAfter.');
   assert.equal(describe([{ t: 'h', l: 1, x: 'Only a title' }], 's', FALLBACK), '');
 });

@@ -13,7 +13,13 @@ import { parseProjectPage, type ParseContext } from '../../src/source/simple-api
 import { isSafeFilename, redactUrl } from '../../src/source/url.js';
 
 const H = 'a'.repeat(64);
-const ctx = (over: Partial<ParseContext> = {}): ParseContext => ({ url: new URL('https://idx.example/simple/sel/'), fileRoot: undefined, project: 'sel', warn: () => {}, ...over });
+const ctx = (over: Partial<ParseContext> = {}): ParseContext => ({
+  url: new URL('https://idx.example/simple/sel/'),
+  fileRoot: undefined,
+  project: 'sel',
+  warn: () => {},
+  ...over,
+});
 const html = (body: string) => Buffer.from(`<!DOCTYPE html><html><body>${body}</body></html>`);
 const json = (doc: unknown) => Buffer.from(JSON.stringify(doc));
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
@@ -72,7 +78,10 @@ test('api-version: a newer minor warns, another major is refused', () => {
   const warnings: string[] = [];
   parseProjectPage(json({ meta: { 'api-version': '1.4' }, name: 'sel', files: [] }), JSON_TYPE, ctx({ warn: (m) => warnings.push(m) }));
   assert.match(warnings[0] ?? '', /api-version 1\.4, newer than 1\.1/);
-  assert.throws(() => parseProjectPage(json({ meta: { 'api-version': '2.0' }, name: 'sel', files: [] }), JSON_TYPE, ctx()), code('INDEX_MALFORMED', /not supported/));
+  assert.throws(
+    () => parseProjectPage(json({ meta: { 'api-version': '2.0' }, name: 'sel', files: [] }), JSON_TYPE, ctx()),
+    code('INDEX_MALFORMED', /not supported/),
+  );
   assert.throws(() => parseProjectPage(html('<meta name="pypi:repository-version" content="2.0">'), 'text/html', ctx()), code('INDEX_MALFORMED'));
   assert.throws(() => parseProjectPage(json({}), 'application/vnd.pypi.simple.v2+json', ctx()), code('INDEX_MALFORMED', /api version 2/));
   assert.throws(() => parseProjectPage(json({}), 'application/json', ctx()), code('INDEX_MALFORMED', /content type/));
@@ -105,14 +114,32 @@ test('unsafe links: javascript:, data:, traversal in the file name, https -> htt
   ];
   for (const b of bad) assert.throws(() => parseProjectPage(html(b), 'text/html', ctx()), code('INDEX_UNSAFE_LINK'), b);
   assert.throws(
-    () => parseProjectPage(json({ meta: { 'api-version': '1.0' }, name: 'sel', files: [{ filename: '../../sel-1.0.tar.gz', url: 'https://cdn.example/sel-1.0.tar.gz', hashes: {} }] }), JSON_TYPE, ctx()),
+    () =>
+      parseProjectPage(
+        json({
+          meta: { 'api-version': '1.0' },
+          name: 'sel',
+          files: [{ filename: '../../sel-1.0.tar.gz', url: 'https://cdn.example/sel-1.0.tar.gz', hashes: {} }],
+        }),
+        JSON_TYPE,
+        ctx(),
+      ),
     code('INDEX_UNSAFE_LINK'),
   );
   const fileCtx = ctx({ url: new URL('file:///srv/idx/simple/sel/index.html'), fileRoot: '/srv/idx' });
-  assert.equal(parseProjectPage(html('<a href="../../files/sel-1.0.tar.gz">x</a>'), 'text/html', fileCtx).files[0]?.url.href, 'file:///srv/idx/files/sel-1.0.tar.gz');
-  assert.throws(() => parseProjectPage(html('<a href="../../../../etc/sel-1.0.tar.gz">x</a>'), 'text/html', fileCtx), code('INDEX_UNSAFE_LINK', /out of the index directory/));
+  assert.equal(
+    parseProjectPage(html('<a href="../../files/sel-1.0.tar.gz">x</a>'), 'text/html', fileCtx).files[0]?.url.href,
+    'file:///srv/idx/files/sel-1.0.tar.gz',
+  );
+  assert.throws(
+    () => parseProjectPage(html('<a href="../../../../etc/sel-1.0.tar.gz">x</a>'), 'text/html', fileCtx),
+    code('INDEX_UNSAFE_LINK', /out of the index directory/),
+  );
   // devpi/bandersnatch-style relative links on a network page are fine
-  assert.equal(parseProjectPage(html('<a href="../../+f/ab/sel-1.0.tar.gz">x</a>'), 'text/html', ctx()).files[0]?.url.href, 'https://idx.example/+f/ab/sel-1.0.tar.gz');
+  assert.equal(
+    parseProjectPage(html('<a href="../../+f/ab/sel-1.0.tar.gz">x</a>'), 'text/html', ctx()).files[0]?.url.href,
+    'https://idx.example/+f/ab/sel-1.0.tar.gz',
+  );
 });
 
 test('html: entities, comments, <base>, scripts skipped', () => {
@@ -144,7 +171,9 @@ test('redirects: same host only, http(s) only, never https -> http', () => {
 });
 
 test('netrc: machine, default, quoted tokens, macdef skipped', () => {
-  const entries = parseNetrc('machine idx.example login alice password "p w"\nmacdef init\nmachine evil login x password y\n\ndefault login anon password none\n');
+  const entries = parseNetrc(
+    'machine idx.example login alice password "p w"\nmacdef init\nmachine evil login x password y\n\ndefault login anon password none\n',
+  );
   assert.deepEqual(netrcLookup(entries, 'IDX.example'), { username: 'alice', password: 'p w' });
   assert.deepEqual(netrcLookup(entries, 'evil'), { username: 'anon', password: 'none' });
   assert.deepEqual(netrcLookup(parseNetrc('machine a login b password c'), 'z'), undefined);

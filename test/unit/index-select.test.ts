@@ -8,7 +8,17 @@ import type { IndexFile } from '../../src/source/simple-api.js';
 
 function file(filename: string, extra: Partial<IndexFile> = {}): Listed {
   return {
-    file: { filename, url: new URL(`https://files.example/${filename}`), hashes: {}, requiresPython: undefined, yanked: false, gpgSig: undefined, coreMetadata: false, size: undefined, ...extra },
+    file: {
+      filename,
+      url: new URL(`https://files.example/${filename}`),
+      hashes: {},
+      requiresPython: undefined,
+      yanked: false,
+      gpgSig: undefined,
+      coreMetadata: false,
+      size: undefined,
+      ...extra,
+    },
     source: { url: 'https://index.example/simple/', kind: 'index' },
   };
 }
@@ -16,7 +26,10 @@ function file(filename: string, extra: Partial<IndexFile> = {}): Listed {
 const base = { project: 'sel', specifier: '', pre: false, pythonVersion: '3.11.2' };
 const pick = (listed: Listed[], over: Partial<typeof base> = {}) => selectSdist({ ...base, ...over }, listed).chosen.file.filename;
 const refuse = (listed: Listed[], over: Partial<typeof base>, re: RegExp) =>
-  assert.throws(() => selectSdist({ ...base, ...over }, listed), (e: unknown) => e instanceof Py2pkgError && e.code === 'NO_MATCHING_SDIST' && re.test(e.message));
+  assert.throws(
+    () => selectSdist({ ...base, ...over }, listed),
+    (e: unknown) => e instanceof Py2pkgError && e.code === 'NO_MATCHING_SDIST' && re.test(e.message),
+  );
 
 const SEL = [
   file('sel-1.0.tar.gz'),

@@ -16,11 +16,27 @@ const flitdemo = (name: string) => ({ name, text: readFileSync(join(repoRoot, 'f
 const mit = { name: 'LICENSE', text: readFileSync(join(repoRoot, 'fixtures/projects/rpc4django/LICENSE'), 'utf8') };
 
 const meta = (over: Partial<PythonMetadata> = {}): PythonMetadata => ({
-  metadataVersion: '2.1', name: 'demo', version: '1.0', summary: 's', description: '', projectUrls: [], licenseFiles: [], classifiers: [], requiresDist: [], providesExtra: [], dynamic: [], ...over,
+  metadataVersion: '2.1',
+  name: 'demo',
+  version: '1.0',
+  summary: 's',
+  description: '',
+  projectUrls: [],
+  licenseFiles: [],
+  classifiers: [],
+  requiresDist: [],
+  providesExtra: [],
+  dynamic: [],
+  ...over,
 });
-const provenance: Provenance = { sdist: { filename: 'demo-1.0.tar.gz', sha256: 'a'.repeat(64), size: 1 }, unsigned: true, verification: { method: 'none', reason: 't' }, verifiedAt: '2026-01-01T00:00:00.000Z' };
+const provenance: Provenance = {
+  sdist: { filename: 'demo-1.0.tar.gz', sha256: 'a'.repeat(64), size: 1 },
+  unsigned: true,
+  verification: { method: 'none', reason: 't' },
+  verifiedAt: '2026-01-01T00:00:00.000Z',
+};
 
-test('identifyLicense: the texts base-files ships and the fixtures\' own', () => {
+test("identifyLicense: the texts base-files ships and the fixtures' own", () => {
   assert.equal(identifyLicense(common('Apache-2.0')), 'Apache-2.0');
   assert.equal(identifyLicense(common('GPL-2')), 'GPL-2.0-only');
   assert.equal(identifyLicense(common('GPL-3')), 'GPL-3.0-only');
@@ -45,14 +61,20 @@ test('debian names: SPDX -> DEP-5 short names and syntax; common-licenses refere
   assert.equal(debianExpression('Apache-2.0 OR BSD-2-Clause'), 'Apache-2.0 or BSD-2-clause');
   assert.equal(debianExpression('(MIT OR Apache-2.0) AND BSD-3-Clause'), 'Expat or Apache-2.0, and BSD-3-clause');
   assert.equal(debianExpression('GPL-2.0-or-later WITH Classpath-exception-2.0'), 'GPL-2+ with Classpath exception');
-  assert.equal(commonLicenseReference('Apache-2.0'), 'On Debian systems, the complete text of the Apache License, Version 2.0 can be found in "/usr/share/common-licenses/Apache-2.0".');
+  assert.equal(
+    commonLicenseReference('Apache-2.0'),
+    'On Debian systems, the complete text of the Apache License, Version 2.0 can be found in "/usr/share/common-licenses/Apache-2.0".',
+  );
   assert.match(commonLicenseReference('GPL-2+') ?? '', /any later version can be found in "\/usr\/share\/common-licenses\/GPL-2"/);
   assert.equal(commonLicenseReference('Expat'), undefined);
 });
 
 test('notices: "Copyright (c) 2014 Foo" -> "2014 Foo"; placeholders, mentions and the FSF\'s own notice are not notices', () => {
   assert.equal(noticeOf('Copyright (c) 2026 py2pkg test fixture'), '2026 py2pkg test fixture');
-  assert.equal(noticeOf('# Copyright 2014-2019 Donald Stufft and individual contributors. All rights reserved.'), '2014-2019 Donald Stufft and individual contributors');
+  assert.equal(
+    noticeOf('# Copyright 2014-2019 Donald Stufft and individual contributors. All rights reserved.'),
+    '2014-2019 Donald Stufft and individual contributors',
+  );
   assert.equal(noticeOf(' * Copyright © Jane Doe <jane@example.org>'), 'Jane Doe <jane@example.org>');
   assert.equal(noticeOf('Copyright Jason R. Coombs'), 'Jason R. Coombs');
   assert.equal(noticeOf('Copyright [yyyy] [name of copyright owner]'), undefined);
@@ -75,7 +97,7 @@ test('projectLicense: License-Expression, else classifiers (a choice in a licens
   assert.equal(projectLicense(meta()), 'LicenseRef-Unknown');
 });
 
-test('copyrightData: packaging 23.0\'s shape -> Apache reference, BSD-2 text, the notice from LICENSE.BSD, the pointer file as a comment', () => {
+test("copyrightData: packaging 23.0's shape -> Apache reference, BSD-2 text, the notice from LICENSE.BSD, the pointer file as a comment", () => {
   const texts = ['LICENSE', 'LICENSE.APACHE', 'LICENSE.BSD'].map(flitdemo);
   const m = meta({ classifiers: ['License :: OSI Approved :: Apache Software License', 'License :: OSI Approved :: BSD License'], author: 'Someone Else' });
   const d = copyrightData(m, provenance, texts, ['2026 py2pkg test fixture and individual contributors', '2025 Other Person']);
@@ -83,7 +105,10 @@ test('copyrightData: packaging 23.0\'s shape -> Apache reference, BSD-2 text, th
   assert.deepEqual((d.copyright as Untrusted[]).map(text), ['2026 py2pkg test fixture and individual contributors', '2025 Other Person']);
   assert.equal(text(d.licenseName), 'Apache-2.0 or BSD-2-clause');
   const licenses = d.licenses as Array<{ name: Untrusted; text: Untrusted }>;
-  assert.deepEqual(licenses.map((l) => text(l.name)), ['Apache-2.0', 'BSD-2-clause']);
+  assert.deepEqual(
+    licenses.map((l) => text(l.name)),
+    ['Apache-2.0', 'BSD-2-clause'],
+  );
   assert.match(text(licenses[0]?.text), /^On Debian systems, .*common-licenses\/Apache-2\.0/);
   assert.doesNotMatch(text(licenses[0]?.text), /TERMS AND CONDITIONS/);
   assert.match(text(licenses[1]?.text), /^Redistribution and use in source and binary forms/);

@@ -31,7 +31,15 @@ test('introduced/fixed: affected from introduced up to (not including) fixed; na
 
 test('introduced "0", several ranges, last_affected (inclusive) and limit', () => {
   const r = rec([{ package: pkg(), ranges: [eco([{ introduced: '0' }, { fixed: '1.0' }, { introduced: '2.0' }, { last_affected: '2.3' }])] }]);
-  for (const [v, hit] of [['0.1', true], ['1.0', false], ['1.5', false], ['2.0', true], ['2.3', true], ['2.3.1', false], ['1!0.1', false]] as const) {
+  for (const [v, hit] of [
+    ['0.1', true],
+    ['1.0', false],
+    ['1.5', false],
+    ['2.0', true],
+    ['2.3', true],
+    ['2.3.1', false],
+    ['1!0.1', false],
+  ] as const) {
     assert.equal(affects(r, 'demo-pkg', v) !== undefined, hit, v);
   }
   const limited = { type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { limit: '3.0' }] };
@@ -94,13 +102,26 @@ test('querybatch answers: ids per query, validated; paging and miscounts refused
   invalid(() => parseBatchAnswer(Buffer.from('nope'), 1, 'u'), /not JSON/);
 });
 
-const file = (over: Partial<IndexFile> = {}): IndexFile => ({ filename: 'demo-pkg-2.0.tar.gz', url: new URL('https://x/demo-pkg-2.0.tar.gz'), hashes: { sha256: 'c'.repeat(64) }, requiresPython: undefined, yanked: false, gpgSig: undefined, coreMetadata: false, size: 1, ...over });
+const file = (over: Partial<IndexFile> = {}): IndexFile => ({
+  filename: 'demo-pkg-2.0.tar.gz',
+  url: new URL('https://x/demo-pkg-2.0.tar.gz'),
+  hashes: { sha256: 'c'.repeat(64) },
+  requiresPython: undefined,
+  yanked: false,
+  gpgSig: undefined,
+  coreMetadata: false,
+  size: 1,
+  ...over,
+});
 
 test('admissibility follows the policy: pinned kinds offered (any/all), defaults', () => {
   assert.equal(admissible(BUILTIN_POLICY, 'demo-pkg', file()).admits, false);
   assert.equal(admissible(BUILTIN_POLICY, 'demo-pkg', file({ gpgSig: true })).admits, true);
   assert.equal(admissible(BUILTIN_POLICY, 'demo-pkg', file({ provenance: new URL('https://x/p') })).admits, true);
-  const policy = parseTrustTable({ default: 'none', project: { 'demo-pkg': { sha256: ['c'.repeat(64)], pgp: ['A'.repeat(40)], require: 'all' }, other: { sha256: ['d'.repeat(64)] } } }, '/tmp/policy.toml');
+  const policy = parseTrustTable(
+    { default: 'none', project: { 'demo-pkg': { sha256: ['c'.repeat(64)], pgp: ['A'.repeat(40)], require: 'all' }, other: { sha256: ['d'.repeat(64)] } } },
+    '/tmp/policy.toml',
+  );
   assert.equal(admissible(policy, 'demo-pkg', file()).admits, false, 'all: the signature is missing');
   assert.equal(admissible(policy, 'demo-pkg', file({ gpgSig: true })).admits, true);
   assert.equal(admissible(policy, 'other', file()).admits, false, 'not the reviewed digest');
@@ -108,7 +129,12 @@ test('admissibility follows the policy: pinned kinds offered (any/all), defaults
   assert.equal(admissible({ ...BUILTIN_POLICY, default: 'unsigned' }, 'x', file()).admits, true);
 });
 
-const release = (version: string, over: Partial<IndexFile> = {}): Release => ({ version, parsed: parseVersion(version), file: file({ filename: `demo-pkg-${version}.tar.gz`, gpgSig: true, ...over }), source: 'https://x/simple/' });
+const release = (version: string, over: Partial<IndexFile> = {}): Release => ({
+  version,
+  parsed: parseVersion(version),
+  file: file({ filename: `demo-pkg-${version}.tar.gz`, gpgSig: true, ...over }),
+  source: 'https://x/simple/',
+});
 
 test('assess: newest admitted release, yanked packaged release, security update only when an admitted release fixes it', () => {
   const item = { project: 'demo-pkg', version: '1.0', sdist: 'demo-pkg-1.0.tar.gz', evidence: [], rule: null, packages: ['p.deb'] };
@@ -120,7 +146,10 @@ test('assess: newest admitted release, yanked packaged release, security update 
   assert.equal(row.yanked, 'broken');
   assert.equal(row.outdated, true);
   assert.equal(row.securityUpdate, true);
-  assert.deepEqual(row.advisories.map((a) => [a.id, a.fixedIn, a.fixAvailable]), [['PYSEC-2024-1', '1.5', true]]);
+  assert.deepEqual(
+    row.advisories.map((a) => [a.id, a.fixedIn, a.fixAvailable]),
+    [['PYSEC-2024-1', '1.5', true]],
+  );
   const report = buildReport({ from: { kind: 'lock', path: 'l' }, items: [item], unknown: [] }, [row], null, new Date(0));
   assert.equal(report.exitStatus, 15);
   assert.match(renderTable(report), /demo-pkg\s+1\.0\s+1\.5\s+SECURITY UPDATE/);

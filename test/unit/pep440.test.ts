@@ -144,7 +144,8 @@ test('ordering: dev < pre < release < post, locals after their public version, t
     '1.0.1',
     '1!0.1',
   ];
-  for (let i = 0; i + 1 < ordered.length; i++) assert.equal(compareVersions(ordered[i] as string, ordered[i + 1] as string), -1, `${ordered[i]} < ${ordered[i + 1]}`);
+  for (let i = 0; i + 1 < ordered.length; i++)
+    assert.equal(compareVersions(ordered[i] as string, ordered[i + 1] as string), -1, `${ordered[i]} < ${ordered[i + 1]}`);
   assert.equal(compareVersions('1.0', '1.0.0.0'), 0);
   assert.equal(compareVersions('1.0+0', '1.0+00'), 0);
 });
@@ -153,7 +154,22 @@ test('ordering: dev < pre < release < post, locals after their public version, t
 // Specifiers (cases from packaging's tests/test_specifiers.py)
 
 test('specifier syntax: valid and invalid clauses', () => {
-  for (const s of ['~=2.0', '==2.1.*', '==2.1.0.3', '!=2.2.*', '!=2.2.0.5', '<=5', '>=7.9a1', '<1.0.dev1', '>2.0.post1', '===lolwat', '< 2', '==1.0+AbC', '~=1.0a05', '>= v1.0']) {
+  for (const s of [
+    '~=2.0',
+    '==2.1.*',
+    '==2.1.0.3',
+    '!=2.2.*',
+    '!=2.2.0.5',
+    '<=5',
+    '>=7.9a1',
+    '<1.0.dev1',
+    '>2.0.post1',
+    '===lolwat',
+    '< 2',
+    '==1.0+AbC',
+    '~=1.0a05',
+    '>= v1.0',
+  ]) {
     assert.ok(tryParseSpecifier(s), s);
   }
   for (const s of [
@@ -486,19 +502,50 @@ function rpmCompare(a: { epoch?: number; version: string }, b: { epoch?: number;
 test('the dpkg and rpm comparison ports behave like the tools on known cases', () => {
   // rpm's own tests/rpmvercmp.at (the ASCII cases)
   const rpmCases: Array<[string, string, number]> = [
-    ['1.0', '2.0', -1], ['2.0.1', '2.0', 1], ['2.0.1a', '2.0.1', 1], ['5.5p1', '5.5p10', -1], ['10xyz', '10.1xyz', -1],
-    ['xyz10', 'xyz10.1', -1], ['xyz.4', '8', -1], ['2', 'xyz.4', 1], ['6.0.rc1', '6.0', 1], ['10b2', '10a1', 1],
-    ['1.0a', '1.0aa', -1], ['10.0001', '10.1', 0], ['10.0039', '10.0001', 1], ['4.999.9', '5.0', -1], ['2.0', '2_0', 0],
-    ['a+', 'a_', 0], ['_+', '+_', 0], ['+', '_', 0], ['1.0~rc1', '1.0', -1], ['1.0~rc1', '1.0~rc2', -1],
-    ['1.0~rc1~git123', '1.0~rc1', -1], ['1.0^', '1.0', 1], ['1.0^git1', '1.0', 1], ['1.0^git1', '1.0^git2', -1],
-    ['1.0^git1', '1.01', -1], ['1.0^20160101', '1.0.1', -1], ['1.0^20160102', '1.0^20160101^git1', 1],
-    ['1.0~rc1^git1', '1.0~rc1', 1], ['1.0^git1', '1.0^git1~pre', 1], ['1.0^git1~pre', '1.0^git1', -1],
+    ['1.0', '2.0', -1],
+    ['2.0.1', '2.0', 1],
+    ['2.0.1a', '2.0.1', 1],
+    ['5.5p1', '5.5p10', -1],
+    ['10xyz', '10.1xyz', -1],
+    ['xyz10', 'xyz10.1', -1],
+    ['xyz.4', '8', -1],
+    ['2', 'xyz.4', 1],
+    ['6.0.rc1', '6.0', 1],
+    ['10b2', '10a1', 1],
+    ['1.0a', '1.0aa', -1],
+    ['10.0001', '10.1', 0],
+    ['10.0039', '10.0001', 1],
+    ['4.999.9', '5.0', -1],
+    ['2.0', '2_0', 0],
+    ['a+', 'a_', 0],
+    ['_+', '+_', 0],
+    ['+', '_', 0],
+    ['1.0~rc1', '1.0', -1],
+    ['1.0~rc1', '1.0~rc2', -1],
+    ['1.0~rc1~git123', '1.0~rc1', -1],
+    ['1.0^', '1.0', 1],
+    ['1.0^git1', '1.0', 1],
+    ['1.0^git1', '1.0^git2', -1],
+    ['1.0^git1', '1.01', -1],
+    ['1.0^20160101', '1.0.1', -1],
+    ['1.0^20160102', '1.0^20160101^git1', 1],
+    ['1.0~rc1^git1', '1.0~rc1', 1],
+    ['1.0^git1', '1.0^git1~pre', 1],
+    ['1.0^git1~pre', '1.0^git1', -1],
   ];
   for (const [a, b, r] of rpmCases) assert.equal(rpmvercmp(a, b), r, `rpmvercmp(${a}, ${b})`);
   // checked against dpkg 1.21 --compare-versions
   const debCases: Array<[string, string, number]> = [
-    ['1.0', '1.0.0', -1], ['1.0~rc1', '1.0', -1], ['1.0~~dev1', '1.0~a1', -1], ['1.0~dev1', '1.0~a1', 1], ['1.0+post1', '1.0.1', -1],
-    ['1.0.post1', '1.0.1', 1], ['1:0.1', '2.0', 1], ['1.0a', '1.0', 1], ['1.0', '1.0+', -1], ['0010', '10', 0],
+    ['1.0', '1.0.0', -1],
+    ['1.0~rc1', '1.0', -1],
+    ['1.0~~dev1', '1.0~a1', -1],
+    ['1.0~dev1', '1.0~a1', 1],
+    ['1.0+post1', '1.0.1', -1],
+    ['1.0.post1', '1.0.1', 1],
+    ['1:0.1', '2.0', 1],
+    ['1.0a', '1.0', 1],
+    ['1.0', '1.0+', -1],
+    ['0010', '10', 0],
   ];
   for (const [a, b, r] of debCases) assert.equal(debCompare(a, b), r, `dpkg ${a} vs ${b}`);
 });
@@ -516,7 +563,8 @@ test('pairs.tsv: translated versions keep PEP 440 order in dpkg and rpm', { skip
     if (debCompare(toDebianVersion(a, { release: 'shortest' }), toDebianVersion(b, { release: 'shortest' })) !== exp) {
       failures.push(`deb (shortest): ${a} vs ${b}`);
     }
-    if (debCompare(toDebianVersion(a, { release: 'canonical' }), toDebianVersion(b, { release: 'canonical' })) !== exp) failures.push(`deb (canonical): ${a} vs ${b}`);
+    if (debCompare(toDebianVersion(a, { release: 'canonical' }), toDebianVersion(b, { release: 'canonical' })) !== exp)
+      failures.push(`deb (canonical): ${a} vs ${b}`);
     // as upstream wrote it: the order holds whenever the two release segments have the same length
     const va: Version = parseVersion(a);
     const vb: Version = parseVersion(b);

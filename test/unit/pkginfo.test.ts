@@ -9,13 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPy2pkgError } from '../../src/errors.js';
 import { parseRequirement } from '../../src/python/pep508.js';
-import {
-  debianPackageName,
-  normalizeName,
-  parseCoreMetadata,
-  parseCoreMetadataBytes,
-  parseCoreMetadataDetailed,
-} from '../../src/sdist/pkginfo.js';
+import { debianPackageName, normalizeName, parseCoreMetadata, parseCoreMetadataBytes, parseCoreMetadataDetailed } from '../../src/sdist/pkginfo.js';
 
 const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
 const noVectors = existsSync(VECTORS) ? false : `vectors not found at ${VECTORS}`;
@@ -78,7 +72,12 @@ test('Metadata-Version 2.4: headers, multiple-use fields, body description', () 
   ]);
   assert.deepEqual(m.classifiers, ['Programming Language :: Python :: 3', 'License :: OSI Approved :: MIT License']);
   assert.equal(m.requiresPython, '>=3.8');
-  assert.deepEqual(m.requiresDist, ['requests>=2.8.1', 'six (>=1.5)', 'typing-extensions ; python_version < "3.8"', 'PySocks!=1.5.7,>=1.5.6; extra == "socks"']);
+  assert.deepEqual(m.requiresDist, [
+    'requests>=2.8.1',
+    'six (>=1.5)',
+    'typing-extensions ; python_version < "3.8"',
+    'PySocks!=1.5.7,>=1.5.6; extra == "socks"',
+  ]);
   assert.ok(parseRequirement(m.requiresDist[3] as string).marker);
   assert.deepEqual(m.providesExtra, ['socks', 'Use_Chardet_on_py3']);
   assert.deepEqual(m.dynamic, ['Classifier']);
@@ -200,7 +199,8 @@ test('CRLF line endings, a byte order mark and bytes input', () => {
 });
 
 test('refusals: name, version, Metadata-Version, control characters, duplicates, bad fields', () => {
-  const base = (extra: string[], name = 'ok', version = '1.0', mv = 'Metadata-Version: 2.1') => lines(...(mv ? [mv] : []), `Name: ${name}`, `Version: ${version}`, ...extra, '');
+  const base = (extra: string[], name = 'ok', version = '1.0', mv = 'Metadata-Version: 2.1') =>
+    lines(...(mv ? [mv] : []), `Name: ${name}`, `Version: ${version}`, ...extra, '');
   const refused: Array<[string, string]> = [
     ['bad name (space)', base([], 'foo bar')],
     ['bad name (leading -)', base([], '-foo')],
@@ -282,24 +282,28 @@ test("debianPackageName equals dh-python's guess for every cpython3_fallback ent
   assert.deepEqual(refused, ['_pycbf']); // not a PEP 508 name
 });
 
-test('every METADATA / PKG-INFO under /usr/lib/python3/dist-packages parses', { skip: existsSync(DIST_PACKAGES) ? false : `${DIST_PACKAGES} not found` }, () => {
-  let n = 0;
-  for (const entry of readdirSync(DIST_PACKAGES)) {
-    let file: string;
-    if (entry.endsWith('.dist-info')) file = join(DIST_PACKAGES, entry, 'METADATA');
-    else if (entry.endsWith('.egg-info')) {
-      const p = join(DIST_PACKAGES, entry);
-      file = statSync(p).isDirectory() ? join(p, 'PKG-INFO') : p; // an egg-info may be a single file
-    } else continue;
-    if (!existsSync(file)) continue;
-    const m = parseCoreMetadataBytes(readFileSync(file));
-    assert.ok(m.name, file);
-    assert.ok(m.version, file);
-    for (const r of m.requiresDist) parseRequirement(r);
-    n++;
-  }
-  assert.ok(n > 0);
-});
+test(
+  'every METADATA / PKG-INFO under /usr/lib/python3/dist-packages parses',
+  { skip: existsSync(DIST_PACKAGES) ? false : `${DIST_PACKAGES} not found` },
+  () => {
+    let n = 0;
+    for (const entry of readdirSync(DIST_PACKAGES)) {
+      let file: string;
+      if (entry.endsWith('.dist-info')) file = join(DIST_PACKAGES, entry, 'METADATA');
+      else if (entry.endsWith('.egg-info')) {
+        const p = join(DIST_PACKAGES, entry);
+        file = statSync(p).isDirectory() ? join(p, 'PKG-INFO') : p; // an egg-info may be a single file
+      } else continue;
+      if (!existsSync(file)) continue;
+      const m = parseCoreMetadataBytes(readFileSync(file));
+      assert.ok(m.name, file);
+      assert.ok(m.version, file);
+      for (const r of m.requiresDist) parseRequirement(r);
+      n++;
+    }
+    assert.ok(n > 0);
+  },
+);
 
 test('long runs of blanks and lines cost linear time (issue 13: /\\s+$/ was quadratic)', () => {
   const head = 'Metadata-Version: 2.1\nName: big\nVersion: 1.0\n';

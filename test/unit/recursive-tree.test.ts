@@ -47,10 +47,21 @@ function fakeFetch(index: FakeIndex, calls: string[] = []) {
     const versions = index[project];
     if (!versions) throw new Py2pkgError('INDEX_NOT_FOUND', `no project named ${project} on the test index`);
     const { specifierContains } = await import('../../src/python/pep440.js');
-    const match = Object.keys(versions).filter((v) => !specifier || specifierContains(specifier, v)).pop();
+    const match = Object.keys(versions)
+      .filter((v) => !specifier || specifierContains(specifier, v))
+      .pop();
     if (!match) throw new Py2pkgError('NO_MATCHING_SDIST', `${project} has no sdist matching ${specifier}`);
     const m = versions[match]!;
-    return { name: project, version: match, requiresDist: m.requires ?? [], providesExtra: m.extras ?? [], requiresPython: m.requiresPython, filename: `${project}-${match}.tar.gz`, sha256: 'a'.repeat(64), evidence: 'test' };
+    return {
+      name: project,
+      version: match,
+      requiresDist: m.requires ?? [],
+      providesExtra: m.extras ?? [],
+      requiresPython: m.requiresPython,
+      filename: `${project}-${match}.tar.gz`,
+      sha256: 'a'.repeat(64),
+      evidence: 'test',
+    };
   };
 }
 
@@ -105,14 +116,31 @@ test('a tree: reuse what the archive meets, convert the rest, follow only conver
   const plan = await resolveTree(['top'], {
     profile: debian12,
     archive: debArchive(),
-    fetch: fakeFetch({ top: { '1.0': { requires: ['six>=1.10', 'mid>=1', 'old>=2'] } }, mid: { '1.0': { requires: ['leaf'] }, '1.5': { requires: ['leaf', 'six'] } }, leaf: { '0.3': {} }, old: { '2.1': {} } }, calls),
+    fetch: fakeFetch(
+      {
+        top: { '1.0': { requires: ['six>=1.10', 'mid>=1', 'old>=2'] } },
+        mid: { '1.0': { requires: ['leaf'] }, '1.5': { requires: ['leaf', 'six'] } },
+        leaf: { '0.3': {} },
+        old: { '2.1': {} },
+      },
+      calls,
+    ),
   });
   assert.equal(plan.exitStatus, 0);
-  assert.deepEqual(plan.convert.map((c) => `${c.name} ${c.version}`), ['top 1.0', 'mid 1.5', 'old 2.1', 'leaf 0.3']);
+  assert.deepEqual(
+    plan.convert.map((c) => `${c.name} ${c.version}`),
+    ['top 1.0', 'mid 1.5', 'old 2.1', 'leaf 0.3'],
+  );
   assert.deepEqual(plan.reuse, [{ project: 'six', package: 'python3-six', version: '1.16.0-4' }]);
   // python3-old 1.0 does not meet >=2: converted from the index
   assert.equal(find(plan.roots, 'old')?.action, 'convert');
-  assert.equal(find(plan.roots.flatMap((r) => r.children), 'six')?.action, 'reuse');
+  assert.equal(
+    find(
+      plan.roots.flatMap((r) => r.children),
+      'six',
+    )?.action,
+    'reuse',
+  );
   assert.ok(!calls.includes('six>=1.10'), 'a reused node is not fetched');
   const text = planLines(plan).join('\n');
   assert.match(text, /^plan for debian12 \(archive: test Packages\):$/m);
@@ -123,7 +151,12 @@ test('a tree: reuse what the archive meets, convert the rest, follow only conver
 
 test('markers are evaluated for the target Python; extras are followed only when asked', async () => {
   const index: FakeIndex = {
-    app: { '2.0': { requires: ['tomli>=1; python_version < "3.11"', 'newonly; python_version >= "3.11"', 'webdep; extra == "web"', 'argparse', 'sub[fast]'], extras: ['web'] } },
+    app: {
+      '2.0': {
+        requires: ['tomli>=1; python_version < "3.11"', 'newonly; python_version >= "3.11"', 'webdep; extra == "web"', 'argparse', 'sub[fast]'],
+        extras: ['web'],
+      },
+    },
     newonly: { '1.0': {} },
     webdep: { '1.0': {} },
     tomli: { '2.0': {} },
@@ -146,7 +179,12 @@ test('a later requirement that excludes the chosen version is a RESOLVE_CONFLICT
   const plan = await resolveTree(['top'], {
     profile: debian12,
     archive: debArchive(),
-    fetch: fakeFetch({ top: { '1.0': { requires: ['a', 'b'] } }, a: { '1.0': { requires: ['c>=2'] } }, b: { '1.0': { requires: ['c<2'] } }, c: { '1.0': {}, '2.0': {} } }),
+    fetch: fakeFetch({
+      top: { '1.0': { requires: ['a', 'b'] } },
+      a: { '1.0': { requires: ['c>=2'] } },
+      b: { '1.0': { requires: ['c<2'] } },
+      c: { '1.0': {}, '2.0': {} },
+    }),
   });
   assert.equal(plan.exitStatus, 5);
   assert.equal(plan.problems, 1);
@@ -155,7 +193,11 @@ test('a later requirement that excludes the chosen version is a RESOLVE_CONFLICT
   assert.match(bad.problem?.reason ?? '', /c<2 excludes c 2\.0, chosen for c>=2/);
   assert.match(planLines(plan).join('\n'), /^ {3}└─ c<2 {2}error\[RESOLVE_CONFLICT\]: c<2 excludes c 2\.0/m);
   // an archive package reused for one node and excluded by another
-  const p2 = await resolveTree(['top'], { profile: debian12, archive: debArchive(), fetch: fakeFetch({ top: { '1.0': { requires: ['six', 'x'] } }, x: { '1.0': { requires: ['six>=1.17'] } } }) });
+  const p2 = await resolveTree(['top'], {
+    profile: debian12,
+    archive: debArchive(),
+    fetch: fakeFetch({ top: { '1.0': { requires: ['six', 'x'] } }, x: { '1.0': { requires: ['six>=1.17'] } } }),
+  });
   assert.equal(find(find(p2.roots, 'x')!.children, 'six')?.problem?.code, 'RESOLVE_CONFLICT');
 });
 
@@ -172,22 +214,37 @@ test('nothing in the archive nor on the index: RESOLVE_UNSATISFIABLE with both r
   assert.match(find(plan.roots, 'futurepy')!.problem!.reason, /requires Python >=3\.13; debian12 has 3\.11/);
   const json = planJson(plan) as { exitStatus: number; tree: Array<{ children: Array<{ action: string; problem?: { code: string } }> }> };
   assert.equal(json.exitStatus, 5);
-  assert.deepEqual(json.tree[0]!.children.map((c) => c.problem?.code), ['RESOLVE_UNSATISFIABLE', 'RESOLVE_UNSATISFIABLE', 'RESOLVE_UNSATISFIABLE']);
+  assert.deepEqual(
+    json.tree[0]!.children.map((c) => c.problem?.code),
+    ['RESOLVE_UNSATISFIABLE', 'RESOLVE_UNSATISFIABLE', 'RESOLVE_UNSATISFIABLE'],
+  );
 });
 
 test('a cycle of converted projects is RESOLVE_CYCLE on the edge that closes it, once', async () => {
-  const plan = await resolveTree(['a'], { profile: debian12, archive: debArchive(), fetch: fakeFetch({ a: { '1.0': { requires: ['b'] } }, b: { '1.0': { requires: ['c'] } }, c: { '1.0': { requires: ['a>=1'] } } }) });
+  const plan = await resolveTree(['a'], {
+    profile: debian12,
+    archive: debArchive(),
+    fetch: fakeFetch({ a: { '1.0': { requires: ['b'] } }, b: { '1.0': { requires: ['c'] } }, c: { '1.0': { requires: ['a>=1'] } } }),
+  });
   assert.equal(plan.exitStatus, 5);
   assert.equal(plan.problems, 1);
   const closing = find(find(plan.roots, 'c')!.children, 'a')!;
   assert.equal(closing.problem?.code, 'RESOLVE_CYCLE');
   assert.equal(closing.problem?.reason, 'a -> b -> c -> a: the projects require each other');
   // siblings that require each other (not on one path) are a cycle too
-  const p2 = await resolveTree(['top'], { profile: debian12, archive: debArchive(), fetch: fakeFetch({ top: { '1.0': { requires: ['b', 'c'] } }, b: { '1.0': { requires: ['c'] } }, c: { '1.0': { requires: ['b'] } } }) });
+  const p2 = await resolveTree(['top'], {
+    profile: debian12,
+    archive: debArchive(),
+    fetch: fakeFetch({ top: { '1.0': { requires: ['b', 'c'] } }, b: { '1.0': { requires: ['c'] } }, c: { '1.0': { requires: ['b'] } } }),
+  });
   assert.equal(p2.problems, 1);
   assert.match(planLines(p2).join('\n'), /error\[RESOLVE_CYCLE\]: b -> c -> b/);
   // a diamond is not a cycle
-  const p3 = await resolveTree(['top'], { profile: debian12, archive: debArchive(), fetch: fakeFetch({ top: { '1.0': { requires: ['b', 'c'] } }, b: { '1.0': { requires: ['d'] } }, c: { '1.0': { requires: ['d'] } }, d: { '1.0': {} } }) });
+  const p3 = await resolveTree(['top'], {
+    profile: debian12,
+    archive: debArchive(),
+    fetch: fakeFetch({ top: { '1.0': { requires: ['b', 'c'] } }, b: { '1.0': { requires: ['d'] } }, c: { '1.0': { requires: ['d'] } }, d: { '1.0': {} } }),
+  });
   assert.equal(p3.exitStatus, 0);
 });
 
@@ -197,7 +254,16 @@ test('a trust failure on a node keeps its own code and status in the tree', asyn
     archive: debArchive(),
     fetch: (project) => {
       if (project === 'bad') return Promise.reject(new Py2pkgError('SIG_INVALID', 'bad-1.0.tar.gz does not match its signature'));
-      return Promise.resolve({ name: project, version: '1.0', requiresDist: ['bad'], providesExtra: [], requiresPython: undefined, filename: 'x', sha256: 'b'.repeat(64), evidence: 'test' });
+      return Promise.resolve({
+        name: project,
+        version: '1.0',
+        requiresDist: ['bad'],
+        providesExtra: [],
+        requiresPython: undefined,
+        filename: 'x',
+        sha256: 'b'.repeat(64),
+        evidence: 'test',
+      });
     },
   });
   assert.equal(plan.exitStatus, 3);
@@ -216,7 +282,16 @@ test('a tree past the node limit is not followed further, each node left out mar
 test('build records: what a rebuild refuses, and evidence that must match', async () => {
   const { buildRecordProblem } = await import('../../src/rebuild/record.js');
   const { sameEvidence } = await import('../../src/rebuild/rebuild.js');
-  const good = { py2pkg: '0.1.0', format: 'deb', target: debian12, maintainer: 'T <t@example.org>', dependencies: { withExtras: [], dependsMap: {}, extraDepends: [], dropDepends: [] }, templates: { digest: 'a'.repeat(64), source: 'builtin' }, sourceDateEpoch: 1700000000, sourceDateEpochFrom: 'sdist' };
+  const good = {
+    py2pkg: '0.1.0',
+    format: 'deb',
+    target: debian12,
+    maintainer: 'T <t@example.org>',
+    dependencies: { withExtras: [], dependsMap: {}, extraDepends: [], dropDepends: [] },
+    templates: { digest: 'a'.repeat(64), source: 'builtin' },
+    sourceDateEpoch: 1700000000,
+    sourceDateEpochFrom: 'sdist',
+  };
   assert.equal(buildRecordProblem(good, 'deb'), undefined);
   assert.match(buildRecordProblem(undefined, 'deb') ?? '', /no "build" record/);
   assert.match(buildRecordProblem(good, 'rpm') ?? '', /"build.format" is "deb", the file is a \.rpm/);

@@ -23,7 +23,20 @@ const el8 = profiles.el8 as TargetProfile;
 const fedora = profiles.fedora as TargetProfile;
 
 function meta(over: Partial<PythonMetadata> = {}): PythonMetadata {
-  return { metadataVersion: '2.1', name: 'Demo.Pkg', version: '1.0.0', summary: 'A demo', description: '', projectUrls: [], licenseFiles: [], classifiers: [], requiresDist: [], providesExtra: [], dynamic: [], ...over };
+  return {
+    metadataVersion: '2.1',
+    name: 'Demo.Pkg',
+    version: '1.0.0',
+    summary: 'A demo',
+    description: '',
+    projectUrls: [],
+    licenseFiles: [],
+    classifiers: [],
+    requiresDist: [],
+    providesExtra: [],
+    dynamic: [],
+    ...over,
+  };
 }
 
 const plain = (entries: ReturnType<typeof planFiles>) => entries.map((e) => `${e.directive}|${Untrusted.text(e.path)}`);
@@ -32,7 +45,14 @@ test('rpmPackageName: python3- + the PEP 503 name, a leading python- dropped, th
   assert.equal(rpmPackageName(meta({ name: 'Acme.Widgets' }), el9), 'python3-acme-widgets');
   assert.equal(rpmPackageName(meta({ name: 'python-dateutil' }), el9), 'python3-dateutil');
   assert.equal(rpmPackageName(meta({ name: 'Zope_Interface' }), el9), 'python3-zope-interface');
-  const alt = completeProfile('x', { ...el8, packagePrefix: 'python3.11-', pythonVersion: '3.11', pythonFullVersion: '3.11.0', siteDir: '/usr/lib/python3.11/site-packages', dependencyStyle: 'python3.Xdist' });
+  const alt = completeProfile('x', {
+    ...el8,
+    packagePrefix: 'python3.11-',
+    pythonVersion: '3.11',
+    pythonFullVersion: '3.11.0',
+    siteDir: '/usr/lib/python3.11/site-packages',
+    dependencyStyle: 'python3.Xdist',
+  });
   assert.equal(rpmPackageName(meta({ name: 'requests' }), alt), 'python3.11-requests');
 });
 
@@ -50,7 +70,13 @@ test('rpmEVR / rpmFileName: Fedora version scheme with the release as upstream w
 test('rpmProvides: python3dist and python3.Xdist with the version, or python3.Xdist only for an alternative stack', () => {
   assert.deepEqual(rpmProvides(meta({ name: 'Demo.Pkg', version: '1.10.0' }), el9), ['python3dist(demo-pkg) = 1.10', 'python3.9dist(demo-pkg) = 1.10']);
   assert.deepEqual(rpmProvides(meta({ version: '3!2.0' }), fedora), ['python3dist(demo-pkg) = 3:2', 'python3.14dist(demo-pkg) = 3:2']);
-  const alt = completeProfile('x', { ...el8, pythonVersion: '3.11', pythonFullVersion: '3.11.0', siteDir: '/usr/lib/python3.11/site-packages', dependencyStyle: 'python3.Xdist' });
+  const alt = completeProfile('x', {
+    ...el8,
+    pythonVersion: '3.11',
+    pythonFullVersion: '3.11.0',
+    siteDir: '/usr/lib/python3.11/site-packages',
+    dependencyStyle: 'python3.Xdist',
+  });
   assert.deepEqual(rpmProvides(meta(), alt), ['python3.11dist(demo-pkg) = 1']);
 });
 
@@ -72,7 +98,13 @@ test('rpmDependencies: markers evaluated for the TARGET Python, extras as Sugges
   const on8 = rpmDependencies(m, el8);
   assert.deepEqual(on8.requires.map(cap).sort(), ['python3dist(importlib-resources)', 'python3dist(six)']);
   assert.deepEqual(on8.suggests.map(cap), ['python3dist(requests)']);
-  const alt = completeProfile('x', { ...el8, pythonVersion: '3.11', pythonFullVersion: '3.11.0', siteDir: '/usr/lib/python3.11/site-packages', dependencyStyle: 'python3.Xdist' });
+  const alt = completeProfile('x', {
+    ...el8,
+    pythonVersion: '3.11',
+    pythonFullVersion: '3.11.0',
+    siteDir: '/usr/lib/python3.11/site-packages',
+    dependencyStyle: 'python3.Xdist',
+  });
   assert.deepEqual(rpmDependencies(meta({ requiresDist: ['six'] }), alt).requires, ['python3.11dist(six)']);
 });
 
@@ -118,7 +150,8 @@ test('ownsDirectory: below the site dir, its doc/license dirs and its own /usr/s
   assert.ok(ownsDirectory(`${SITE}/demo`, el9, 'python3-demo'));
   assert.ok(ownsDirectory('/usr/share/doc/python3-demo', el9, 'python3-demo'));
   assert.ok(ownsDirectory('/usr/share/demo-data', el9, 'python3-demo'));
-  for (const shared of [SITE, '/usr/lib/python3.9', '/usr/bin', '/usr/share', '/usr/share/doc', '/usr/share/man/man1', '/usr/share/doc/python3-other', '/usr']) assert.ok(!ownsDirectory(shared, el9, 'python3-demo'), shared);
+  for (const shared of [SITE, '/usr/lib/python3.9', '/usr/bin', '/usr/share', '/usr/share/doc', '/usr/share/man/man1', '/usr/share/doc/python3-other', '/usr'])
+    assert.ok(!ownsDirectory(shared, el9, 'python3-demo'), shared);
 });
 
 test('planFiles: files with their directives, owned dirs, %ghost bytecode for the target Python, in path order', () => {
@@ -164,7 +197,16 @@ test('specData: python(abi) pins the target Python, /usr/bin/python3 only with s
     verification: { method: 'none', reason: 'test' },
     verifiedAt: '2026-01-01T00:00:00.000Z',
   };
-  const base = { meta: meta(), target: el9, provenance, maintainer: 'T <t@example.org>', sourceDateEpoch: 1767225600, toolVersion: '9.9', distInfoDir: undefined, description: 'Demo text.' };
+  const base = {
+    meta: meta(),
+    target: el9,
+    provenance,
+    maintainer: 'T <t@example.org>',
+    sourceDateEpoch: 1767225600,
+    toolVersion: '9.9',
+    distInfoDir: undefined,
+    description: 'Demo text.',
+  };
   const withScript = specData({ ...base, staged });
   assert.deepEqual(withScript.requires.slice(0, 2), ['python(abi) = 3.9', '/usr/bin/python3']);
   const noScript = specData({ ...base, staged: staged.filter((e) => !e.path.startsWith('/usr/bin/')) });

@@ -91,7 +91,10 @@ test('specChangelogItem: "- " item, continuation indented, escaped and guarded',
   assert.ok(lines[0]!.startsWith('- '));
   for (const l of lines.slice(1)) assert.ok(l.startsWith('  ') || l.startsWith(`${NBSP}  `), l);
   assert.ok(!lines.some((l) => /^[ \t]*%/.test(l)));
-  assert.ok(lines.some((l) => l.startsWith(`${NBSP}  %%if`)), long);
+  assert.ok(
+    lines.some((l) => l.startsWith(`${NBSP}  %%if`)),
+    long,
+  );
   assert.equal(specChangelogItem('a\nb'), '- a b');
 });
 
@@ -111,7 +114,16 @@ test('specPath / isSpecSafePath: quoted literals, %% escaped; glob, quote, backs
 });
 
 test('isRpmDependency: simple and rich dependencies; anything else is a template bug', () => {
-  for (const ok of ['python3dist(six)', 'python3dist(six) >= 1.5', 'python(abi) = 3.9', '/usr/bin/python3', 'python3dist(a) = 1:2~rc1', '(python3dist(a) >= 1 with python3dist(a) < 2)', '((a or b) with c)']) assert.ok(isRpmDependency(ok), ok);
+  for (const ok of [
+    'python3dist(six)',
+    'python3dist(six) >= 1.5',
+    'python(abi) = 3.9',
+    '/usr/bin/python3',
+    'python3dist(a) = 1:2~rc1',
+    '(python3dist(a) >= 1 with python3dist(a) < 2)',
+    '((a or b) with c)',
+  ])
+    assert.ok(isRpmDependency(ok), ok);
   for (const bad of ['', 'a %{x}', 'a\nRequires: b', '(a with)', '(a with b', '(a)', 'a >= ', 'a(b) == 1', '(a wiht b)']) assert.ok(!isRpmDependency(bad), bad);
 });
 

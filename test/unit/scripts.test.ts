@@ -62,7 +62,14 @@ test('fixStagedShebangs: the staged tree, its modes and a RECORD that stays true
     const rec = (p: string, t: string): string => `${p},${recordHash(b(t))},${b(t).length}`;
     await writeFile(
       join(info, 'RECORD'),
-      [rec('demo/certs.py', files[`${site}/demo/certs.py`]![0]), rec('demo/tool.py', files[`${site}/demo/tool.py`]![0]), rec('demo/plain.py', 'X = 2\n'), rec('../../../bin/demo-legacy', files['/usr/bin/demo-legacy']![0]), 'demo-1.0.dist-info/RECORD,,', ''].join('\n'),
+      [
+        rec('demo/certs.py', files[`${site}/demo/certs.py`]![0]),
+        rec('demo/tool.py', files[`${site}/demo/tool.py`]![0]),
+        rec('demo/plain.py', 'X = 2\n'),
+        rec('../../../bin/demo-legacy', files['/usr/bin/demo-legacy']![0]),
+        'demo-1.0.dist-info/RECORD,,',
+        '',
+      ].join('\n'),
     );
     const changes = await fixStagedShebangs(root, await listFiles(root), site, '/usr/bin', `${site}/demo-1.0.dist-info`);
     assert.deepEqual(Object.fromEntries(changes), {

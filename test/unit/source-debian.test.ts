@@ -1,7 +1,16 @@
 /** The debian/ files of --source as pure functions (src/formats/source/debian-files.ts), and import names. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildDepends, controlText, releasePattern, rulesText, sourceName, sourceVersion, upstreamVersion, watchText } from '../../src/formats/source/debian-files.js';
+import {
+  buildDepends,
+  controlText,
+  releasePattern,
+  rulesText,
+  sourceName,
+  sourceVersion,
+  upstreamVersion,
+  watchText,
+} from '../../src/formats/source/debian-files.js';
 import type { SourceContext } from '../../src/formats/source/types.js';
 import { importNamesOf } from '../../src/formats/source/srpm-data.js';
 import { getProfile } from '../../src/targets/profiles.js';
@@ -10,14 +19,32 @@ import type { PythonMetadata } from '../../src/types.js';
 const debian12 = getProfile('debian12')!;
 
 function meta(over: Partial<PythonMetadata> = {}): PythonMetadata {
-  return { metadataVersion: '2.1', name: 'Demo.Pkg', version: '1.0.0', summary: 'A demo', description: '', projectUrls: [], licenseFiles: [], classifiers: [], requiresDist: [], providesExtra: [], dynamic: [], ...over };
+  return {
+    metadataVersion: '2.1',
+    name: 'Demo.Pkg',
+    version: '1.0.0',
+    summary: 'A demo',
+    description: '',
+    projectUrls: [],
+    licenseFiles: [],
+    classifiers: [],
+    requiresDist: [],
+    providesExtra: [],
+    dynamic: [],
+    ...over,
+  };
 }
 
 function ctx(over: Partial<SourceContext> = {}): SourceContext {
   return {
     metadata: meta(),
     sdist: { path: '/x/Demo.Pkg-1.0.0.tar.gz', filename: 'Demo.Pkg-1.0.0.tar.gz', sha256: '0'.repeat(64), size: 1 },
-    provenance: { sdist: { filename: 'Demo.Pkg-1.0.0.tar.gz', sha256: '0'.repeat(64), size: 1 }, unsigned: true, verification: { method: 'none', reason: 'test' }, verifiedAt: '2026-01-01T00:00:00.000Z' },
+    provenance: {
+      sdist: { filename: 'Demo.Pkg-1.0.0.tar.gz', sha256: '0'.repeat(64), size: 1 },
+      unsigned: true,
+      verification: { method: 'none', reason: 'test' },
+      verifiedAt: '2026-01-01T00:00:00.000Z',
+    },
     pinnedKeyFiles: [],
     target: debian12,
     maintainer: 'Ops <ops@example.org>',
@@ -28,7 +55,11 @@ function ctx(over: Partial<SourceContext> = {}): SourceContext {
     licenseTexts: [],
     sourceNotices: [],
     description: 'Longer text.',
-    buildSystem: { backend: 'setuptools.build_meta', requires: ['setuptools>=61', 'wheel', 'setuptools_scm[toml]>=6.2', 'tomli; python_version < "3.11"'], legacy: false },
+    buildSystem: {
+      backend: 'setuptools.build_meta',
+      requires: ['setuptools>=61', 'wheel', 'setuptools_scm[toml]>=6.2', 'tomli; python_version < "3.11"'],
+      legacy: false,
+    },
     importNames: ['demo'],
     sdistTopDir: 'Demo.Pkg-1.0.0',
     docFiles: [],
@@ -50,16 +81,47 @@ test('names and versions: python-<name> source, upstream version without epoch, 
 });
 
 test('Build-Depends: debhelper, dh-python, the pyproject plugin, python3-all, the backend and its requirements whose markers hold', () => {
-  assert.deepEqual(buildDepends(ctx()), ['debhelper-compat (= 13)', 'dh-sequence-python3', 'dh-python', 'pybuild-plugin-pyproject', 'python3-all', 'python3-setuptools', 'python3-wheel', 'python3-setuptools-scm']);
+  assert.deepEqual(buildDepends(ctx()), [
+    'debhelper-compat (= 13)',
+    'dh-sequence-python3',
+    'dh-python',
+    'pybuild-plugin-pyproject',
+    'python3-all',
+    'python3-setuptools',
+    'python3-wheel',
+    'python3-setuptools-scm',
+  ]);
   // compiled: python3-all-dev and the -dev packages of [project.NAME] build-depends
-  assert.deepEqual(buildDepends(ctx({ compiled: true })).slice(4), ['python3-all-dev', 'python3-setuptools', 'python3-wheel', 'python3-setuptools-scm', 'libyaml-dev']);
+  assert.deepEqual(buildDepends(ctx({ compiled: true })).slice(4), [
+    'python3-all-dev',
+    'python3-setuptools',
+    'python3-wheel',
+    'python3-setuptools-scm',
+    'libyaml-dev',
+  ]);
   assert.ok(buildDepends(ctx({ buildSystem: { backend: 'hatchling.build', requires: ['hatchling'], legacy: false } })).includes('python3-hatchling'));
 });
 
 test('control: hostile summary and description stay inside their fields', () => {
   const text = controlText(ctx({ metadata: meta({ summary: 'evil\nDepends: rootkit' }), description: 'line\nPackage: injected\n\nSource: x' }));
-  const fieldLines = text.split('\n').filter((l) => /^[A-Za-z-]+:/.test(l)).map((l) => l.split(':')[0]);
-  assert.deepEqual(fieldLines, ['Source', 'Section', 'Priority', 'Maintainer', 'Build-Depends', 'Standards-Version', 'Rules-Requires-Root', 'Testsuite', 'Package', 'Architecture', 'Depends', 'Description']);
+  const fieldLines = text
+    .split('\n')
+    .filter((l) => /^[A-Za-z-]+:/.test(l))
+    .map((l) => l.split(':')[0]);
+  assert.deepEqual(fieldLines, [
+    'Source',
+    'Section',
+    'Priority',
+    'Maintainer',
+    'Build-Depends',
+    'Standards-Version',
+    'Rules-Requires-Root',
+    'Testsuite',
+    'Package',
+    'Architecture',
+    'Depends',
+    'Description',
+  ]);
   assert.match(text, /^Description: evil Depends: rootkit$/m);
   assert.match(text, /^ line Package: injected$/m);
   assert.match(controlText(ctx({ compiled: true })), /^Architecture: any\nDepends: \$\{python3:Depends\},\n \$\{misc:Depends\},\n \$\{shlibs:Depends\}$/m);
@@ -72,7 +134,7 @@ test('rules: dh with pybuild, PYBUILD_NAME the binary name', () => {
   assert.match(r, /^%:\n\tdh \$@ --buildsystem=pybuild$/m);
 });
 
-test('watch: pgpsigurlmangle only with PGP evidence; the file name pattern from the sdist; another index\'s project page', () => {
+test("watch: pgpsigurlmangle only with PGP evidence; the file name pattern from the sdist; another index's project page", () => {
   assert.deepEqual(releasePattern('Demo.Pkg-1.0.0.tar.gz', '1.0.0'), { prefix: 'Demo.Pkg', ext: '.tar.gz' });
   const pgp = watchText(ctx({ signaturePath: '/x/Demo.Pkg-1.0.0.tar.gz.asc' }), true);
   assert.match(pgp, /^version=4$/m);
@@ -86,5 +148,18 @@ test('watch: pgpsigurlmangle only with PGP evidence; the file name pattern from 
 
 test('import names: top-level packages and modules under the site directory, not metadata or scripts', () => {
   const site = '/usr/lib/python3/dist-packages';
-  assert.deepEqual(importNamesOf([`${site}/cext/__init__.py`, `${site}/cext/_speed.cpython-311-x86_64-linux-gnu.so`, `${site}/_yamlish.cpython-311-x86_64-linux-gnu.so`, `${site}/six.py`, `${site}/six-1.0.dist-info/METADATA`, '/usr/bin/tool'], site), ['_yamlish', 'cext', 'six']);
+  assert.deepEqual(
+    importNamesOf(
+      [
+        `${site}/cext/__init__.py`,
+        `${site}/cext/_speed.cpython-311-x86_64-linux-gnu.so`,
+        `${site}/_yamlish.cpython-311-x86_64-linux-gnu.so`,
+        `${site}/six.py`,
+        `${site}/six-1.0.dist-info/METADATA`,
+        '/usr/bin/tool',
+      ],
+      site,
+    ),
+    ['_yamlish', 'cext', 'six'],
+  );
 });

@@ -46,7 +46,7 @@ test('every profile is consistent data: paths, Python, markers, suffixes', () =>
   assert.equal(P('ubuntu24.04').revision, '1~ubuntu24.04');
 });
 
-test('getProfile: built-ins first, then the config file\'s; unknown ids and prototype names are undefined', () => {
+test("getProfile: built-ins first, then the config file's; unknown ids and prototype names are undefined", () => {
   const extra = parseConfigProfiles({ 'el9-acme': { base: 'el9', revision: '1.acme.el9' } }, 'c.toml');
   assert.equal(getProfile('el9', extra)?.id, 'el9');
   assert.equal(getProfile('el9-acme', extra)?.revision, '1.acme.el9');
@@ -59,8 +59,23 @@ test('config profiles: a base with overrides, or a full definition', () => {
   const t = parseConfigProfiles(
     {
       'el9-acme': { base: 'el9', revision: '1.acme.el9', description: 'ACME builds' },
-      'el8-py311': { base: 'el8', 'python-version': '3.11', 'site-dir': '/usr/lib/python3.11/site-packages', 'package-prefix': 'python3.11-', 'dependency-style': 'python3.Xdist', markers: { platform_machine: 'aarch64' } },
-      'my-deb': { family: 'debian', 'python-version': '3.12', 'python-full-version': '3.12.7', 'site-dir': '/usr/lib/python3/dist-packages', revision: '1+acme1', distribution: 'stable', compression: 'gzip' },
+      'el8-py311': {
+        base: 'el8',
+        'python-version': '3.11',
+        'site-dir': '/usr/lib/python3.11/site-packages',
+        'package-prefix': 'python3.11-',
+        'dependency-style': 'python3.Xdist',
+        markers: { platform_machine: 'aarch64' },
+      },
+      'my-deb': {
+        family: 'debian',
+        'python-version': '3.12',
+        'python-full-version': '3.12.7',
+        'site-dir': '/usr/lib/python3/dist-packages',
+        revision: '1+acme1',
+        distribution: 'stable',
+        compression: 'gzip',
+      },
     },
     'c.toml',
   );
@@ -106,7 +121,11 @@ test('config profiles: every bad value is one CONFIG error naming the profile', 
     [[], /targets must be a table of tables/],
   ];
   for (const [value, re] of bad) {
-    assert.throws(() => parseConfigProfiles(value, 'c.toml'), (e: any) => e.code === 'CONFIG' && e.exitStatus === 2 && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(value));
+    assert.throws(
+      () => parseConfigProfiles(value, 'c.toml'),
+      (e: any) => e.code === 'CONFIG' && e.exitStatus === 2 && re.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(value),
+    );
   }
 });
 
@@ -120,9 +139,18 @@ test('resolveSettings: --format picks the documented default target, --target al
   const fed = await resolveSettings('x.tar.gz', { ...base, target: 'fedora' }, env);
   assert.equal(fed.format, 'rpm');
   assert.equal((await resolveSettings('x.tar.gz', { ...base, target: 'ubuntu24.04' }, env)).format, 'deb');
-  await assert.rejects(resolveSettings('x.tar.gz', { ...base, format: 'deb', target: 'el9' }, env), { code: 'USAGE', message: /--target el9 is an rpm target, not deb: use --format rpm, or one of debian12, debian13, ubuntu22\.04, ubuntu24\.04/ });
-  await assert.rejects(resolveSettings('x.tar.gz', { ...base, format: 'msi' }, env), { code: 'USAGE', message: /--format msi is not supported \(supported: deb, rpm\)/ });
-  await assert.rejects(resolveSettings('x.tar.gz', { ...base, target: 'el7' }, env), { code: 'USAGE', message: /unknown --target "el7" \(known: debian12, .*fedora\)/ });
+  await assert.rejects(resolveSettings('x.tar.gz', { ...base, format: 'deb', target: 'el9' }, env), {
+    code: 'USAGE',
+    message: /--target el9 is an rpm target, not deb: use --format rpm, or one of debian12, debian13, ubuntu22\.04, ubuntu24\.04/,
+  });
+  await assert.rejects(resolveSettings('x.tar.gz', { ...base, format: 'msi' }, env), {
+    code: 'USAGE',
+    message: /--format msi is not supported \(supported: deb, rpm\)/,
+  });
+  await assert.rejects(resolveSettings('x.tar.gz', { ...base, target: 'el7' }, env), {
+    code: 'USAGE',
+    message: /unknown --target "el7" \(known: debian12, .*fedora\)/,
+  });
 });
 
 test('resolveSettings: profiles and a default target from the config file', async () => {

@@ -45,7 +45,17 @@ test('the README documents exactly the variables each template gets and the help
     'deb/copyright.hbs': copyrightData(meta, provenance, []),
     'deb/postinst.hbs': { package: 'python3-nasty', siteDir: debian12.siteDir },
     'deb/prerm.hbs': { package: 'python3-nasty', siteDir: debian12.siteDir },
-    'rpm/package.spec.hbs': specData({ meta, target: el9, provenance, maintainer, sourceDateEpoch: 1767225600, toolVersion: '9.9', staged: [], distInfoDir: undefined, description: 'x' }),
+    'rpm/package.spec.hbs': specData({
+      meta,
+      target: el9,
+      provenance,
+      maintainer,
+      sourceDateEpoch: 1767225600,
+      toolVersion: '9.9',
+      staged: [],
+      distInfoDir: undefined,
+      description: 'x',
+    }),
   };
   for (const rel of [...BUILTIN_TEMPLATES.deb, ...BUILTIN_TEMPLATES.rpm]) {
     assert.deepEqual((TEMPLATE_VARIABLES[rel] ?? []).map((v) => v.name).sort(), Object.keys(data[rel] ?? {}).sort(), rel);
@@ -64,7 +74,10 @@ async function userSet(files: Record<string, string>) {
 }
 
 test('user templates: the same name replaces the built-in; the digest and source say which were used', async () => {
-  const dir = await userSet({ 'deb/control.hbs': 'Package: {{pkgname package}}\nDescription: {{synopsis summary name}}\n{{folded description}}\n', 'README.md': 'notes' });
+  const dir = await userSet({
+    'deb/control.hbs': 'Package: {{pkgname package}}\nDescription: {{synopsis summary name}}\n{{folded description}}\n',
+    'README.md': 'notes',
+  });
   try {
     const builtin = await builtinTemplates('deb');
     const mine = await loadTemplates('deb', dir);
@@ -97,13 +110,17 @@ test('user templates cannot print sdist values unescaped: one-line TEMPLATE erro
     const dir = await userSet({ 'deb/control.hbs': text });
     try {
       const set = await loadTemplates('deb', dir);
-      await assert.rejects(renderTemplate(set, 'deb/control.hbs', control(), debHelpers), (e: unknown) => {
-        assert.ok(isPy2pkgError(e), String(e));
-        assert.equal(e.code, 'TEMPLATE');
-        assert.match(e.oneLine(), re);
-        assert.doesNotMatch(e.oneLine(), /\n|py2pkg-pwned/);
-        return true;
-      }, text);
+      await assert.rejects(
+        renderTemplate(set, 'deb/control.hbs', control(), debHelpers),
+        (e: unknown) => {
+          assert.ok(isPy2pkgError(e), String(e));
+          assert.equal(e.code, 'TEMPLATE');
+          assert.match(e.oneLine(), re);
+          assert.doesNotMatch(e.oneLine(), /\n|py2pkg-pwned/);
+          return true;
+        },
+        text,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -120,7 +137,10 @@ test('user templates cannot print sdist values unescaped: one-line TEMPLATE erro
 test('template directories: unknown .hbs files, missing directories are TEMPLATE errors before any work', async () => {
   const dir = await userSet({ 'control.hbs': 'x' });
   try {
-    await assert.rejects(loadTemplates('deb', dir), (e: unknown) => isPy2pkgError(e) && e.code === 'TEMPLATE' && /control\.hbs replaces no built-in template/.test(e.message));
+    await assert.rejects(
+      loadTemplates('deb', dir),
+      (e: unknown) => isPy2pkgError(e) && e.code === 'TEMPLATE' && /control\.hbs replaces no built-in template/.test(e.message),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -66,7 +66,7 @@ test('spellRelease', () => {
   assert.deepEqual(trimZeros([1n, 0n, 0n]), [1n]);
 });
 
-test('debversion.ts: dpkg\'s order on the usual hard cases', () => {
+test("debversion.ts: dpkg's order on the usual hard cases", () => {
   const cases: Array<[string, string, number]> = [
     ['1.0', '1.0.0', -1],
     ['1.0~rc1', '1.0', -1],
@@ -109,12 +109,13 @@ test('every vector pair: PEP 440 order through toDebianVersion + debversion.ts, 
     if (want !== exp) byLength++;
     if (compareDebianVersions(`${toDebianVersion(a)}-1`, `${toDebianVersion(b)}-1`) !== want) failures.push(`${a} vs ${b}`);
     // the spelling py2pkg wrote before keeps PEP 440's order exactly
-    if (compareDebianVersions(`${toDebianVersion(a, { release: 'canonical' })}-1`, `${toDebianVersion(b, { release: 'canonical' })}-1`) !== exp) failures.push(`canonical: ${a} vs ${b}`);
+    if (compareDebianVersions(`${toDebianVersion(a, { release: 'canonical' })}-1`, `${toDebianVersion(b, { release: 'canonical' })}-1`) !== exp)
+      failures.push(`canonical: ${a} vs ${b}`);
     n++;
   }
   assert.deepEqual(failures, []);
   assert.equal(n, 747);
-  assert.equal(byLength, 12, "pairs ordered by spelling length (1.0 vs 1.0.0, 1.0.0 vs 1.0.post1, ...)");
+  assert.equal(byLength, 12, 'pairs ordered by spelling length (1.0 vs 1.0.0, 1.0.0 vs 1.0.post1, ...)');
 });
 
 test('every vector version: the new Debian spelling is never below the one py2pkg wrote before', { skip: noVectors }, () => {
@@ -128,5 +129,5 @@ test('every vector version: the new Debian spelling is never below the one py2pk
     assert.equal(c, now === before ? 0 : 1, `${now} vs ${before}`);
     if (c > 0) longer++;
   }
-  assert.equal(longer, 7, "versions now spelled longer (1.0.0, 1.0.0.0, ...)");
+  assert.equal(longer, 7, 'versions now spelled longer (1.0.0, 1.0.0.0, ...)');
 });

@@ -36,7 +36,13 @@ export function sourceVersion(meta: PythonMetadata, target: TargetProfile): stri
 
 /** What the build needs beyond build-essential: debhelper, dh-python, the backend, -dev packages. */
 export function buildDepends(ctx: Pick<SourceContext, 'compiled' | 'buildSystem' | 'systemBuildDepends' | 'target'>): string[] {
-  const out: string[] = [`debhelper-compat (= ${DEBHELPER_COMPAT})`, 'dh-sequence-python3', 'dh-python', 'pybuild-plugin-pyproject', ctx.compiled ? 'python3-all-dev' : 'python3-all'];
+  const out: string[] = [
+    `debhelper-compat (= ${DEBHELPER_COMPAT})`,
+    'dh-sequence-python3',
+    'dh-python',
+    'pybuild-plugin-pyproject',
+    ctx.compiled ? 'python3-all-dev' : 'python3-all',
+  ];
   const add = (p: string | undefined): void => {
     if (p && /^[a-z0-9][a-z0-9+.-]+$/.test(p) && !out.includes(p)) out.push(p);
   };
@@ -91,10 +97,10 @@ export function rulesText(ctx: Pick<SourceContext, 'metadata'>): string {
   const name = debPackageName(ctx.metadata).replace(/^python3-/, '');
   return [
     '#!/usr/bin/make -f',
-    '# Written by py2pkg: Debian\'s standard build of a Python module (dh + pybuild).',
+    "# Written by py2pkg: Debian's standard build of a Python module (dh + pybuild).",
     '',
     `export PYBUILD_NAME=${name}`,
-    '# the test suite\'s requirements are not declared in the sdist\'s metadata',
+    "# the test suite's requirements are not declared in the sdist's metadata",
     'export PYBUILD_DISABLE=test',
     '',
     '%:',
@@ -126,8 +132,12 @@ export function watchText(ctx: Pick<SourceContext, 'metadata' | 'sdist' | 'index
   const file = `${quoteRegex(prefix)}-(\\d[\\d.]*(?:(?:rc|a|b|dev|post)\\d*)?)${quoteRegex(ext)}`;
   // PyPI through Debian's redirector (as Debian's own watch files do), or the index's project page
   const onPypi = !ctx.index || /^https:\/\/pypi\.org\/simple\/?$/.test(ctx.index.url);
-  const where = onPypi ? `https://pypi.debian.net/${canonical(meta.name)}/${file}` : `${fieldValue(ctx.index!.url, 300).replace(/\s/g, '%20').replace(/\/?$/, '/')}${canonical(meta.name)}/ .*/${file}`;
-  const note = pgp ? "uscan verifies each one's OpenPGP signature against debian/upstream/signing-key.asc" : 'the upstream evidence was not an OpenPGP signature: uscan cannot check it';
+  const where = onPypi
+    ? `https://pypi.debian.net/${canonical(meta.name)}/${file}`
+    : `${fieldValue(ctx.index!.url, 300).replace(/\s/g, '%20').replace(/\/?$/, '/')}${canonical(meta.name)}/ .*/${file}`;
+  const note = pgp
+    ? "uscan verifies each one's OpenPGP signature against debian/upstream/signing-key.asc"
+    : 'the upstream evidence was not an OpenPGP signature: uscan cannot check it';
   return ['version=4', `# later releases; ${note}`, `opts="${opts.join(', ')}" \\`, `  ${where}`, ''].join('\n');
 }
 

@@ -52,7 +52,10 @@ export async function origCompression(path: string, filename: string): Promise<s
   const found = ORIG_MAGIC.find((m) => m.magic.every((b, i) => head[i] === b));
   if (!found) {
     const what = head[0] === 0x50 && head[1] === 0x4b ? 'a .zip archive' : 'not a compressed tarball';
-    throw new Py2pkgError('SOURCE_ORIG_FORMAT', `${singleLine(filename, 120)} is ${what}: a Debian source package's .orig.tar.* must be the upstream sdist byte for byte`);
+    throw new Py2pkgError(
+      'SOURCE_ORIG_FORMAT',
+      `${singleLine(filename, 120)} is ${what}: a Debian source package's .orig.tar.* must be the upstream sdist byte for byte`,
+    );
   }
   return found.ext;
 }
@@ -70,21 +73,40 @@ async function writeDebianDir(ctx: SourceContext, tree: string, pgpKeys: string 
   const files: Array<[string, string]> = [
     ['control', controlText(ctx)],
     ['rules', rulesText(ctx)],
-    ['changelog', await renderTemplate(ctx.templates, 'deb/changelog.hbs', { ...changelog, package: sourceName(meta), version: sourceVersion(meta, ctx.target) }, debHelpers)],
-    ['copyright', await renderTemplate(ctx.templates, 'deb/copyright.hbs', copyrightData(meta, ctx.provenance, ctx.licenseTexts, ctx.sourceNotices, { year, maintainer: ctx.maintainer }), debHelpers)],
+    [
+      'changelog',
+      await renderTemplate(
+        ctx.templates,
+        'deb/changelog.hbs',
+        { ...changelog, package: sourceName(meta), version: sourceVersion(meta, ctx.target) },
+        debHelpers,
+      ),
+    ],
+    [
+      'copyright',
+      await renderTemplate(
+        ctx.templates,
+        'deb/copyright.hbs',
+        copyrightData(meta, ctx.provenance, ctx.licenseTexts, ctx.sourceNotices, { year, maintainer: ctx.maintainer }),
+        debHelpers,
+      ),
+    ],
     ['source/format', `${SOURCE_FORMAT}\n`],
     [`${bin}.lintian-overrides`, lintianOverrides(bin)],
     [`${bin}.docs`, docsText()],
     ['watch', watchText(ctx, pgpKeys !== undefined)],
     ['py2pkg/provenance.json', `${JSON.stringify(ctx.provenance, null, 2)}\n`],
-    [`py2pkg/${SBOM_FILE}`, await makeSbom({
-      metadata: meta,
-      provenance: ctx.provenance,
-      package: { format: 'deb', name: bin, version: sourceVersion(meta, ctx.target), arch: ctx.compiled ? 'any' : 'all', distro: ctx.target.id },
-      sourceDateEpoch: ctx.sourceDateEpoch,
-      tools: toolsOf(ctx.provenance, ctx.toolVersion),
-      buildBackend: ctx.buildSystem.backend,
-    })],
+    [
+      `py2pkg/${SBOM_FILE}`,
+      await makeSbom({
+        metadata: meta,
+        provenance: ctx.provenance,
+        package: { format: 'deb', name: bin, version: sourceVersion(meta, ctx.target), arch: ctx.compiled ? 'any' : 'all', distro: ctx.target.id },
+        sourceDateEpoch: ctx.sourceDateEpoch,
+        tools: toolsOf(ctx.provenance, ctx.toolVersion),
+        buildBackend: ctx.buildSystem.backend,
+      }),
+    ],
     ...(pgpKeys !== undefined ? ([['upstream/signing-key.asc', pgpKeys]] as Array<[string, string]>) : []),
   ];
   for (const [name, text] of files) await writeFile(join(debian, name), text, { mode: 0o644 });
@@ -126,10 +148,25 @@ export async function buildDebianSource(ctx: SourceContext): Promise<SourceOutpu
 
   ctx.progress(`dpkg-source -b ${treeName}`);
   const built = await run(DPKG_SOURCE, ['--abort-on-upstream-changes', '-b', treeName], { cwd: dir, env, timeoutMs: 10 * 60_000, check: false });
-  if (built.exitCode !== 0) throw new Py2pkgError('TOOL_FAILED', `dpkg-source -b failed: ${singleLine(built.stderr.split('\n').filter((l) => /error/.test(l)).join(' ') || built.stderr, 300)}`, { detail: `${built.stdout}\n${built.stderr}` });
+  if (built.exitCode !== 0)
+    throw new Py2pkgError(
+      'TOOL_FAILED',
+      `dpkg-source -b failed: ${singleLine(
+        built.stderr
+          .split('\n')
+          .filter((l) => /error/.test(l))
+          .join(' ') || built.stderr,
+        300,
+      )}`,
+      { detail: `${built.stdout}\n${built.stderr}` },
+    );
   // dpkg-source checks the orig's signature against debian/upstream/signing-key.asc with gpgv
   // but only warns when it fails: here that is an error (the keys are the ones that verified it)
-  if (pgp && /cannot verify upstream tarball signature/.test(built.stderr)) throw new Py2pkgError('TOOL_FAILED', `dpkg-source could not verify the upstream signature with debian/upstream/signing-key.asc: ${singleLine(built.stderr, 300)}`);
+  if (pgp && /cannot verify upstream tarball signature/.test(built.stderr))
+    throw new Py2pkgError(
+      'TOOL_FAILED',
+      `dpkg-source could not verify the upstream signature with debian/upstream/signing-key.asc: ${singleLine(built.stderr, 300)}`,
+    );
   const dsc = join(dir, `${src}_${fileVersion}.dsc`);
   const debianTar = join(dir, `${src}_${fileVersion}.debian.tar.xz`);
 
@@ -162,5 +199,12 @@ export async function buildDebianSource(ctx: SourceContext): Promise<SourceOutpu
     await copyAtomic(path, final);
     files.push({ path: final, role, sha256: await sha256File(final) });
   }
-  return { format: 'deb', sourceName: src, version, path: join(ctx.outDir, `${src}_${fileVersion}.dsc`), files, ...(signer ? { signedBy: signer.key.fingerprint } : {}) };
+  return {
+    format: 'deb',
+    sourceName: src,
+    version,
+    path: join(ctx.outDir, `${src}_${fileVersion}.dsc`),
+    files,
+    ...(signer ? { signedBy: signer.key.fingerprint } : {}),
+  };
 }

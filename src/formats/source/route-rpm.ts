@@ -62,10 +62,25 @@ export async function buildRpmSource(ctx: SourceContext): Promise<SourceOutput> 
       toolVersion: ctx.toolVersion,
       ...(ctx.index && /^https?:\/\//.test(ctx.index.fileUrl) && !/\/\/[^/]*@/.test(ctx.index.fileUrl) ? { sourceUrl: ctx.index.fileUrl } : {}),
     });
-    const out = await Promise.all(files.map(async (path) => ({ path, role: 'srpm', sha256: createHash('sha256').update(await readFile(path)).digest('hex') })));
+    const out = await Promise.all(
+      files.map(async (path) => ({
+        path,
+        role: 'srpm',
+        sha256: createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex'),
+      })),
+    );
     const main = out[0];
     if (!main) throw new Error(`rpmbuild wrote no SRPM for ${basename(ctx.sdist.filename)}`);
-    return { format: 'rpm', sourceName: name, version: `${evr.version}-${evr.release}`, path: main.path, files: out, ...(signer ? { signedBy: signer.key.fingerprint } : {}) };
+    return {
+      format: 'rpm',
+      sourceName: name,
+      version: `${evr.version}-${evr.release}`,
+      path: main.path,
+      files: out,
+      ...(signer ? { signedBy: signer.key.fingerprint } : {}),
+    };
   } finally {
     await signer?.close();
   }

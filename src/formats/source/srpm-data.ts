@@ -71,7 +71,12 @@ export const keyringName = (req: Pick<SrpmRequest, 'metadata' | 'target'>): stri
 
 /** Top-level documentation files of an sdist worth %doc: README, CHANGES, NEWS, ... (sorted). */
 export function pickDocFiles(names: readonly string[]): string[] {
-  return names.filter((n) => PLAIN_NAME.test(n) && /^(README|CHANGES|CHANGELOG|HISTORY|NEWS|AUTHORS)([._-][A-Za-z0-9._-]*)?$/i.test(n) && n !== PROVENANCE_FILE && n !== SBOM_FILE).sort();
+  return names
+    .filter(
+      (n) =>
+        PLAIN_NAME.test(n) && /^(README|CHANGES|CHANGELOG|HISTORY|NEWS|AUTHORS)([._-][A-Za-z0-9._-]*)?$/i.test(n) && n !== PROVENANCE_FILE && n !== SBOM_FILE,
+    )
+    .sort();
 }
 
 export interface SrpmSource {
@@ -138,7 +143,11 @@ export function srpmSpecData(req: SrpmRequest, signatureFile?: string): SrpmSpec
   const sdistFile = plain(req.sdist.filename, 'sdist file name');
   const topDir = plain(req.sdistTopDir ?? `${meta.name}-${meta.version}`, 'sdist top directory');
   const sources: SrpmSource[] = [{ n: SOURCE.sdist, value: untrusted(sdistSource(sdistFile, req.sourceUrl)) }];
-  if (pgp) sources.push({ n: SOURCE.signature, value: untrusted(plain(signatureFile as string, 'signature file name')) }, { n: SOURCE.keyring, value: untrusted(keyringName(req)) });
+  if (pgp)
+    sources.push(
+      { n: SOURCE.signature, value: untrusted(plain(signatureFile as string, 'signature file name')) },
+      { n: SOURCE.keyring, value: untrusted(keyringName(req)) },
+    );
   sources.push({ n: SOURCE.provenance, value: untrusted(PROVENANCE_FILE) }, { n: SOURCE.sbom, value: untrusted(SBOM_FILE) });
   if (req.evidence.kind === 'pep740' && req.evidence.provenancePath) sources.push({ n: SOURCE.pep740, value: untrusted(`${sdistFile}.provenance`) });
 
@@ -148,7 +157,12 @@ export function srpmSpecData(req: SrpmRequest, signatureFile?: string): SrpmSpec
   // pyproject-rpm-macros by name: Fedora's python3-devel pulls it in, EL9's does not
   const buildRequires = ['python3-devel', 'pyproject-rpm-macros', ...(req.compiled ? ['gcc'] : []), ...(pgp ? ['gnupg2'] : []), ...extra];
 
-  for (const n of req.importNames) if (!IMPORT_NAME.test(n)) throw new Py2pkgError('METADATA_INVALID', `the wheel installs a top-level module named ${singleLine(JSON.stringify(n), 80)}, which is no Python identifier`);
+  for (const n of req.importNames)
+    if (!IMPORT_NAME.test(n))
+      throw new Py2pkgError(
+        'METADATA_INVALID',
+        `the wheel installs a top-level module named ${singleLine(JSON.stringify(n), 80)}, which is no Python identifier`,
+      );
   const scripts = [...new Set(req.consoleScripts)].sort().map((s) => plain(s, 'console script'));
   const licenses = [...new Set(req.licenseTexts.map((t) => t.name))].filter((n) => PLAIN_RELPATH.test(n) && !n.split('/').includes('..')).sort();
 
@@ -198,7 +212,10 @@ export function importNamesOf(paths: readonly string[], siteDir: string): string
     if (!p.startsWith(`${siteDir}/`)) continue;
     const first = p.slice(siteDir.length + 1).split('/')[0] as string;
     if (first.endsWith('.dist-info') || first.endsWith('.egg-info') || first === '__pycache__' || first.endsWith('.pth')) continue;
-    const stem = first.replace(/\.py$/, '').replace(/\.(cpython-[^.]+|abi3)?\.so$/, '').replace(/\.so$/, '');
+    const stem = first
+      .replace(/\.py$/, '')
+      .replace(/\.(cpython-[^.]+|abi3)?\.so$/, '')
+      .replace(/\.so$/, '');
     if (IMPORT_NAME.test(stem)) names.add(stem);
   }
   return [...names].sort();

@@ -30,7 +30,8 @@ export const srpmHelpers: Readonly<Record<string, HelperFn>> = {
   /** `SourceN: value`, the value a plain file name or an http(s) URL without blanks, `%` escaped */
   source: (v) => {
     const s = v as SrpmSource;
-    if (typeof s !== 'object' || s === null || !Number.isInteger(s.n) || !(s.value instanceof Untrusted)) throw new Error('template bug: source wants an SrpmSource');
+    if (typeof s !== 'object' || s === null || !Number.isInteger(s.n) || !(s.value instanceof Untrusted))
+      throw new Error('template bug: source wants an SrpmSource');
     const value = check(/^([A-Za-z0-9][A-Za-z0-9._+-]*|https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~/+-]*)$/, 'a Source value', Untrusted.text(s.value));
     return `${`Source${s.n}:`.padEnd(16)}${escapeMacros(value)}`;
   },
@@ -43,7 +44,9 @@ export function srpmTemplate(): Promise<TemplateSet> {
   set ??= readFile(join(templatesDir(), SRPM_TEMPLATE), 'utf8').then((text) => ({
     format: 'rpm',
     templates: new Map([[SRPM_TEMPLATE, { text, from: 'builtin' as const }]]),
-    digest: createHash('sha256').update(`${SRPM_TEMPLATE}\0${createHash('sha256').update(text).digest('hex')}\n`).digest('hex'),
+    digest: createHash('sha256')
+      .update(`${SRPM_TEMPLATE}\0${createHash('sha256').update(text).digest('hex')}\n`)
+      .digest('hex'),
     source: 'builtin',
   }));
   return set;

@@ -31,7 +31,8 @@ const SOURCE_PAYLOAD = { xz: 'w9.xzdio', zstd: 'w19.zstdio', gzip: 'w9.gzdio' } 
 
 /** The private topdir's path is rpmbuild's cwd and HOME: nothing a macro or the shell would read. */
 function safeDir(path: string): string {
-  if (!/^\/[A-Za-z0-9._/+-]+$/.test(path)) throw new Py2pkgError('TOOL_FAILED', `the work directory ${JSON.stringify(path)} has characters rpmbuild cannot take; set TMPDIR to a plain path`);
+  if (!/^\/[A-Za-z0-9._/+-]+$/.test(path))
+    throw new Py2pkgError('TOOL_FAILED', `the work directory ${JSON.stringify(path)} has characters rpmbuild cannot take; set TMPDIR to a plain path`);
   return path;
 }
 
@@ -99,7 +100,8 @@ export async function buildSourceRpm(req: SrpmRequest): Promise<{ files: string[
 
   const name = srpmFileName(req);
   const built = join(top, 'SRPMS', name);
-  if (!existsSync(built)) throw new Py2pkgError('TOOL_FAILED', `rpmbuild -bs did not write ${name} (it wrote: ${(await readdir(join(top, 'SRPMS'))).join(', ') || 'nothing'})`);
+  if (!existsSync(built))
+    throw new Py2pkgError('TOOL_FAILED', `rpmbuild -bs did not write ${name} (it wrote: ${(await readdir(join(top, 'SRPMS'))).join(', ') || 'nothing'})`);
   // signed in the work directory: --out never sees an unsigned SRPM when a key was given
   if (req.signer) {
     const { rpmAddSign } = await import('../../sign/rpm-sign.js');

@@ -13,6 +13,7 @@ import { importNamesOf } from './formats/source/srpm-data.js';
 import type { SourceContext, SourceOutput } from './formats/source/types.js';
 import { prepareOutDir } from './out-dir.js';
 import { clampVerifiedAt, deriveSourceDateEpoch, fetchStage, localSdist, packagedProvenance, verifyStage, type ConvertExtras, type Progress } from './pipeline.js';
+import { detectBuildSystem } from './python/backends.js';
 import { buildStage } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { canonicalizeName } from './python/pep508.js';
@@ -35,6 +36,14 @@ const builders: Readonly<Record<'deb' | 'rpm', () => Promise<(ctx: SourceContext
   deb: async () => (await import('./formats/source/debian.js')).buildDebianSource,
   rpm: async () => (await import('./formats/source/route-rpm.js')).buildRpmSource,
 };
+
+/** [build-system] requires as Debian relations (DEPENDS_UNSATISFIABLE before the build); warnings shown. */
+async function debianBuildRequirements(root: string, meta: { name: string; version: string }, s: Settings, warn: (m: string) => void): Promise<string[]> {
+  const { checkBuildRequirements } = await import('./deps/index.js');
+  const b = checkBuildRequirements(meta, await detectBuildSystem(root), s.target, s.dependencies);
+  for (const w of b.warnings) warn(`build dependencies: ${w}`);
+  return b.relations;
+}
 
 export async function convertSource(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<SourceResult> {
   if (s.repo) throw new Py2pkgError('USAGE', '--repo publishes binary packages: a source package goes to a build farm (see docs/build-farms.md), not into --repo');
@@ -70,6 +79,8 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       progress('inspect');
       const source = await inspectSource(unpacked.root, sdist.filename);
       checkRequiresPython(source.metadata, s.target);
+      // Build-Depends with upstream's bounds, refused here when the target archive cannot meet them
+      const buildRequirements = s.format === 'deb' ? await debianBuildRequirements(unpacked.root, source.metadata, s, warn) : undefined;
       const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, verified);
       const provenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(verified, sourceDateEpoch) : verified;
       const description = import('./description/index.js').then((d) => d.longDescription(source.metadata));
@@ -101,6 +112,7 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
         sourceNotices: source.sourceNotices,
         description: described.text,
         buildSystem: built.buildSystem,
+        ...(buildRequirements ? { buildRequirements } : {}),
         importNames: importNamesOf(built.files.map((f) => f.path), s.target.siteDir),
         sdistTopDir: basename(unpacked.root),
         docFiles: await readdir(unpacked.root),

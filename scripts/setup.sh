@@ -26,7 +26,9 @@ RUNTIME_PACKAGES="
 # benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
 # C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
 # libyaml-dev is the system library the yamlish fixture (PyYAML's shape) builds against.
-# devscripts (dscverify) judges the signed source packages of --source.
+# devscripts (dscverify) judges the signed source packages of --source; dh-python,
+# pybuild-plugin-pyproject, python3-all and cython3 let dpkg-checkbuilddeps find their
+# Build-Depends met on this machine (test/integration/source-deb.test.ts).
 TEST_PACKAGES="
   gcc python3-dev binutils dpkg-dev libyaml-dev devscripts zstd python3-stdeb hyperfine time rpm2cpio dnf python3-rpm apt-utils debsig-verify
   python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug
@@ -55,6 +57,7 @@ TEST_PACKAGES="
   python3-pyyaml-env-tag python3-sphinx-rtd-theme python3-myst-parser python3-mdit-py-plugins
   python3-docutils python3-requests python3-six python3-packaging python3-yaml python3-asgiref
   cpio gpgv diffoscope-minimal lz4
+  dh-python pybuild-plugin-pyproject python3-all cython3
 "
 
 APT_PACKAGES=$RUNTIME_PACKAGES

@@ -34,7 +34,9 @@ RUNTIME_PACKAGES="
 # benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
 # C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
 # libyaml-dev is the system library the yamlish fixture (PyYAML's shape) builds against.
-# devscripts (dscverify) judges the signed source packages of --source.
+# devscripts (dscverify) judges the signed source packages of --source; dh-python,
+# pybuild-plugin-pyproject, python3-all and cython3 let dpkg-checkbuilddeps find their
+# Build-Depends met on this machine (test/integration/source-deb.test.ts).
 TEST_PACKAGES="
   lintian rpmlint mmdebstrap flit gnupg
   gcc python3-dev binutils dpkg-dev libyaml-dev devscripts python3-stdeb hyperfine time dnf python3-rpm apt-utils debsig-verify
@@ -64,6 +66,7 @@ TEST_PACKAGES="
   python3-pyyaml-env-tag python3-sphinx-rtd-theme python3-myst-parser python3-mdit-py-plugins
   python3-docutils python3-requests python3-six python3-packaging python3-yaml python3-asgiref
   gpgv diffoscope-minimal lz4 chromium
+  dh-python pybuild-plugin-pyproject python3-all cython3
 "
 
 APT_PACKAGES=$RUNTIME_PACKAGES

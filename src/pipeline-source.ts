@@ -22,6 +22,7 @@ import {
   type ConvertExtras,
   type Progress,
 } from './pipeline.js';
+import { detectBuildSystem } from './python/backends.js';
 import { buildStage } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { canonicalizeName } from './python/pep508.js';
@@ -44,6 +45,14 @@ const builders: Readonly<Record<'deb' | 'rpm', () => Promise<(ctx: SourceContext
   deb: async () => (await import('./formats/source/debian.js')).buildDebianSource,
   rpm: async () => (await import('./formats/source/route-rpm.js')).buildRpmSource,
 };
+
+/** [build-system] requires as Debian relations (DEPENDS_UNSATISFIABLE before the build); warnings shown. */
+async function debianBuildRequirements(root: string, meta: { name: string; version: string }, s: Settings, warn: (m: string) => void): Promise<string[]> {
+  const { checkBuildRequirements } = await import('./deps/index.js');
+  const b = checkBuildRequirements(meta, await detectBuildSystem(root), s.target, s.dependencies);
+  for (const w of b.warnings) warn(`build dependencies: ${w}`);
+  return b.relations;
+}
 
 export async function convertSource(s: Settings, progress: Progress = () => {}, extras: ConvertExtras = {}): Promise<SourceResult> {
   if (s.repo)
@@ -85,6 +94,8 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       progress('inspect');
       const source = await inspectSource(unpacked.root, sdist.filename);
       checkRequiresPython(source.metadata, s.target);
+      // Build-Depends with upstream's bounds, refused here when the target archive cannot meet them
+      const buildRequirements = s.format === 'deb' ? await debianBuildRequirements(unpacked.root, source.metadata, s, warn) : undefined;
       const sourceDateEpoch = s.sourceDateEpoch ?? deriveSourceDateEpoch(source.newestMtime, verified);
       const provenance = s.sourceDateEpoch === undefined ? clampVerifiedAt(verified, sourceDateEpoch) : verified;
       const description = import('./description/index.js').then((d) => d.longDescription(source.metadata));
@@ -128,6 +139,7 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
         sourceNotices: source.sourceNotices,
         description: described.text,
         buildSystem: built.buildSystem,
+        ...(buildRequirements ? { buildRequirements } : {}),
         importNames: importNamesOf(
           built.files.map((f) => f.path),
           s.target.siteDir,

@@ -113,7 +113,10 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
     .option('-q, --quiet', 'no progress messages')
     .option('--keep-temp', 'keep the private temp directory (for debugging)')
     .option('--debug', 'stack traces and tool output on errors')
-    .option('--source', 'write a source package for build farms instead (deb: a signed 3.0 (quilt) .dsc with the sdist as .orig; see docs/build-farms.md)')
+    .option(
+      '--source',
+      'write a source package for build farms instead (deb: a signed 3.0 (quilt) .dsc with the sdist as .orig; rpm: a signed SRPM; see docs/build-farms.md)',
+    )
     .addHelpText('after', CONVERT_EXAMPLES)
     .action(async (inputs: string[], flags: BatchFlags & { recursive?: boolean; dryRun?: boolean; archiveUrl?: string[] }) => {
       if (flags.recursive) return (await import('../recursive/command.js')).runRecursiveCommand(inputs, flags, io);

@@ -10,7 +10,7 @@ import type { PythonMetadata } from '../types.js';
 import { archiveEpoch, loadArchive, type Archive } from './archive.js';
 import { relationStrings, translateSpecifier, translateSpecifierSet, type DebBound } from './deb-relations.js';
 import { satisfiesRelation } from './debversion.js';
-import { debianNameFor, STDLIB_BACKPORTS } from './names.js';
+import { debianNameFor, STDLIB_BACKPORTS, type DebianName } from './names.js';
 import type { DependencyOptions } from './options.js';
 import { selectRequirements, type SelectedRequirement } from './select.js';
 
@@ -86,6 +86,53 @@ function describe(req: Requirement): string {
   return `${req.name}${req.specifier}`;
 }
 
+/** One requirement as Debian relations, and what the target archive says of them. */
+export interface TranslatedRequirement {
+  relations: string[];
+  /** clauses left out or changed, extras and URLs not expressed: one line each */
+  warnings: string[];
+  /** set when the archive data cannot satisfy the relations: no such package, or no allowed version */
+  unmet?: { missing: boolean; reason: string };
+}
+
+/** How a requirement's distribution name becomes a Debian package (runtime: dh-python's map). */
+export type DebianNameOf = (distName: string) => DebianName;
+
+/**
+ * One PEP 508 requirement -> Debian relations on `profile`: the user's depends-map first, then
+ * standard-library backports, the package name (`nameOf`), the specifier's bounds
+ * (deb-relations.ts, with the archive's epoch) and the archive's verdict. Binary Depends and
+ * the source package's Build-Depends (build-requires.ts) both translate requirements with it.
+ * `hard`: a backport left out is worth a warning. `archive` undefined: no epoch, no verdict.
+ */
+export function translateRequirement(
+  req: Requirement,
+  profile: TargetProfile,
+  archive: Archive | undefined,
+  opts: DependencyOptions,
+  { hard = true, nameOf = debianNameFor }: { hard?: boolean; nameOf?: DebianNameOf } = {},
+): TranslatedRequirement {
+  const warnings: string[] = [];
+  const override = opts.dependsMap[req.normalizedName];
+  if (override !== undefined) return { relations: override === '' ? [] : override.split(/,\s*/), warnings };
+  const since = STDLIB_BACKPORTS[req.normalizedName];
+  if (since !== undefined && pythonAtLeast(profile, since)) {
+    if (hard) warnings.push(`${describe(req)} left out: the standard library of Python ${profile.pythonVersion} provides it`);
+    return { relations: [], warnings };
+  }
+  const name = nameOf(req.name);
+  if (name.fixedRelation !== undefined) return { relations: [name.fixedRelation], warnings };
+  const epoch = archiveEpoch(archive, name.package);
+  const t = req.specifier ? translateSpecifierSet(parseSpecifierSet(req.specifier), epoch) : { bounds: [], notes: [] };
+  for (const n of t.notes) warnings.push(`${req.name}: ${n}`);
+  if (req.url !== undefined) warnings.push(`${req.name} @ URL: the URL is not expressed; depends on ${name.package} from the archive`);
+  if (req.extras.length > 0) warnings.push(`${req.name}[${req.extras.join(',')}]: the extras' own requirements are not expressed, only ${name.package}`);
+  const relations = relationStrings(name.package, t.bounds);
+  // a package a --recursive plan converts alongside is not judged by the archive data
+  const unmet = archive && opts.provided?.[name.package] === undefined ? unsatisfiedReason(archive, name.package, t.bounds) : undefined;
+  return { relations, warnings, ...(unmet ? { unmet } : {}) };
+}
+
 /** Depends and Suggests of the .deb for this metadata on this target. */
 export function debDependencies(meta: PythonMetadata, profile: TargetProfile, opts: DependencyOptions): DebDependencies {
   const archive = profileArchive(profile);
@@ -99,32 +146,15 @@ export function debDependencies(meta: PythonMetadata, profile: TargetProfile, op
   const translate = (sel: SelectedRequirement): string[] => {
     const { req, line } = sel;
     const hard = sel.kind === 'depends';
-    const override = opts.dependsMap[req.normalizedName];
-    if (override !== undefined) return override === '' ? [] : override.split(/,\s*/);
-    const since = STDLIB_BACKPORTS[req.normalizedName];
-    if (since !== undefined && pythonAtLeast(profile, since)) {
-      if (hard) warnings.push(`${describe(req)} left out: the standard library of Python ${profile.pythonVersion} provides it`);
-      return [];
+    const t = translateRequirement(req, profile, archive, opts, { hard });
+    warnings.push(...t.warnings);
+    if (t.unmet) {
+      const problem: DependencyProblem = { requirement: line, relations: t.relations, reason: t.unmet.reason, name: req.normalizedName };
+      if (!hard) warnings.push(`suggested ${t.relations.join(', ')} (${line}): ${t.unmet.reason}`);
+      else if (t.unmet.missing) missing.push(problem);
+      else unsatisfiable.push(problem);
     }
-    const name = debianNameFor(req.name);
-    if (name.fixedRelation !== undefined) return [name.fixedRelation];
-    const epoch = archiveEpoch(archive, name.package);
-    const t = req.specifier ? translateSpecifierSet(parseSpecifierSet(req.specifier), epoch) : { bounds: [], notes: [] };
-    for (const n of t.notes) warnings.push(`${req.name}: ${n}`);
-    if (req.url !== undefined) warnings.push(`${req.name} @ URL: the URL is not expressed; depends on ${name.package} from the archive`);
-    if (req.extras.length > 0) warnings.push(`${req.name}[${req.extras.join(',')}]: the extras' own requirements are not expressed, only ${name.package}`);
-    const relations = relationStrings(name.package, t.bounds);
-    // a package a --recursive plan converts alongside is not judged by the archive data
-    if (archive && opts.provided?.[name.package] === undefined) {
-      const why = unsatisfiedReason(archive, name.package, t.bounds);
-      if (why) {
-        const problem: DependencyProblem = { requirement: line, relations, reason: why.reason, name: req.normalizedName };
-        if (!hard) warnings.push(`suggested ${relations.join(', ')} (${line}): ${why.reason}`);
-        else if (why.missing) missing.push(problem);
-        else unsatisfiable.push(problem);
-      }
-    }
-    return relations;
+    return t.relations;
   };
 
   for (const sel of selected) (sel.kind === 'depends' ? depends : suggests).push(...translate(sel));

@@ -9,6 +9,8 @@ import { debDependencies, profileArchive, type DependencyProblem } from './debia
 import { debianNameFor } from './names.js';
 import { NO_DEPENDENCY_OPTIONS, type DependencyOptions } from './options.js';
 import { rpmRequires } from './rpm.js';
+import { debBuildRequirements } from './build-requires.js';
+import type { BuildSystem } from '../python/backends.js';
 
 export { debDependencies, debPythonRelations, profileArchive, type DebDependencies, type DependencyProblem } from './debian.js';
 export { dependencyOptions, NO_DEPENDENCY_OPTIONS, type DependencyOptions } from './options.js';
@@ -43,6 +45,29 @@ export function checkDependencies(
     );
   }
   return d.warnings;
+}
+
+/**
+ * A Debian source package's Build-Depends from the sdist's [build-system] requires, checked
+ * before the build: refuses (DEPENDS_UNSATISFIABLE) when the target archive has a build
+ * requirement only at versions its bounds exclude, as checkDependencies does for Depends.
+ */
+export function checkBuildRequirements(
+  project: { name: string; version: string },
+  bs: BuildSystem,
+  profile: TargetProfile,
+  opts: DependencyOptions = NO_DEPENDENCY_OPTIONS,
+): { relations: string[]; warnings: string[] } {
+  const b = debBuildRequirements(bs, profile, opts);
+  if (b.unsatisfiable.length > 0) {
+    const list = b.unsatisfiable.map((p) => `${p.requirement} -> ${p.relations.join(', ')}, but ${p.reason}`).join('; ');
+    throw new Py2pkgError(
+      'DEPENDS_UNSATISFIABLE',
+      `${singleLine(project.name, 60)} ${singleLine(project.version, 30)}: ${profile.id} cannot satisfy ${b.unsatisfiable.length === 1 ? 'a build requirement' : `${b.unsatisfiable.length} build requirements`} ([build-system] requires): ${singleLine(list, 600)}`,
+      { hint: overrideHint(b.unsatisfiable, 'deb') },
+    );
+  }
+  return { relations: b.relations, warnings: b.warnings };
 }
 
 /**

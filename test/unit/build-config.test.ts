@@ -29,7 +29,9 @@ test('backends and build requirements map to the Debian packages that provide th
   assert.equal(backendPackage('poetry.core.masonry.api'), 'python3-poetry-core');
   assert.equal(backendPackage('nope.backend'), undefined);
   assert.equal(debianPackageForBuildRequirement('setuptools_scm'), 'python3-setuptools-scm');
-  assert.equal(debianPackageForBuildRequirement('Cython'), 'python3-cython');
+  assert.equal(debianPackageForBuildRequirement('Cython'), 'cython3'); // dh-python's map
+  assert.equal(debianPackageForBuildRequirement('setuptools'), 'python3-setuptools'); // not the map's runtime python3-pkg-resources
+  assert.equal(debianPackageForBuildRequirement('ninja'), 'ninja-build');
 });
 
 test('parseConsoleScripts reads console_scripts and gui_scripts only', () => {
@@ -80,7 +82,7 @@ test('checkBuildDependencies: backend module and direct requirements, markers ev
     );
     assert.throws(
       () => checkBuildDependencies({ ...ok, requires: ['setuptools', 'hatch-vcs', 'Cython>=3; python_version >= "3"'] }, [site]),
-      (e: any) => e.code === 'BACKEND_MISSING' && /apt-get install python3-hatch-vcs python3-cython/.test(e.message),
+      (e: any) => e.code === 'BACKEND_MISSING' && /apt-get install python3-hatch-vcs cython3$/.test(e.message),
     );
   } finally {
     rmSync(site, { recursive: true, force: true });

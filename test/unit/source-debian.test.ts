@@ -12,6 +12,8 @@ import {
   watchText,
 } from '../../src/formats/source/debian-files.js';
 import type { SourceContext } from '../../src/formats/source/types.js';
+import { debBuildRequirements } from '../../src/deps/build-requires.js';
+import { NO_DEPENDENCY_OPTIONS } from '../../src/deps/index.js';
 import { importNamesOf } from '../../src/formats/source/srpm-data.js';
 import { getProfile } from '../../src/targets/profiles.js';
 import type { PythonMetadata } from '../../src/types.js';
@@ -80,26 +82,31 @@ test('names and versions: python-<name> source, upstream version without epoch, 
   assert.equal(sourceVersion(meta({ version: '1!2.0rc1' }), debian12), '1:2.0~rc1-1');
 });
 
-test('Build-Depends: debhelper, dh-python, the pyproject plugin, python3-all, the backend and its requirements whose markers hold', () => {
-  assert.deepEqual(buildDepends(ctx()), [
+test('Build-Depends: debhelper, dh-python, the pyproject plugin, python3-all, the backend and its requirements with their bounds', () => {
+  // what the pipeline computes before the build (src/deps/build-requires.ts)
+  const buildRequirements = debBuildRequirements(ctx().buildSystem, debian12, NO_DEPENDENCY_OPTIONS).relations;
+  assert.deepEqual(buildDepends(ctx({ buildRequirements })), [
     'debhelper-compat (= 13)',
     'dh-sequence-python3',
     'dh-python',
     'pybuild-plugin-pyproject',
     'python3-all',
-    'python3-setuptools',
+    'python3-setuptools (>= 61)',
     'python3-wheel',
-    'python3-setuptools-scm',
+    'python3-setuptools-scm (>= 6.2)',
   ]);
   // compiled: python3-all-dev and the -dev packages of [project.NAME] build-depends
-  assert.deepEqual(buildDepends(ctx({ compiled: true })).slice(4), [
+  assert.deepEqual(buildDepends(ctx({ compiled: true, buildRequirements })).slice(4), [
     'python3-all-dev',
-    'python3-setuptools',
+    'python3-setuptools (>= 61)',
     'python3-wheel',
-    'python3-setuptools-scm',
+    'python3-setuptools-scm (>= 6.2)',
     'libyaml-dev',
   ]);
-  assert.ok(buildDepends(ctx({ buildSystem: { backend: 'hatchling.build', requires: ['hatchling'], legacy: false } })).includes('python3-hatchling'));
+  // without the pipeline's relations: the backend's package alone
+  assert.deepEqual(buildDepends(ctx({ buildSystem: { backend: 'hatchling.build', requires: ['hatchling'], legacy: false } })).slice(5), ['python3-hatchling']);
+  // a relation that is not one is never written
+  assert.deepEqual(buildDepends(ctx({ buildRequirements: ['python3-x (>= 1)\nPackage: evil', 'python3-ok (>= 1)'] })).slice(5), ['python3-ok (>= 1)']);
 });
 
 test('control: hostile summary and description stay inside their fields', () => {

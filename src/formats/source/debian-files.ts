@@ -5,9 +5,9 @@
  * PEP 517 projects, and ${python3:Depends} from dh-python's own requirement map.
  * Every value from the sdist goes through src/render/deb822.ts before it lands in a file.
  */
-import { backendPackage, debianPackageForBuildRequirement } from '../../python/backends.js';
+import { DEB_RELATION_RE } from '../../deps/options.js';
+import { backendPackage } from '../../python/backends.js';
 import { toDebianVersion } from '../../python/distro-version.js';
-import { defaultMarkerEnvironment, evaluateMarker, parseRequirement } from '../../python/pep508.js';
 import { fieldValue, foldedText, maintainerField, synopsis, urlField } from '../../render/deb822.js';
 import type { TargetProfile } from '../../targets/profiles.js';
 import type { PythonMetadata } from '../../types.js';
@@ -34,8 +34,13 @@ export function sourceVersion(meta: PythonMetadata, target: TargetProfile): stri
   return `${toDebianVersion(meta.version)}-${target.revision}`;
 }
 
-/** What the build needs beyond build-essential: debhelper, dh-python, the backend, -dev packages. */
-export function buildDepends(ctx: Pick<SourceContext, 'compiled' | 'buildSystem' | 'systemBuildDepends' | 'target'>): string[] {
+/**
+ * What the build needs beyond build-essential: debhelper, dh-python, the pyproject plugin,
+ * python3-all[-dev], the backend and the sdist's build requirements with their bounds
+ * (src/deps/build-requires.ts, computed and checked by the pipeline before the build), the
+ * -dev packages of a compiled build.
+ */
+export function buildDepends(ctx: Pick<SourceContext, 'compiled' | 'buildSystem' | 'systemBuildDepends' | 'buildRequirements'>): string[] {
   const out: string[] = [
     `debhelper-compat (= ${DEBHELPER_COMPAT})`,
     'dh-sequence-python3',
@@ -44,19 +49,10 @@ export function buildDepends(ctx: Pick<SourceContext, 'compiled' | 'buildSystem'
     ctx.compiled ? 'python3-all-dev' : 'python3-all',
   ];
   const add = (p: string | undefined): void => {
-    if (p && /^[a-z0-9][a-z0-9+.-]+$/.test(p) && !out.includes(p)) out.push(p);
+    if (p && DEB_RELATION_RE.test(p) && !out.includes(p)) out.push(p);
   };
-  add(backendPackage(ctx.buildSystem.backend));
-  const env = defaultMarkerEnvironment(ctx.target.pythonFullVersion);
-  for (const req of ctx.buildSystem.requires) {
-    try {
-      const r = parseRequirement(req);
-      if (r.marker !== undefined && !evaluateMarker(r.marker, env)) continue;
-      add(debianPackageForBuildRequirement(r.normalizedName));
-    } catch {
-      // a requirement that does not parse names nothing Debian could install
-    }
-  }
+  const requirements = ctx.buildRequirements ?? [backendPackage(ctx.buildSystem.backend)];
+  for (const r of requirements) add(r);
   if (ctx.compiled) for (const p of ctx.systemBuildDepends.packages) add(p);
   return out;
 }

@@ -46,6 +46,8 @@ export interface SourceContext {
   description: string;
   /** PEP 517 backend and its requirements (src/python/backends.ts) */
   buildSystem: BuildSystem;
+  /** deb: the backend's package and [build-system] requires as Debian relations with their bounds (src/deps/build-requires.ts) */
+  buildRequirements?: string[];
   /** top-level importable names the built wheel installs (packages and modules) */
   importNames: string[];
   /** the sdist's top-level directory (SRPM: %autosetup -n) and the files in it (%doc candidates) */

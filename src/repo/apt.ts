@@ -14,7 +14,7 @@
  * place, and apt accepts it.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -26,14 +26,13 @@ import { readPublicKeys } from '../sign/openpgp-verify.js';
 import { contentDigest, verifyDeb } from '../sign/verify-package.js';
 import { bytesData, feed } from '../sign/sign-data.js';
 import { checkControl, debFileName, indexArchs, packagesFile, poolDir, releaseText, type DebEntry, type IndexFile } from './apt-index.js';
-import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, tempName, writeAtomic, writeNew } from './fsutil.js';
-import { withLock } from './lock.js';
+import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, writeAtomic, writeNew } from './fsutil.js';
 import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult } from './publish-types.js';
-import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
+import { STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
 import { writeRepoPage } from './page-write.js';
-import { readOrigins } from './origins.js';
+import { landPackage, originsOfAdded, underRepoLock } from './publish-frame.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 export const XZ = '/usr/bin/xz';
@@ -120,25 +119,14 @@ async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], 
   const dir = poolDir(opts.component, facts.source);
   const name = debFileName(facts.name, facts.version, facts.arch);
   const taken = new Set(everywhere.map((e) => e.filename));
-  const rel = taken.has(`${dir}/${name}`) ? `${dir}/${content.slice(0, 16)}/${name}` : `${dir}/${name}`;
-  if (taken.has(rel)) throw new Py2pkgError('REPO_CONFLICT', `${rel} is already taken by another package`);
-  const final = join(opts.dir, rel);
-  await mkdir(dirname(final), { recursive: true });
-  const tmp = tempName(final);
-  try {
-    await copyFile(src, tmp);
+  const { rel, facts: h } = await landPackage(opts.dir, taken, { dir, name, content }, src, async (tmp) => {
     if (!(await signedBy(tmp, publicKey))) await signDeb(tmp, req.signer, tmp);
-    const h = await fileHashes(tmp);
-    await fsyncPath(tmp);
-    await rename(tmp, final);
-    return {
-      entry: { component: opts.component, name: facts.name, version: facts.version, arch: facts.arch, filename: rel, ...h, content, control: facts.control },
-      added: true,
-    };
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+    return fileHashes(tmp);
+  });
+  return {
+    entry: { component: opts.component, name: facts.name, version: facts.version, arch: facts.arch, filename: rel, ...h, content, control: facts.control },
+    added: true,
+  };
 }
 
 async function compressXz(data: Buffer): Promise<Buffer> {
@@ -223,65 +211,49 @@ function matchesRemoval(e: DebEntry, r: { name: string; version?: string }): boo
 
 export async function publishApt(req: PublishRequest): Promise<PublishResult> {
   const { opts, signer } = req;
-  const stateDir = join(opts.dir, STATE_DIR);
-  await mkdir(stateDir, { recursive: true });
-  return withLock(
-    stateDir,
-    opts.lockTimeoutMs,
-    async (lock) => {
-      await ensureMarker(opts.dir, 'apt', signer.key.fingerprint);
-      await removeLeftovers(opts.dir);
-      const publicKey = await signer.publicKeyArmored();
-      const { state } = await loadSuite(opts.dir, opts.suite);
-      const otherSuites = (await suites(opts.dir)).filter((s) => s !== opts.suite);
-      const elsewhere: DebEntry[] = [];
-      for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
+  return underRepoLock(req, 'apt', async ({ lock, stateDir, publicKey }) => {
+    const { state } = await loadSuite(opts.dir, opts.suite);
+    const otherSuites = (await suites(opts.dir)).filter((s) => s !== opts.suite);
+    const elsewhere: DebEntry[] = [];
+    for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
 
-      // pool files land before the switch: until the garbage is collected, a killed publish may leave some behind
-      const leftBehind = await stat(join(stateDir, DIRTY)).then(
-        () => true,
-        () => false,
-      );
-      if (req.files.length > 0 && !leftBehind) await writeAtomic(join(stateDir, DIRTY), `${process.pid}\n`);
-      const { entries, packages, removed } = await applyChanges(req, state.entries, {
-        ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),
-        sameSlot: (a, b) => a.name === b.name && a.version === b.version && a.arch === b.arch,
-        matches: matchesRemoval,
-        where: `suite ${opts.suite} of ${opts.dir}`,
-      });
+    // pool files land before the switch: until the garbage is collected, a killed publish may leave some behind
+    const leftBehind = await stat(join(stateDir, DIRTY)).then(
+      () => true,
+      () => false,
+    );
+    if (req.files.length > 0 && !leftBehind) await writeAtomic(join(stateDir, DIRTY), `${process.pid}\n`);
+    const { entries, packages, removed } = await applyChanges(req, state.entries, {
+      ingest: (file, current) => ingestDeb(req, file, current, [...current, ...elsewhere], publicKey),
+      sameSlot: (a, b) => a.name === b.name && a.version === b.version && a.arch === b.arch,
+      matches: matchesRemoval,
+      where: `suite ${opts.suite} of ${opts.dir}`,
+    });
 
-      // the page needs the new packages' provenance: read it while the generation is written
-      const before = new Set(state.entries.map((e) => e.filename));
-      const origins = readOrigins(
-        opts.dir,
-        entries.filter((e) => !before.has(e.filename)),
-        'apt',
-      );
-      origins.catch(() => {});
-      const gen = await writeGeneration(req, entries);
-      await lock.assertHeld();
-      const link = suiteLink(opts.dir, opts.suite);
-      await mkdir(dirname(link), { recursive: true });
-      await switchSymlink(link, relative(dirname(link), gen));
-      req.progress(`signed dists/${opts.suite} (InRelease, Release.gpg) with ${signer.key.fingerprint}`);
+    // the page needs the new packages' provenance: read it while the generation is written
+    const origins = originsOfAdded(opts.dir, 'apt', state.entries, entries);
+    const gen = await writeGeneration(req, entries);
+    await lock.assertHeld();
+    const link = suiteLink(opts.dir, opts.suite);
+    await mkdir(dirname(link), { recursive: true });
+    await switchSymlink(link, relative(dirname(link), gen));
+    req.progress(`signed dists/${opts.suite} (InRelease, Release.gpg) with ${signer.key.fingerprint}`);
 
-      const keyFile = join(opts.dir, 'key.asc');
-      await writeAtomic(keyFile, publicKey);
-      const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
-      const snippet = join(opts.dir, `${slug(opts.label)}.sources`);
-      await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
+    const keyFile = join(opts.dir, 'key.asc');
+    await writeAtomic(keyFile, publicKey);
+    const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
+    const snippet = join(opts.dir, `${slug(opts.label)}.sources`);
+    await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
 
-      const kept = new Set(entries.map((e) => e.filename));
-      await collectGarbage(
-        opts.dir,
-        leftBehind,
-        state.entries.map((e) => e.filename).filter((f) => !kept.has(f)),
-      );
-      await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
-      return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
-    },
-    (owner) => req.progress(`waiting for the repository lock held by ${owner}`),
-  );
+    const kept = new Set(entries.map((e) => e.filename));
+    await collectGarbage(
+      opts.dir,
+      leftBehind,
+      state.entries.map((e) => e.filename).filter((f) => !kept.has(f)),
+    );
+    await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
+    return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
+  });
 }
 
 /**

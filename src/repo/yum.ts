@@ -11,7 +11,7 @@
  * symlink is switched by rename.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
@@ -21,14 +21,13 @@ import { readRpmLayout, rpmIdentity } from '../sign/rpm-header.js';
 import { rpmAddSign } from '../sign/rpm-sign.js';
 import { feed } from '../sign/sign-data.js';
 import { contentDigest, verifyRpm } from '../sign/verify-package.js';
-import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, tempName, writeAtomic, writeNew } from './fsutil.js';
-import { withLock } from './lock.js';
+import { fsyncPath, nonce, readlinkOrUndefined, switchSymlink, writeAtomic, writeNew } from './fsutil.js';
 import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult, type Removal } from './publish-types.js';
-import { ensureMarker, removeLeftovers, STATE_DIR, sweep } from './repo-dir.js';
+import { STATE_DIR, sweep } from './repo-dir.js';
 import { yumRepoSnippet } from './snippets.js';
 import { writeRepoPage } from './page-write.js';
-import { readOrigins } from './origins.js';
+import { landPackage, originsOfAdded, underRepoLock } from './publish-frame.js';
 
 export const CREATEREPO = '/usr/bin/createrepo_c';
 
@@ -98,24 +97,14 @@ async function ingestRpm(req: PublishRequest, src: string, current: RpmEntry[], 
   const name = `${id.name}-${id.version}-${id.release}.${id.arch}.rpm`;
   const dir = `Packages/${id.name.slice(0, 1).toLowerCase()}`;
   const taken = new Set(current.map((e) => e.filename));
-  const rel = taken.has(`${dir}/${name}`) ? `${dir}/${content.slice(0, 16)}/${name}` : `${dir}/${name}`;
-  if (taken.has(rel)) throw new Py2pkgError('REPO_CONFLICT', `${rel} is already taken by another package`);
-  const final = join(opts.dir, rel);
-  await mkdir(dirname(final), { recursive: true });
-  const tmp = tempName(final);
-  try {
-    await copyFile(src, tmp);
+  const { rel, facts } = await landPackage(opts.dir, taken, { dir, name, content }, src, async (tmp) => {
     if (!(await signedBy(tmp, publicKey))) await rpmAddSign(tmp, req.signer, req.workDir);
     const h = createHash('sha256');
     const size = (await stat(tmp)).size;
     await feed({ kind: 'ranges', ranges: [{ path: tmp, start: 0, length: size }] }, [h]);
-    await fsyncPath(tmp);
-    await rename(tmp, final);
-    return { entry: { ...id, filename: rel, size, sha256: h.digest('hex'), content }, added: true };
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+    return { size, sha256: h.digest('hex') };
+  });
+  return { entry: { ...id, filename: rel, ...facts, content }, added: true };
 }
 
 function matches(e: RpmEntry, r: Removal): boolean {
@@ -162,50 +151,34 @@ async function writeGeneration(req: PublishRequest, entries: RpmEntry[], previou
 
 export async function publishYum(req: PublishRequest): Promise<PublishResult> {
   const { opts, signer } = req;
-  const stateDir = join(opts.dir, STATE_DIR);
-  await mkdir(stateDir, { recursive: true });
-  return withLock(
-    stateDir,
-    opts.lockTimeoutMs,
-    async (lock) => {
-      await ensureMarker(opts.dir, 'yum', signer.key.fingerprint);
-      await removeLeftovers(opts.dir);
-      const publicKey = await signer.publicKeyArmored();
-      const { gen: previous, state } = await loadState(opts.dir);
-      const { entries, packages, removed } = await applyChanges(req, state.entries, {
-        ingest: (file, current) => ingestRpm(req, file, current, publicKey),
-        sameSlot: (a, b) => a.name === b.name && a.epoch === b.epoch && a.version === b.version && a.release === b.release && a.arch === b.arch,
-        matches,
-        where: opts.dir,
-      });
-      entries.sort((a, b) => a.filename.localeCompare(b.filename));
+  return underRepoLock(req, 'yum', async ({ lock, stateDir, publicKey }) => {
+    const { gen: previous, state } = await loadState(opts.dir);
+    const { entries, packages, removed } = await applyChanges(req, state.entries, {
+      ingest: (file, current) => ingestRpm(req, file, current, publicKey),
+      sameSlot: (a, b) => a.name === b.name && a.epoch === b.epoch && a.version === b.version && a.release === b.release && a.arch === b.arch,
+      matches,
+      where: opts.dir,
+    });
+    entries.sort((a, b) => a.filename.localeCompare(b.filename));
 
-      // the page needs the new packages' provenance: read it while createrepo_c runs
-      const before = new Set(state.entries.map((e) => e.filename));
-      const origins = readOrigins(
-        opts.dir,
-        entries.filter((e) => !before.has(e.filename)),
-        'yum',
-      );
-      origins.catch(() => {});
-      const gen = await writeGeneration(req, entries, previous);
-      await lock.assertHeld();
-      await switchSymlink(repodataLink(opts.dir), relative(opts.dir, join(gen, 'repodata')));
-      req.progress(`signed repodata/repomd.xml with ${signer.key.fingerprint}`);
+    // the page needs the new packages' provenance: read it while createrepo_c runs
+    const origins = originsOfAdded(opts.dir, 'yum', state.entries, entries);
+    const gen = await writeGeneration(req, entries, previous);
+    await lock.assertHeld();
+    await switchSymlink(repodataLink(opts.dir), relative(opts.dir, join(gen, 'repodata')));
+    req.progress(`signed repodata/repomd.xml with ${signer.key.fingerprint}`);
 
-      const keyFile = join(opts.dir, 'key.asc');
-      await writeAtomic(keyFile, publicKey);
-      const snippet = join(opts.dir, `${slug(opts.label)}.repo`);
-      await writeAtomic(snippet, yumRepoSnippet({ id: slug(opts.label), name: opts.label, url: opts.url }));
+    const keyFile = join(opts.dir, 'key.asc');
+    await writeAtomic(keyFile, publicKey);
+    const snippet = join(opts.dir, `${slug(opts.label)}.repo`);
+    await writeAtomic(snippet, yumRepoSnippet({ id: slug(opts.label), name: opts.label, url: opts.url }));
 
-      // garbage: other generations, and rpms no generation lists
-      for (const g of await readdir(join(stateDir, 'yum'))) {
-        if (join(stateDir, 'yum', g) !== gen) await rm(join(stateDir, 'yum', g), { recursive: true, force: true });
-      }
-      await sweep(opts.dir, new Set(entries.map((e) => e.filename)), 'Packages');
-      await writeRepoPage(opts.dir, 'yum', { signedBy: signer.key.fingerprint, known: await origins });
-      return { kind: 'yum', dir: opts.dir, packages, removed, keyFile, snippet };
-    },
-    (owner) => req.progress(`waiting for the repository lock held by ${owner}`),
-  );
+    // garbage: other generations, and rpms no generation lists
+    for (const g of await readdir(join(stateDir, 'yum'))) {
+      if (join(stateDir, 'yum', g) !== gen) await rm(join(stateDir, 'yum', g), { recursive: true, force: true });
+    }
+    await sweep(opts.dir, new Set(entries.map((e) => e.filename)), 'Packages');
+    await writeRepoPage(opts.dir, 'yum', { signedBy: signer.key.fingerprint, known: await origins });
+    return { kind: 'yum', dir: opts.dir, packages, removed, keyFile, snippet };
+  });
 }

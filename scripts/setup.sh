@@ -15,7 +15,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 # packages (but flit, below), rpmbuild/rpmsign, createrepo_c, gpg and gpg-agent for --gpg-key,
 # xz for Packages.xz, help2man, docutils — which is all `make demo` shows (it shows lintian's
 # and rpmlint's verdicts and the install in a clean root only when those tools are there).
-# On a bare Debian 12: 94 packages, 41 MB (bench/bare-machine.sh measures it).
+# On a bare Debian 12: 96 packages, 42 MB (bench/bare-machine.sh measures it).
 RUNTIME_PACKAGES="
   bubblewrap python3 python3-build python3-installer python3-setuptools python3-wheel
   python3-hatchling python3-poetry-core python3-setuptools-scm python3-hatch-vcs xz-utils gpg

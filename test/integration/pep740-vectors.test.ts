@@ -2,6 +2,8 @@
  * PEP 740 verification against real attestations (read from ../shared/vectors/pep740/, not
  * copied: upstream pypi-attestations test assets and sigstore-python's trusted roots), verified
  * offline by the real @sigstore/verify. Every refusal is made by editing a real object.
+ * Like the other vector tests (test/support/vectors.ts), they skip with the path when
+ * ../shared/vectors is not beside the repository.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import {
 import { parseProvenance } from '../../src/trust/pep740-object.js';
 import { publisherFromCert, publisherMismatch, type Publisher } from '../../src/trust/publisher.js';
 import { repoRoot } from '../support/project.js';
+import { noVectors } from '../support/vectors.js';
 
 const V = join(repoRoot, '..', 'shared', 'vectors', 'pep740');
 const read = (f: string) => readFileSync(join(V, f));
@@ -63,7 +66,7 @@ const sdistCases: Array<[string, { filename: string; sha256: string }, Publisher
 ];
 
 for (const [file, dist, publisher] of sdistCases) {
-  test(`${file}: verifies against the production root with its publisher pinned, and not against staging`, async () => {
+  test(`${file}: verifies against the production root with its publisher pinned, and not against staging`, { skip: noVectors }, async () => {
     await roots();
     const v = await verifyProvenance({ bytes: read(file), name: file, sdist: dist, root: prod, pinned: [publisher] });
     assert.equal(v.method, 'pep740-attestation');
@@ -76,7 +79,7 @@ for (const [file, dist, publisher] of sdistCases) {
   });
 }
 
-test('the shipped public-good root is the production root and verifies the real vectors', async () => {
+test('the shipped public-good root is the production root and verifies the real vectors', { skip: noVectors }, async () => {
   const shipped = await loadTrustedRoot(defaultTrustedRootPath());
   await roots();
   assert.equal(shipped.sha256, prod.sha256);
@@ -86,7 +89,7 @@ test('the shipped public-good root is the production root and verifies the real 
   assert.equal(v.attestations[0]?.transparencyLog.integratedTime, '2024-12-04T23:14:01.000Z');
 });
 
-test('staging attestations (rfc8785, spt3g) verify against the staging root only', async () => {
+test('staging attestations (rfc8785, spt3g) verify against the staging root only', { skip: noVectors }, async () => {
   await roots();
   for (const f of [
     'rfc8785-0.1.2-py3-none-any.whl.publish.attestation',
@@ -104,7 +107,7 @@ test('staging attestations (rfc8785, spt3g) verify against the staging root only
   }
 });
 
-test('another repository or another workflow pinned: PUBLISHER_MISMATCH', async () => {
+test('another repository or another workflow pinned: PUBLISHER_MISMATCH', { skip: noVectors }, async () => {
   await roots();
   const f = 'pypi_attestations-0.0.19.tar.gz.publish.attestation';
   for (const pin of [
@@ -135,7 +138,7 @@ test('another repository or another workflow pinned: PUBLISHER_MISMATCH', async 
   );
 });
 
-test('an environment pinned must be the one the index records', async () => {
+test('an environment pinned must be the one the index records', { skip: noVectors }, async () => {
   await roots();
   const f = 'pypi_attestations-0.0.19.tar.gz.provenance';
   // the index records environment: null for this release
@@ -145,7 +148,7 @@ test('an environment pinned must be the one the index records', async () => {
   );
 });
 
-test('a different sha256 or another file name: ATTESTATION_SUBJECT', async () => {
+test('a different sha256 or another file name: ATTESTATION_SUBJECT', { skip: noVectors }, async () => {
   await roots();
   const f = 'pypi_attestations-0.0.19.tar.gz.publish.attestation';
   const other = { ...PYPI_ATT, sha256: `${'0'.repeat(63)}1` };
@@ -159,7 +162,7 @@ test('a different sha256 or another file name: ATTESTATION_SUBJECT', async () =>
   assert.equal(v.attestations[0]?.subject.name, 'pypi_attestations-0.0.19.tar.gz');
 });
 
-test('a swapped certificate and an edited DSSE payload: ATTESTATION_INVALID', async () => {
+test('a swapped certificate and an edited DSSE payload: ATTESTATION_INVALID', { skip: noVectors }, async () => {
   await roots();
   const f = 'pypi_attestations-0.0.19.tar.gz.publish.attestation';
   const publish = JSON.parse(read(f).toString('utf8')) as { verification_material: { certificate: string }; envelope: { statement: string } };
@@ -188,7 +191,7 @@ test('a swapped certificate and an edited DSSE payload: ATTESTATION_INVALID', as
   );
 });
 
-test('an index publisher record that the certificate contradicts: PUBLISHER_MISMATCH', async () => {
+test('an index publisher record that the certificate contradicts: PUBLISHER_MISMATCH', { skip: noVectors }, async () => {
   await roots();
   const doc = JSON.parse(read('pypi_attestations-0.0.19.tar.gz.provenance').toString('utf8')) as {
     attestation_bundles: Array<{ publisher: Record<string, unknown> }>;
@@ -207,7 +210,7 @@ test('an index publisher record that the certificate contradicts: PUBLISHER_MISM
   );
 });
 
-test('malformed provenance objects: PROVENANCE_MALFORMED, never an exception', async () => {
+test('malformed provenance objects: PROVENANCE_MALFORMED, never an exception', { skip: noVectors }, async () => {
   await roots();
   const bad = [
     '',
@@ -233,7 +236,7 @@ test('malformed provenance objects: PROVENANCE_MALFORMED, never an exception', a
   );
 });
 
-test('bare Fulcio certificates: a Google service account, and a GitHub one without Source Repository Ref', async () => {
+test('bare Fulcio certificates: a Google service account, and a GitHub one without Source Repository Ref', { skip: noVectors }, async () => {
   const pem = (f: string) =>
     Buffer.from(
       read(f)
@@ -255,7 +258,7 @@ test('bare Fulcio certificates: a Google service account, and a GitHub one witho
   assert.notEqual(publisherMismatch({ kind: 'github', repository: 'SWIFTSIM/swiftgalaxy', workflow: 'release.yml' }, noRef), null);
 });
 
-test('a trusted root that is not one: TRUST_ROOT', async () => {
+test('a trusted root that is not one: TRUST_ROOT', { skip: noVectors }, async () => {
   assert.equal(await code(loadTrustedRoot(join(V, 'pypi_attestations-0.0.19.tar.gz.provenance'))), 'TRUST_ROOT');
   assert.equal(await code(loadTrustedRoot(join(V, 'no-such-root.json'))), 'TRUST_ROOT');
 });

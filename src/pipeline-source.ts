@@ -26,7 +26,7 @@ import { detectBuildSystem } from './python/backends.js';
 import { buildStage } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { canonicalizeName } from './python/pep508.js';
-import { loadTemplates } from './render/templates.js';
+import { templatesFor } from './render/templates.js';
 import { checkRequiresPython, inspectSource, mergeWheelMetadata } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
@@ -69,7 +69,7 @@ export async function convertSource(s: Settings, progress: Progress = () => {}, 
 async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras): Promise<SourceResult> {
   const warn = extras.warn ?? progress;
   const build = await builders[s.format]();
-  const templates = await loadTemplates(s.format, s.templatesDir);
+  const templates = await templatesFor(s.format, s.templatesDir);
   const signer = s.signing ? await (await import('./sign/signer.js')).inspectSigner(s.signing) : undefined;
   if (!signer) warn('no --sign-key/--gpg-key: the source package is not signed (dscverify and build farms refuse unsigned uploads)');
   const fetched = await fetchStage(s, progress, extras);

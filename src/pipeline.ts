@@ -14,7 +14,7 @@ import type { PackageOutput, Packager } from './formats/packager.js';
 import { BUILD_PYTHON_VERSION, buildStage, checkSystemBuildDepends, COMPILER_PACKAGES, missingCompilerPackages } from './python/build.js';
 import { projectBuildDepends } from './python/build-depends.js';
 import { buildsCompiledFor } from './targets/host.js';
-import { loadTemplates } from './render/templates.js';
+import { templatesFor } from './render/templates.js';
 import { addManPages } from './python/manpages.js';
 import { inspectSource, mergeWheelMetadata, declaredCompiledExtensions, checkRequiresPython } from './sdist/inspect.js';
 import { unpackSdist } from './sdist/unpack.js';
@@ -125,7 +125,7 @@ export async function convert(s: Settings, progress: Progress = () => {}, extras
 async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, progress: Progress, extras: ConvertExtras): Promise<ConvertResult> {
   const packagerModule = early(loadPackager);
   const depsModule = early(() => import('./deps/index.js'));
-  const templates = await loadTemplates(s.format, s.templatesDir);
+  const templates = await templatesFor(s.format, s.templatesDir);
   // the signing key's public facts and the repository (the key is opened only after the build)
   const signStage = s.signing || s.repo ? await import('./sign/stage.js') : undefined;
   const release = signStage ? await signStage.planRelease(s.signing, s.repo, s.format) : undefined;

@@ -106,6 +106,14 @@ export function builtinTemplates(format: TemplateFormat): Promise<TemplateSet> {
   return p;
 }
 
+/**
+ * The set a conversion renders with: a --templates directory is read afresh, the built-in set
+ * is loaded once per process, so a batch compiles each built-in template once.
+ */
+export function templatesFor(format: TemplateFormat, dir?: string): Promise<TemplateSet> {
+  return dir ? loadTemplates(format, dir) : builtinTemplates(format);
+}
+
 type Compiled = (data: unknown) => string;
 const compiled = new WeakMap<TemplateSet, Map<string, Compiled>>();
 

@@ -15,29 +15,15 @@ import {
   type StagedEntry,
 } from '../../src/formats/rpm-data.js';
 import { completeProfile, profiles, type TargetProfile } from '../../src/targets/profiles.js';
-import type { Provenance, PythonMetadata } from '../../src/types.js';
+import type { Provenance } from '../../src/types.js';
 import { Untrusted } from '../../src/render/engine.js';
+import { demoMetadata } from '../support/demo-metadata.js';
 
 const el9 = profiles.el9 as TargetProfile;
 const el8 = profiles.el8 as TargetProfile;
 const fedora = profiles.fedora as TargetProfile;
 
-function meta(over: Partial<PythonMetadata> = {}): PythonMetadata {
-  return {
-    metadataVersion: '2.1',
-    name: 'Demo.Pkg',
-    version: '1.0.0',
-    summary: 'A demo',
-    description: '',
-    projectUrls: [],
-    licenseFiles: [],
-    classifiers: [],
-    requiresDist: [],
-    providesExtra: [],
-    dynamic: [],
-    ...over,
-  };
-}
+const meta = demoMetadata;
 
 const plain = (entries: ReturnType<typeof planFiles>) => entries.map((e) => `${e.directive}|${Untrusted.text(e.path)}`);
 

@@ -16,26 +16,11 @@ import { debBuildRequirements } from '../../src/deps/build-requires.js';
 import { NO_DEPENDENCY_OPTIONS } from '../../src/deps/index.js';
 import { importNamesOf } from '../../src/formats/source/srpm-data.js';
 import { getProfile } from '../../src/targets/profiles.js';
-import type { PythonMetadata } from '../../src/types.js';
+import { demoMetadata } from '../support/demo-metadata.js';
 
 const debian12 = getProfile('debian12')!;
 
-function meta(over: Partial<PythonMetadata> = {}): PythonMetadata {
-  return {
-    metadataVersion: '2.1',
-    name: 'Demo.Pkg',
-    version: '1.0.0',
-    summary: 'A demo',
-    description: '',
-    projectUrls: [],
-    licenseFiles: [],
-    classifiers: [],
-    requiresDist: [],
-    providesExtra: [],
-    dynamic: [],
-    ...over,
-  };
-}
+const meta = demoMetadata;
 
 function ctx(over: Partial<SourceContext> = {}): SourceContext {
   return {

@@ -16,27 +16,12 @@ import type { SrpmRequest } from '../../src/formats/source/srpm-types.js';
 import { Untrusted } from '../../src/render/engine.js';
 import { completeProfile, profiles, type TargetProfile } from '../../src/targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../../src/types.js';
+import { demoMetadata } from '../support/demo-metadata.js';
 
 const el9 = profiles.el9 as TargetProfile;
 const fedora = profiles.fedora as TargetProfile;
 
-function meta(over: Partial<PythonMetadata> = {}): PythonMetadata {
-  return {
-    metadataVersion: '2.1',
-    name: 'Demo.Pkg',
-    version: '1.0.0',
-    summary: 'A demo',
-    description: '',
-    projectUrls: [],
-    licenseFiles: [],
-    classifiers: [],
-    requiresDist: [],
-    providesExtra: [],
-    dynamic: [],
-    license: 'MIT',
-    ...over,
-  };
-}
+const meta = (over: Partial<PythonMetadata> = {}): PythonMetadata => demoMetadata({ license: 'MIT', ...over });
 
 const provenance: Provenance = {
   sdist: { filename: 'Demo.Pkg-1.0.0.tar.gz', sha256: 'ab'.repeat(32), size: 1 },

@@ -5,16 +5,16 @@
  * pages; pages are parsed by simple-api.ts (hostile: validated, size-capped). A location
  * that fails stops the run, as in resolve.ts.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Py2pkgError } from '../errors.js';
 import { compareVersions, type Version } from '../python/pep440.js';
 import { classifyDistFile } from '../source/filenames.js';
-import { formatSize, httpGet, type NetConfig } from '../source/http.js';
+import { httpGet, type NetConfig } from '../source/http.js';
+import { listFindLinksDirectory, readLocalProjectPage } from '../source/local-pages.js';
 import { projectUrl } from '../source/resolve.js';
 import { ACCEPT, parseProjectPage, type IndexFile } from '../source/simple-api.js';
-import { isSafeFilename, publicUrl } from '../source/url.js';
+import { publicUrl } from '../source/url.js';
 
 export interface Release {
   version: string;
@@ -32,22 +32,19 @@ export interface Where {
   warn: (m: string) => void;
 }
 
-async function localPage(path: string, root: string, project: string | undefined, w: Where): Promise<IndexFile[] | undefined> {
-  const st = await stat(path).catch(() => undefined);
-  const file = st?.isDirectory() ? join(path, 'index.html') : path;
-  const fst = await stat(file).catch(() => undefined);
-  if (!fst?.isFile()) return undefined;
-  if (fst.size > w.maxPageBytes) throw new Py2pkgError('INDEX_TOO_LARGE', `index page ${file} is larger than the ${formatSize(w.maxPageBytes)} limit`);
-  const type = file.endsWith('.json') ? 'application/vnd.pypi.simple.v1+json' : 'text/html';
-  const page = parseProjectPage(await readFile(file), type, { url: pathToFileURL(file), fileRoot: root, project, warn: w.warn });
-  // a file: index may not say whether a signature exists: look beside the file
-  for (const f of page.files)
+/** A file: location's files, each with whether a signature lies beside it (a file: index may not say). */
+async function withSignatures(files: IndexFile[] | undefined): Promise<IndexFile[] | undefined> {
+  for (const f of files ?? [])
     if (f.gpgSig === undefined && f.url.protocol === 'file:')
       f.gpgSig = await stat(`${fileURLToPath(f.url)}.asc`).then(
         (s) => s.isFile(),
         () => false,
       );
-  return page.files;
+  return files;
+}
+
+async function localPage(path: string, root: string, project: string | undefined, w: Where): Promise<IndexFile[] | undefined> {
+  return withSignatures((await readLocalProjectPage(pathToFileURL(path), root, project, w))?.files);
 }
 
 async function remotePage(url: URL, project: string | undefined, w: Where): Promise<IndexFile[] | undefined> {
@@ -61,27 +58,6 @@ async function remotePage(url: URL, project: string | undefined, w: Where): Prom
   });
   if (r.status === 404 || r.status === 410) return undefined;
   return parseProjectPage(r.body ?? Buffer.alloc(0), String(r.headers['content-type'] ?? ''), { url: r.url, fileRoot: undefined, project, warn: w.warn }).files;
-}
-
-async function listDirectory(dir: string): Promise<IndexFile[]> {
-  const out: IndexFile[] = [];
-  const names = (await readdir(dir)).sort();
-  for (const name of names) {
-    if (!isSafeFilename(name) || name.endsWith('.asc')) continue;
-    const st = await stat(join(dir, name)).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    out.push({
-      filename: name,
-      url: pathToFileURL(join(dir, name)),
-      hashes: {},
-      requiresPython: undefined,
-      yanked: false,
-      gpgSig: names.includes(`${name}.asc`),
-      coreMetadata: false,
-      size: st.size,
-    });
-  }
-  return out;
 }
 
 /** The project's sdists on every location, newest first; undefined when no location lists the project. */
@@ -101,7 +77,7 @@ export async function listReleases(project: string, w: Where): Promise<Release[]
     if (loc.protocol === 'file:') {
       const path = fileURLToPath(loc);
       const st = await stat(path).catch(() => undefined);
-      add(st?.isDirectory() ? await listDirectory(path) : await localPage(path, dirname(path), undefined, w), publicUrl(loc));
+      add(st?.isDirectory() ? await withSignatures(await listFindLinksDirectory(path)) : await localPage(path, dirname(path), undefined, w), publicUrl(loc));
     } else {
       add(await remotePage(loc, undefined, w), publicUrl(loc));
     }

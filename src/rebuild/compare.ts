@@ -7,10 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { baseEnv, run } from '../exec.js';
 import { readDebLayout } from '../sign/deb-sig.js';
 import { readRpmLayout } from '../sign/rpm-header.js';
+import { feed } from '../sign/sign-data.js';
 
 export interface PackageDigest {
   /** sha256 of the whole file */
@@ -20,35 +21,18 @@ export interface PackageDigest {
   signed: boolean;
 }
 
+/** sha256 over file ranges, each after its label (`name\0length\0`) when it has one. */
 async function hashRanges(path: string, ranges: Array<{ start: number; length: number; label?: string }>): Promise<string> {
   const h = createHash('sha256');
-  const fh = await open(path, 'r');
-  try {
-    for (const r of ranges) {
-      if (r.label) h.update(`${r.label}\0${r.length}\0`);
-      const buf = Buffer.alloc(Math.min(r.length, 1 << 20));
-      let done = 0;
-      while (done < r.length) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, r.length - done), r.start + done);
-        if (bytesRead === 0) break;
-        h.update(buf.subarray(0, bytesRead));
-        done += bytesRead;
-      }
-    }
-  } finally {
-    await fh.close();
+  for (const r of ranges) {
+    if (r.label) await feed({ kind: 'bytes', bytes: Buffer.from(`${r.label}\0${r.length}\0`) }, [h]);
+    await feed({ kind: 'ranges', ranges: [{ path, start: r.start, length: r.length }] }, [h]);
   }
   return h.digest('hex');
 }
 
 export async function packageDigest(path: string, format: 'deb' | 'rpm'): Promise<PackageDigest> {
-  const { size } = await open(path, 'r').then(async (fh) => {
-    try {
-      return await fh.stat();
-    } finally {
-      await fh.close();
-    }
-  });
+  const { size } = await stat(path);
   const file = await hashRanges(path, [{ start: 0, length: size }]);
   if (format === 'deb') {
     const layout = await readDebLayout(path);

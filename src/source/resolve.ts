@@ -6,17 +6,18 @@
  * (select.ts); a location that fails stops the run rather than being skipped, so blocking
  * one index cannot steer the choice to another.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Py2pkgError, singleLine } from '../errors.js';
 import type { CacheTransaction, DownloadCache } from './cache.js';
 import { classifyDistFile } from './filenames.js';
-import { formatSize, httpGet, type NetConfig } from './http.js';
+import { httpGet, type NetConfig } from './http.js';
+import { listFindLinksDirectory, readLocalProjectPage } from './local-pages.js';
 import type { ByNameRequirement } from './options.js';
 import { selectSdist, type Listed, type Selection, type SourceRef } from './select.js';
 import { ACCEPT, parseProjectPage, type IndexFile, type ProjectPage } from './simple-api.js';
-import { isSafeFilename, publicUrl, redactUrl, splitCredentials } from './url.js';
+import { publicUrl, redactUrl, splitCredentials } from './url.js';
 
 export interface SourceContext {
   net: NetConfig;
@@ -42,15 +43,8 @@ export function projectUrl(index: URL, project: string): URL {
 }
 
 async function readLocalPage(url: URL, root: string, project: string | undefined, ctx: SourceContext): Promise<PageResult> {
-  let path = fileURLToPath(url);
-  const st = await stat(path).catch(() => undefined);
-  if (st?.isDirectory()) path = join(path, 'index.html');
-  const file = await stat(path).catch(() => undefined);
-  if (!file?.isFile()) return { missing: 'not-found' };
-  if (file.size > ctx.maxPageBytes) throw new Py2pkgError('INDEX_TOO_LARGE', `index page ${path} is larger than the ${formatSize(ctx.maxPageBytes)} limit`);
-  const body = await readFile(path);
-  const type = path.endsWith('.json') ? 'application/vnd.pypi.simple.v1+json' : 'text/html';
-  return { page: parseProjectPage(body, type, { url: pathToFileURL(path), fileRoot: root, project, warn: ctx.warn }) };
+  const page = await readLocalProjectPage(url, root, project, ctx);
+  return page ? { page } : { missing: 'not-found' };
 }
 
 async function fetchRemotePage(url: URL, project: string | undefined, ctx: SourceContext): Promise<PageResult> {
@@ -86,27 +80,6 @@ async function fetchRemotePage(url: URL, project: string | undefined, ctx: Sourc
   return { page };
 }
 
-/** A find-links directory: its files, no hashes (they are local; the signature still decides). */
-async function listDirectory(dir: string): Promise<IndexFile[]> {
-  const files: IndexFile[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    if (!isSafeFilename(name)) continue;
-    const st = await stat(join(dir, name)).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    files.push({
-      filename: name,
-      url: pathToFileURL(join(dir, name)),
-      hashes: {},
-      requiresPython: undefined,
-      yanked: false,
-      gpgSig: undefined,
-      coreMetadata: false,
-      size: st.size,
-    });
-  }
-  return files;
-}
-
 export async function resolveRequirement(
   req: ByNameRequirement,
   where: { indexUrls: URL[]; findLinks: URL[]; pre: boolean; pythonVersion: string },
@@ -128,7 +101,7 @@ export async function resolveRequirement(
       const path = fileURLToPath(loc);
       const st = await stat(path).catch(() => undefined);
       if (st?.isDirectory()) {
-        add(await listDirectory(path), source);
+        add(await listFindLinksDirectory(path), source);
         continue;
       }
       const r = await readLocalPage(loc, dirname(path), undefined, ctx);

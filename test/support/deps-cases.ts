@@ -6,26 +6,14 @@ import { NO_DEPENDENCY_OPTIONS, type DependencyOptions } from '../../src/deps/in
 import { parseSpecifierSet } from '../../src/python/pep440.js';
 import { profiles, type TargetProfile } from '../../src/targets/profiles.js';
 import type { PythonMetadata } from '../../src/types.js';
+import { demoMetadata } from './demo-metadata.js';
 
 export const debian12 = profiles.debian12 as TargetProfile;
 export const el9 = profiles.el9 as TargetProfile;
 export const el8 = profiles.el8 as TargetProfile;
 
 export function meta(requiresDist: string[], extra: Partial<PythonMetadata> = {}): PythonMetadata {
-  return {
-    metadataVersion: '2.1',
-    name: 'example',
-    version: '1.0',
-    summary: 'x',
-    description: '',
-    projectUrls: [],
-    licenseFiles: [],
-    classifiers: [],
-    requiresDist,
-    providesExtra: [],
-    dynamic: [],
-    ...extra,
-  };
+  return demoMetadata({ name: 'example', version: '1.0', summary: 'x', requiresDist, ...extra });
 }
 
 export const opts = (o: Partial<DependencyOptions> = {}): DependencyOptions => ({ ...NO_DEPENDENCY_OPTIONS, ...o });

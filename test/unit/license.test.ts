@@ -10,25 +10,13 @@ import { projectLicense } from '../../src/license/spdx.js';
 import { Untrusted } from '../../src/render/engine.js';
 import type { Provenance, PythonMetadata } from '../../src/types.js';
 import { repoRoot } from '../support/project.js';
+import { demoMetadata } from '../support/demo-metadata.js';
 
 const common = (name: string) => readFileSync(`/usr/share/common-licenses/${name}`, 'utf8');
 const flitdemo = (name: string) => ({ name, text: readFileSync(join(repoRoot, 'fixtures/projects/flitdemo', name), 'utf8') });
 const mit = { name: 'LICENSE', text: readFileSync(join(repoRoot, 'fixtures/projects/rpc4django/LICENSE'), 'utf8') };
 
-const meta = (over: Partial<PythonMetadata> = {}): PythonMetadata => ({
-  metadataVersion: '2.1',
-  name: 'demo',
-  version: '1.0',
-  summary: 's',
-  description: '',
-  projectUrls: [],
-  licenseFiles: [],
-  classifiers: [],
-  requiresDist: [],
-  providesExtra: [],
-  dynamic: [],
-  ...over,
-});
+const meta = (over: Partial<PythonMetadata> = {}): PythonMetadata => demoMetadata({ name: 'demo', version: '1.0', summary: 's', ...over });
 const provenance: Provenance = {
   sdist: { filename: 'demo-1.0.tar.gz', sha256: 'a'.repeat(64), size: 1 },
   unsigned: true,

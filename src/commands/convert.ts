@@ -127,8 +127,6 @@ export function registerConvert(program: Command, { io }: CommandContext): void 
         return batch.runBatchCommand(inputs, flags, io);
       }
       const input = inputs[0] as string;
-      // openpgp.js takes ~50 ms to load: start now, it overlaps settings and hashing
-      if (!flags.allowUnsigned) void import('openpgp').catch(() => {});
       const { resolveSettings, DEFAULT_MAINTAINER } = await import('../settings.js');
       const { convert } = await import('../pipeline.js');
       const settings = await resolveSettings(input, flags);

@@ -70,7 +70,7 @@ export function packagesStanza(e: DebEntry): string {
 /** The architectures the index has: all and amd64 always, plus any a package brings. */
 export function indexArchs(entries: DebEntry[]): string[] {
   const set = new Set(['all', 'amd64', ...entries.map((e) => e.arch)]);
-  return [...set].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a.localeCompare(b)));
+  return [...set].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : ordinal(a, b)));
 }
 
 /**
@@ -81,9 +81,15 @@ export function indexArchs(entries: DebEntry[]): string[] {
 export function packagesFile(entries: DebEntry[], component: string, arch: string): string {
   return entries
     .filter((e) => e.component === component && (e.arch === arch || e.arch === 'all'))
-    .sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)))
+    .sort(byNameVersionArch)
     .map(packagesStanza)
     .join('\n');
+}
+
+/** Code-unit order (names, versions and architectures are ASCII), the same whatever the locale. */
+export const ordinal = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+function byNameVersionArch(a: DebEntry, b: DebEntry): number {
+  return ordinal(a.name, b.name) || ordinal(a.version, b.version) || ordinal(a.arch, b.arch);
 }
 
 /** RFC 1123 date in UTC as apt writes it. */
@@ -111,7 +117,7 @@ export interface ReleaseInput {
 }
 
 export function releaseText(r: ReleaseInput): string {
-  const files = [...r.files].sort((a, b) => a.path.localeCompare(b.path));
+  const files = [...r.files].sort((a, b) => ordinal(a.path, b.path));
   const width = Math.max(...files.map((f) => String(f.size).length), 1);
   const list = (hash: 'sha256' | 'sha512') => files.map((f) => ` ${f[hash]} ${String(f.size).padStart(width)} ${f.path}`).join('\n');
   return [

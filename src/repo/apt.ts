@@ -16,8 +16,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
 import { armorSignature } from '../sign/armor.js';
@@ -32,16 +30,17 @@ import { applyChanges, type PublishRequest, type PublishResult } from './publish
 import { STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
 import { writeRepoPage } from './page-write.js';
+import { cacheChunks, compressIndex, type ChunkCache, type ChunkRef, type CompressedIndex } from './index-compress.js';
 import { landPackage, originsOfAdded, underRepoLock } from './publish-frame.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
-export const XZ = '/usr/bin/xz';
 const DIRTY = 'apt-dirty';
-const gzipAsync = promisify(gzip);
 
 interface AptState {
   version: 1;
   entries: DebEntry[];
+  /** per Packages file (relative to the generation): where its chunks lie in the .gz and .xz beside it */
+  indexes?: Record<string, ChunkRef[]>;
 }
 
 const suiteLink = (dir: string, suite: string) => join(dir, 'dists', suite);
@@ -129,24 +128,24 @@ async function ingestDeb(req: PublishRequest, src: string, current: DebEntry[], 
   };
 }
 
-async function compressXz(data: Buffer): Promise<Buffer> {
-  let dict = 64 * 1024;
-  while (dict < data.length && dict < 8 * 1024 * 1024) dict *= 2;
-  const r = await run(XZ, ['-c', '-T1', `--lzma2=preset=6,dict=${dict}`], {
-    input: data,
-    binaryStdout: true,
-    timeoutMs: 10 * 60_000,
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  return r.stdoutBuffer ?? Buffer.alloc(0);
-}
-
 function indexFile(path: string, data: Buffer): IndexFile {
   return { path, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), sha512: createHash('sha512').update(data).digest('hex') };
 }
 
+/** The previous generation's compressed chunks, for the indexes of the next one. */
+async function previousChunks(prev: { gen: string | undefined; state: AptState }): Promise<ChunkCache> {
+  const cache: ChunkCache = new Map();
+  const { gen } = prev;
+  if (!gen) return cache;
+  for (const [rel, refs] of Object.entries(prev.state.indexes ?? {})) {
+    if (rel.split('/').includes('..') || !Array.isArray(refs)) continue;
+    await cacheChunks(cache, join(gen, rel), refs);
+  }
+  return cache;
+}
+
 /** Write a complete generation for the suite; returns its directory. */
-async function writeGeneration(req: PublishRequest, entries: DebEntry[]): Promise<string> {
+async function writeGeneration(req: PublishRequest, entries: DebEntry[], prev: { gen: string | undefined; state: AptState }): Promise<string> {
   const { opts, signer } = req;
   const gen = join(suiteGens(opts.dir, opts.suite), `g${Date.now()}-${nonce()}`);
   await mkdir(gen, { recursive: true });
@@ -154,26 +153,28 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[]): Promis
   const archs = indexArchs(entries);
   const files: IndexFile[] = [];
   // every Packages text first; identical texts (binary-all and binary-<arch> when every package
-  // is arch all) are compressed once, and the distinct ones concurrently (xz in its process,
-  // gzip on libuv's pool)
+  // is arch all) are compressed once, and only the chunks no earlier generation has
   const texts: Array<{ rel: string; text: Buffer }> = [];
   for (const component of components) {
     for (const arch of archs) texts.push({ rel: `${component}/binary-${arch}/Packages`, text: Buffer.from(packagesFile(entries, component, arch), 'utf8') });
   }
-  const compressed = new Map<string, Promise<[Buffer, Buffer]>>();
-  const compress = (text: Buffer): Promise<[Buffer, Buffer]> => {
+  const cache = await previousChunks(prev);
+  const compressed = new Map<string, Promise<CompressedIndex>>();
+  const compress = (text: Buffer): Promise<CompressedIndex> => {
     const key = createHash('sha256').update(text).digest('hex');
     let p = compressed.get(key);
     if (!p) {
-      p = Promise.all([gzipAsync(text, { level: 9 }), compressXz(text)]);
+      p = compressIndex(text, cache);
       compressed.set(key, p);
     }
     return p;
   };
   const done = await Promise.all(texts.map((t) => compress(t.text)));
+  const indexes: Record<string, ChunkRef[]> = {};
   for (const [i, { rel, text }] of texts.entries()) {
     await mkdir(join(gen, dirname(rel)), { recursive: true });
-    const [gz, xz] = done[i]!;
+    const { gz, xz, chunks } = done[i]!;
+    indexes[rel] = chunks;
     const variants: Array<[string, Buffer]> = [
       [rel, text],
       [`${rel}.gz`, gz],
@@ -198,7 +199,7 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[]): Promis
   await writeNew(join(gen, 'Release'), release);
   await writeNew(join(gen, 'Release.gpg'), await armorSignature(await signer.detachSign(bytesData(release))));
   await writeNew(join(gen, 'InRelease'), await signer.clearSign(release));
-  const state: AptState = { version: 1, entries };
+  const state: AptState = { version: 1, entries, indexes };
   await writeNew(join(gen, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
   for (const d of new Set(files.map((f) => dirname(join(gen, f.path))))) await fsyncPath(d);
   await fsyncPath(gen);
@@ -212,10 +213,16 @@ function matchesRemoval(e: DebEntry, r: { name: string; version?: string }): boo
 export async function publishApt(req: PublishRequest): Promise<PublishResult> {
   const { opts, signer } = req;
   return underRepoLock(req, 'apt', async ({ lock, stateDir, publicKey }) => {
-    const { state } = await loadSuite(opts.dir, opts.suite);
-    const otherSuites = (await suites(opts.dir)).filter((s) => s !== opts.suite);
-    const elsewhere: DebEntry[] = [];
-    for (const s of otherSuites) for (const e of (await loadSuite(opts.dir, s)).state.entries) elsewhere.push(e);
+    const prev = await loadSuite(opts.dir, opts.suite);
+    const { state } = prev;
+    // every suite's current generation, read once (nothing else changes them while the lock is held)
+    const loaded = new Map<string, { gen: string | undefined; entries: DebEntry[] }>();
+    for (const s of await suites(opts.dir)) {
+      if (s === opts.suite) continue;
+      const { gen, state: other } = await loadSuite(opts.dir, s);
+      loaded.set(s, { gen, entries: other.entries });
+    }
+    const elsewhere = [...loaded.values()].flatMap((v) => v.entries);
 
     // pool files land before the switch: until the garbage is collected, a killed publish may leave some behind
     const leftBehind = await stat(join(stateDir, DIRTY)).then(
@@ -232,7 +239,7 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
 
     // the page needs the new packages' provenance: read it while the generation is written
     const origins = originsOfAdded(opts.dir, 'apt', state.entries, entries);
-    const gen = await writeGeneration(req, entries);
+    const gen = await writeGeneration(req, entries, prev);
     await lock.assertHeld();
     const link = suiteLink(opts.dir, opts.suite);
     await mkdir(dirname(link), { recursive: true });
@@ -246,10 +253,12 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
     await writeAtomic(snippet, aptSourcesSnippet({ url: opts.url, suite: opts.suite, components, publicKeyArmored: publicKey }));
 
     const kept = new Set(entries.map((e) => e.filename));
+    loaded.set(opts.suite, { gen, entries });
     await collectGarbage(
       opts.dir,
       leftBehind,
       state.entries.map((e) => e.filename).filter((f) => !kept.has(f)),
+      loaded,
     );
     await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
     return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
@@ -261,15 +270,20 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
  * the repository (.py2pkg/apt-dirty) before it lands pool files and clears the mark after
  * this ran. Found at the start, the mark means a publish was killed after landing files: then
  * the whole pool is swept (`full`). Otherwise only the files of the entries this publish
- * dropped (replaced or removed) go, without walking the pool.
+ * dropped (replaced or removed) go, without walking the pool. `suitesNow` is every suite's
+ * current generation and entries, as the publish (holding the lock) read and wrote them.
  */
-async function collectGarbage(dir: string, full: boolean, dropped: readonly string[]): Promise<void> {
+async function collectGarbage(
+  dir: string,
+  full: boolean,
+  dropped: readonly string[],
+  suitesNow: ReadonlyMap<string, { gen: string | undefined; entries: readonly DebEntry[] }>,
+): Promise<void> {
   const keep = new Set<string>();
   const current = new Set<string>();
-  for (const s of await suites(dir)) {
-    const { gen, state } = await loadSuite(dir, s);
+  for (const { gen, entries } of suitesNow.values()) {
     if (gen) current.add(gen);
-    for (const e of state.entries) keep.add(e.filename);
+    for (const e of entries) keep.add(e.filename);
   }
   const root = join(dir, STATE_DIR, 'apt');
   for (const s of await readdir(root).catch(() => [] as string[])) {

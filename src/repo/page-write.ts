@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { ordinal } from './apt-index.js';
 import { writeAtomic } from './fsutil.js';
 import { packageOrigins, repoPackages, type Origin } from './origins.js';
 import { renderPage, type PageStatus } from './page.js';
@@ -52,7 +53,7 @@ export async function writeRepoPage(
   opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null> },
 ): Promise<string> {
   const pkgs = await repoPackages(dir, kind);
-  pkgs.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.suite.localeCompare(b.suite));
+  pkgs.sort((a, b) => ordinal(a.name, b.name) || ordinal(a.version, b.version) || ordinal(a.suite, b.suite));
   const origins = await packageOrigins(dir, pkgs, opts.known);
   const outdated = await readOutdated(dir);
   const html = renderPage({

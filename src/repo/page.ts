@@ -10,18 +10,12 @@
 import { createHash } from 'node:crypto';
 import type { Origin, RepoPackage } from './origins.js';
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 /** HTML text and attribute escaping; control characters (other than tab/newline) dropped. */
 export function escapeHtml(v: string | number | null | undefined): string {
-  return (
-    String(v ?? '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&#39;')
-  );
+  // eslint-disable-next-line no-control-regex
+  return String(v ?? '').replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => HTML_ESCAPES[c] ?? '');
 }
 
 /** What outdated.json says about one upstream release (a subset of src/outdated/report.ts's Row). */

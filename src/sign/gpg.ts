@@ -16,6 +16,7 @@ import { describeAlgorithm, MIN_RSA_BITS, unusableReason, type KeySummary } from
 import { parseCleartext, PUBKEY_EDDSA_LEGACY, PUBKEY_RSA, PUBKEY_RSA_SIGN } from './openpgp-packet.js';
 import type { SignData } from './sign-data.js';
 import type { RpmSignSetup, Signer } from './signer-types.js';
+import { loadOpenpgp } from './openpgp-lib.js';
 
 export const GPG = '/usr/bin/gpg';
 const SIGN_TIMEOUT_MS = 60 * 60_000;
@@ -107,7 +108,7 @@ export async function inspectGpgKey(fingerprint: string): Promise<KeySummary> {
   if (problem) throw new Py2pkgError('KEY_UNUSABLE', `the gpg key ${fingerprint} cannot be used: ${problem}`);
   // the same rules as for key files, on the public key gpg exports (critical subpackets, validity)
   const exported = await run(GPG, [...BASE, '--export', '--', fingerprint], { env: gpgEnv(), binaryStdout: true, timeoutMs: 60_000 });
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const pub = await openpgp.readKey({ binaryKey: exported.stdoutBuffer ?? Buffer.alloc(0) }).catch(() => undefined);
   if (!pub) throw new Py2pkgError('KEY_GPG', `gpg exported no readable public key for ${fingerprint}`);
   const reason = await unusableReason(pub, new Date());
@@ -117,7 +118,7 @@ export async function inspectGpgKey(fingerprint: string): Promise<KeySummary> {
 
 /** Check what gpg wrote: one v4 signature packet by the primary key. */
 async function checkPacket(bytes: Uint8Array, key: KeySummary): Promise<void> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const sig = await openpgp.readSignature({ binarySignature: bytes });
   const [p, ...rest] = sig.packets;
   const issuer = p?.issuerFingerprint ? Buffer.from(p.issuerFingerprint).toString('hex').toUpperCase() : p?.issuerKeyID.toHex().toUpperCase();
@@ -186,7 +187,7 @@ class GpgSigner implements Signer {
     });
     const parsed = parseCleartext(r.stdout);
     if (!parsed) throw new Py2pkgError('KEY_GPG', 'gpg --clearsign wrote something that is not a cleartext signature');
-    const openpgp = await import('openpgp');
+    const openpgp = await loadOpenpgp();
     // write() is typed as a maybe-stream; a signature read from text is bytes
     const packet: unknown = (await openpgp.readSignature({ armoredSignature: parsed.armoredSignature })).write();
     if (!(packet instanceof Uint8Array)) throw new Py2pkgError('KEY_GPG', 'gpg --clearsign wrote a signature that could not be read back');

@@ -41,6 +41,7 @@ import {
 import { startSignServer } from './rpm-helper-server.js';
 import { bytesData, feed, type SignData } from './sign-data.js';
 import type { RpmSignSetup, Signer, SignerSpec } from './signer-types.js';
+import { loadOpenpgp } from './openpgp-lib.js';
 
 type KeyFileSpec = Extract<SignerSpec, { kind: 'key-file' }>;
 
@@ -70,7 +71,7 @@ async function readKeyFile(path: string): Promise<Uint8Array> {
 
 /** Parse the file as exactly one OpenPGP secret key; messages never quote the file. */
 async function parseSecretKey(bytes: Uint8Array, name: string): Promise<PrivateKey> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
   const armored = head.includes('-----BEGIN PGP');
   if (armored && head.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
@@ -286,7 +287,7 @@ class KeyFileSigner implements Signer {
 /** After the build: read, check, decrypt; then a self-test signature proves the key math. */
 export async function openKeyFileSigner(spec: KeyFileSpec): Promise<Signer> {
   const name = basename(spec.keyFile);
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   let key = await parseSecretKey(await readKeyFile(spec.keyFile), name);
   await checkUsable(key, name);
   if (!key.isDecrypted()) {

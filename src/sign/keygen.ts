@@ -5,6 +5,7 @@
  * RPM 4.18 rejects the RFC 9580 Ed25519 algorithm 27 and v6 keys).
  */
 import { unusableReason } from './key-check.js';
+import { loadOpenpgp } from './openpgp-lib.js';
 
 export const KEY_TYPES = ['rsa4096', 'curve25519Legacy'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
@@ -28,7 +29,7 @@ export interface GeneratedKey {
 }
 
 export async function generateSigningKey(o: KeygenOptions): Promise<GeneratedKey> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const config = { v6Keys: false };
   const userIDs = [{ name: o.name, ...(o.email ? { email: o.email } : {}), ...(o.comment ? { comment: o.comment } : {}) }];
   const algo = o.type === 'rsa4096' ? { type: 'rsa' as const, rsaBits: 4096 } : { type: 'ecc' as const, curve: 'curve25519Legacy' as const };

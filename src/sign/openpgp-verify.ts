@@ -11,6 +11,7 @@ import { constants, createPublicKey, publicDecrypt, verify as edVerify } from 'n
 import type { Key, PublicKey, SignaturePacket } from 'openpgp';
 import { finishDigest, HASHES, hashNameForId, PUBKEY_EDDSA_LEGACY, PUBKEY_RSA, PUBKEY_RSA_SIGN, startHash } from './openpgp-packet.js';
 import { feed, type SignData } from './sign-data.js';
+import { loadOpenpgp } from './openpgp-lib.js';
 
 export type SigOutcome =
   | { ok: true; fingerprint: string; keyId: string; created: Date }
@@ -20,7 +21,7 @@ type AnyKey = PublicKey | Key;
 
 /** Read public keys (armored, possibly several blocks, or binary) for --key. */
 export async function readPublicKeys(bytes: Uint8Array): Promise<PublicKey[]> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const text = Buffer.from(bytes).toString('latin1');
   if (text.includes('-----BEGIN PGP')) {
     const blocks =
@@ -36,7 +37,7 @@ export async function readPublicKeys(bytes: Uint8Array): Promise<PublicKey[]> {
 
 /** Signature packets of an armored or binary signature file; [] when there are none. */
 export async function readSignaturePackets(file: Uint8Array | string): Promise<SignaturePacket[]> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const text = typeof file === 'string' ? file : Buffer.from(file).toString('latin1');
   const sig = text.includes('-----BEGIN PGP SIGNATURE-----')
     ? await openpgp.readSignature({ armoredSignature: typeof file === 'string' ? file : Buffer.from(file).toString('utf8') })

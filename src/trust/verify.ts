@@ -16,6 +16,7 @@ import type { LocalSdist, PgpVerification, Provenance, SignerIdentity } from '..
 import { installedPackageVersion } from '../version.js';
 import { checkSignature, worstFailure, type Outcome } from './pgp-check.js';
 import { checkedNow, parseKeyring, parseSignatures, readKeyringFile, readSdist, readSignatureFile, sha256Hex } from './pgp-read.js';
+import { loadOpenpgp } from '../sign/openpgp-lib.js';
 
 export { MAX_KEYRING_FILE_BYTES, MAX_SIGNATURE_FILE_BYTES, MAX_SIGNATURES } from './pgp-read.js';
 
@@ -57,7 +58,7 @@ export async function verifyPgpSignature(opts: VerifyOptions): Promise<PgpVerifi
   const keyBytes = await Promise.all(keyPaths.map((p) => readKeyringFile(p)));
   const sdistBytes = await readSdist(sdist);
 
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const keys: PublicKey[] = [];
   for (const [i, bytes] of keyBytes.entries()) keys.push(...(await parseKeyring(openpgp, bytes, basename(keyPaths[i] ?? ''))));
   const packets = await parseSignatures(openpgp, sigBytes, sigName);

@@ -10,6 +10,7 @@ import { armorSignature } from '../../sign/armor.js';
 import { parseKeyring, readKeyringFile } from '../../trust/pgp-read.js';
 import type { Provenance } from '../../types.js';
 import type { PublicKey, SignaturePacket } from 'openpgp';
+import { loadOpenpgp } from '../../sign/openpgp-lib.js';
 
 /** The primary fingerprints (upper-case hex) of the keys whose signatures admitted the sdist. */
 export function verifyingFingerprints(p: Provenance): string[] {
@@ -43,7 +44,7 @@ export function minimalKey(openpgp: typeof import('openpgp'), key: PublicKey): P
  * (each once, in that order), as binary packets. Refuses when one is not found.
  */
 export async function minimalKeyPackets(keyFiles: readonly string[], fingerprints: readonly string[]): Promise<Uint8Array> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   const all: PublicKey[] = [];
   for (const f of keyFiles) all.push(...(await parseKeyring(openpgp, await readKeyringFile(f), f.split('/').pop() ?? f)));
   const packets = new openpgp.PacketList();
@@ -57,7 +58,7 @@ export async function minimalKeyPackets(keyFiles: readonly string[], fingerprint
 
 /** debian/upstream/signing-key.asc: minimalKeyPackets, armored with the CRC-24 line gpg 2.2 (Debian 12's gpgv, dpkg-source, uscan) expects. */
 export async function exportSigningKeys(keyFiles: readonly string[], fingerprints: readonly string[]): Promise<string> {
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   return openpgp.armor(openpgp.enums.armor.publicKey, await minimalKeyPackets(keyFiles, fingerprints), undefined, undefined, undefined, true);
 }
 
@@ -68,7 +69,7 @@ export async function exportSigningKeys(keyFiles: readonly string[], fingerprint
 export async function armoredSignature(bytes: Uint8Array): Promise<string> {
   const text = Buffer.from(bytes).toString('latin1');
   if (/^\s*-----BEGIN PGP SIGNATURE-----/.test(text)) return Buffer.from(bytes).toString('utf8');
-  const openpgp = await import('openpgp');
+  const openpgp = await loadOpenpgp();
   // parsed first: only signature packets are armored as a signature
   const sig = await openpgp.readSignature({ binarySignature: bytes }).catch(() => undefined);
   if (!sig) throw new Py2pkgError('SIG_BAD_KEYRING', 'the upstream signature file is neither armored nor a binary OpenPGP signature');

@@ -260,7 +260,8 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       state.entries.map((e) => e.filename).filter((f) => !kept.has(f)),
       loaded,
     );
-    await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins });
+    const suiteEntries = new Map([...loaded].map(([suite, v]) => [suite, v.entries]));
+    await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins, suiteEntries });
     return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
   });
 }

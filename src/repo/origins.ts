@@ -50,8 +50,11 @@ async function readState(path: string): Promise<Array<Record<string, unknown>>> 
   return Array.isArray(doc.entries) ? (doc.entries as Array<Record<string, unknown>>) : [];
 }
 
-/** The packages the repository's current generations list (Apt: every suite). */
-export async function repoPackages(dir: string, kind: RepoKind): Promise<RepoPackage[]> {
+/**
+ * The packages the repository's current generations list (Apt: every suite). `suiteEntries`:
+ * the entries of suites the caller already holds (a publish, under the lock), not read again.
+ */
+export async function repoPackages(dir: string, kind: RepoKind, suiteEntries?: ReadonlyMap<string, ReadonlyArray<object>>): Promise<RepoPackage[]> {
   const out: RepoPackage[] = [];
   if (kind === 'apt') {
     const dists = join(dir, 'dists');
@@ -60,7 +63,8 @@ export async function repoPackages(dir: string, kind: RepoKind): Promise<RepoPac
       .map((e) => e.name)
       .sort();
     for (const suite of suites) {
-      const entries = await readState(join(dists, suite, 'state.json')).catch(() => []);
+      const held = suiteEntries?.get(suite) as Array<Record<string, unknown>> | undefined;
+      const entries = held ?? (await readState(join(dists, suite, 'state.json')).catch(() => []));
       for (const e of entries)
         out.push({
           kind,

@@ -50,9 +50,9 @@ export async function readOutdated(dir: string): Promise<{ status: Map<string, P
 export async function writeRepoPage(
   dir: string,
   kind: RepoKind,
-  opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null> },
+  opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null>; suiteEntries?: ReadonlyMap<string, ReadonlyArray<object>> },
 ): Promise<string> {
-  const pkgs = await repoPackages(dir, kind);
+  const pkgs = await repoPackages(dir, kind, opts.suiteEntries);
   pkgs.sort((a, b) => ordinal(a.name, b.name) || ordinal(a.version, b.version) || ordinal(a.suite, b.suite));
   const origins = await packageOrigins(dir, pkgs, opts.known);
   const outdated = await readOutdated(dir);

@@ -7,7 +7,7 @@
  *   parallel   py2pkg <30 sdists> -j2 --no-cache      (goal: serial ÷ parallel ≥ 1.8)
  *   cold       py2pkg <30 sdists> -j2, empty build cache
  *   rerun      the same again, unchanged              (goal: rerun ÷ cold ≤ 0.1)
- *   single     py2pkg <one sdist> --no-cache, each of the first `--singles` sdists
+ *   single     py2pkg <one sdist> --no-cache, each of the first `--singles` sdists, in every round
  *              (goal: serial batch ÷ 30 ≤ 0.8 × the single conversion's median)
  *   memory     peak resident memory of the whole process tree of the -j2 run, sampled from
  *              /proc every 100 ms (goal < 500 MB), and GNU time's %M (largest single process)
@@ -31,15 +31,25 @@ const SECRET = join(ROOT, 'fixtures/keys/upstream-TEST-ONLY.sec.asc');
 const MTIME = 1700000000;
 
 const { values } = parseArgs({
-  options: { count: { type: 'string' }, singles: { type: 'string' }, results: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    count: { type: 'string' },
+    singles: { type: 'string' },
+    rounds: { type: 'string' },
+    results: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
   strict: true,
 });
 if (values.help) {
-  process.stdout.write('usage: node dist/bench/batch.js [--count N (30)] [--singles N (5)] [--results FILE (bench/results/batch-latest.md)]\n');
+  process.stdout.write(
+    'usage: node dist/bench/batch.js [--count N (30)] [--singles N (5)] [--rounds N (3)] [--results FILE (bench/results/batch-latest.md)]\n',
+  );
   process.exit(0);
 }
 const COUNT = Number(values.count ?? 30);
 const SINGLES = Number(values.singles ?? 5);
+/** rounds: py2pkg serial and -j2, and the bare builds 1 and 2 at a time, each once per round, in rotating order */
+const ROUNDS = Math.max(1, Number(values.rounds ?? 3));
 const RESULTS = resolve(values.results ?? join(ROOT, 'bench/results/batch-latest.md'));
 
 const BACKENDS = [
@@ -147,6 +157,31 @@ async function run(args: string[], env: Record<string, string>, expect: number):
   return { ms, treeKiB, maxKiB };
 }
 
+/**
+ * The machine's own scaling for this work: the same sdists unpacked, and only their wheel builds
+ * (`python3 -m build --wheel --no-isolation`, no sandbox, no py2pkg), `j` at a time. Wall ms.
+ */
+async function bareBuilds(dirs: string[], j: number, out: string): Promise<number> {
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', SOURCE_DATE_EPOCH: String(MTIME), HOME: out, PYTHONDONTWRITEBYTECODE: '1' };
+  await mkdir(out, { recursive: true });
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < dirs.length) {
+      const dir = dirs[next++]!;
+      await execa('/usr/bin/python3', ['-m', 'build', '--wheel', '--no-isolation', '--skip-dependency-check', '--outdir', out, dir], {
+        env,
+        extendEnv: false,
+        stdout: 'ignore',
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: j }, worker));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  await rm(out, { recursive: true, force: true });
+  return ms;
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -159,26 +194,75 @@ async function main(): Promise<void> {
     const home = (n: string) => ({ HOME: join(work, n), XDG_CACHE_HOME: join(work, n, 'cache') });
     const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-    log(`${COUNT} sdists in ${join(work, 'sdists')}; serial batch, --no-cache`);
-    const serial = await run([...sdists, '-j', '1', '--no-cache', '--out', join(work, 'o-serial'), ...common], home('h1'), COUNT);
-    log(`parallel batch -j2, --no-cache`);
-    const parallel = await run([...sdists, '-j', '2', '--no-cache', '--out', join(work, 'o-par'), ...common], home('h2'), COUNT);
+    // the same builds without py2pkg, for scale: the sdists unpacked, wheel builds only
+    const unpacked = join(work, 'unpacked');
+    await mkdir(unpacked, { recursive: true });
+    for (const f of sdists) await execa('/usr/bin/tar', ['-xzf', f, '-C', unpacked], { env: { PATH: '/usr/bin:/bin' }, extendEnv: false });
+    const dirs = (await readdir(unpacked)).sort().map((d) => join(unpacked, d));
+
+    // the machine is shared: each round runs py2pkg serial and -j2 and the bare builds 1 and 2 at
+    // a time, in an order that rotates between rounds, and the medians are compared
+    const serials: Run[] = [];
+    const parallels: Run[] = [];
+    const bare1: number[] = [];
+    const bare2: number[] = [];
+    const contenders = [
+      async (p: number) => {
+        log(`round ${p + 1}/${ROUNDS}: py2pkg batch -j1, --no-cache`);
+        serials.push(await run([...sdists, '-j', '1', '--no-cache', '--out', join(work, `o-j1-${p}`), ...common], home(`h1-${p}`), COUNT));
+        await rm(join(work, `o-j1-${p}`), { recursive: true, force: true });
+      },
+      async (p: number) => {
+        log(`round ${p + 1}/${ROUNDS}: py2pkg batch -j2, --no-cache`);
+        parallels.push(await run([...sdists, '-j', '2', '--no-cache', '--out', join(work, `o-j2-${p}`), ...common], home(`h2-${p}`), COUNT));
+        await rm(join(work, `o-j2-${p}`), { recursive: true, force: true });
+      },
+      async (p: number) => {
+        log(`round ${p + 1}/${ROUNDS}: bare builds, 1 at a time`);
+        bare1.push(await bareBuilds(dirs, 1, join(work, `bare-1-${p}`)));
+      },
+      async (p: number) => {
+        log(`round ${p + 1}/${ROUNDS}: bare builds, 2 at a time`);
+        bare2.push(await bareBuilds(dirs, 2, join(work, `bare-2-${p}`)));
+      },
+    ];
+    // single conversions (each of the first SINGLES sdists), in the rounds too: the batch's per-package cost is compared with them
+    const singles: number[] = [];
+    contenders.push(async (p: number) => {
+      for (let i = 0; i < Math.min(SINGLES, COUNT); i++) {
+        log(`round ${p + 1}/${ROUNDS}: single conversion ${i + 1}/${SINGLES}`);
+        singles.push((await run([sdists[i]!, '--no-cache', '--out', join(work, `o-single-${p}-${i}`), ...common], home(`h4-${p}`), 1)).ms);
+      }
+    });
+    for (let p = 0; p < ROUNDS; p++) {
+      for (let k = 0; k < contenders.length; k++) await contenders[(k + p) % contenders.length]!(p);
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const bareSpeedup = med(bare1) / med(bare2);
+    const byMs = (a: Run, b: Run) => a.ms - b.ms;
+    const serial = [...serials].sort(byMs)[Math.floor(ROUNDS / 2)]!;
+    const parallel = {
+      ...[...parallels].sort(byMs)[Math.floor(ROUNDS / 2)]!,
+      treeKiB: Math.max(...parallels.map((r) => r.treeKiB)),
+      maxKiB: Math.max(...parallels.map((r) => r.maxKiB)),
+    };
     log('cold batch -j2 with an empty build cache');
     const cold = await run([...sdists, '-j', '2', '--out', join(work, 'o-cold'), ...common], home('h3'), COUNT);
     log('unchanged rerun');
     const rerun = await run([...sdists, '-j', '2', '--out', join(work, 'o-cold'), ...common], home('h3'), COUNT);
-    const singles: number[] = [];
-    for (let i = 0; i < Math.min(SINGLES, COUNT); i++) {
-      log(`single conversion ${i + 1}/${SINGLES}`);
-      singles.push((await run([sdists[i]!, '--no-cache', '--out', join(work, `o-single-${i}`), ...common], home('h4'), 1)).ms);
-    }
     const single = median(singles);
     const perSerial = serial.ms / COUNT;
     const perParallel = parallel.ms / COUNT;
     const speedup = serial.ms / parallel.ms;
+    const pairRatios = serials.map((r, i) => (r.ms / parallels[i]!.ms).toFixed(2)).join(', ');
     const rerunRatio = rerun.ms / cold.ms;
-    const goals: Array<[string, string, boolean]> = [
+    const goals: Array<[string, string, boolean | null]> = [
       [`-j2 ≥ 1.8× faster than serial`, `${speedup.toFixed(2)}× (${s(serial.ms)} vs ${s(parallel.ms)})`, speedup >= 1.8],
+      [
+        'for scale, not a goal: the bare wheel builds of the same sdists, 2 at a time vs 1 (what this machine gives two processes)',
+        `${bareSpeedup.toFixed(2)}× (${s(med(bare1))} vs ${s(med(bare2))}); py2pkg's -j2 gets ${((speedup / bareSpeedup) * 100).toFixed(0)}% of it`,
+        null,
+      ],
       ['unchanged rerun ≤ 0.1× the cold run', `${rerunRatio.toFixed(3)}× (${s(rerun.ms)} vs ${s(cold.ms)})`, rerunRatio <= 0.1],
       [
         'per-package cost in a batch ≤ 0.8× a single conversion (serial batch)',
@@ -201,12 +285,12 @@ async function main(): Promise<void> {
 
 - date: ${new Date().toISOString()}
 - machine: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average at the end ${load} (other work shares the machine: times are upper bounds)
-- input: ${COUNT} generated sdists (setuptools, flit_core, hatchling in turn), signed with the TEST-ONLY key; SOURCE_DATE_EPOCH=${MTIME}; one run of each batch, ${singles.length} single conversions
+- input: ${COUNT} generated sdists (setuptools, flit_core, hatchling in turn), signed with the TEST-ONLY key; SOURCE_DATE_EPOCH=${MTIME}; ${ROUNDS} rounds of py2pkg serial, py2pkg -j2 and the bare builds 1 and 2 at a time, in rotating order (medians shown; serial ÷ -j2 per round: ${pairRatios}); single conversions of the first ${Math.min(SINGLES, COUNT)} sdists in every round (${singles.length} in all); the cache runs (cold, then unchanged) once
 
 | run | wall | per package | peak RSS, process tree | largest process |
 |---|---:|---:|---:|---:|
-| serial batch (-j1, --no-cache) | ${s(serial.ms)} | ${s(perSerial)} | ${mib(serial.treeKiB)} | ${mib(serial.maxKiB)} |
-| parallel batch (-j2, --no-cache) | ${s(parallel.ms)} | ${s(perParallel)} | ${mib(parallel.treeKiB)} | ${mib(parallel.maxKiB)} |
+| serial batch (-j1, --no-cache), median | ${s(serial.ms)} | ${s(perSerial)} | ${mib(serial.treeKiB)} | ${mib(serial.maxKiB)} |
+| parallel batch (-j2, --no-cache), median (memory: the largest of the runs) | ${s(parallel.ms)} | ${s(perParallel)} | ${mib(parallel.treeKiB)} | ${mib(parallel.maxKiB)} |
 | cold batch (-j2, empty cache) | ${s(cold.ms)} | ${s(cold.ms / COUNT)} | ${mib(cold.treeKiB)} | ${mib(cold.maxKiB)} |
 | unchanged rerun (-j2, cache) | ${s(rerun.ms)} | ${s(rerun.ms / COUNT)} | ${mib(rerun.treeKiB)} | ${mib(rerun.maxKiB)} |
 | single conversion (median of ${singles.length}) | ${s(single)} | ${s(single)} | | |
@@ -215,7 +299,7 @@ async function main(): Promise<void> {
 
 | goal | measured | met |
 |---|---:|:---:|
-${goals.map(([g, m, ok]) => `| ${g} | ${m} | ${ok ? 'yes' : '**no**'} |`).join('\n')}
+${goals.map(([g, m, ok]) => `| ${g} | ${m} | ${ok === null ? '—' : ok ? 'yes' : '**no**'} |`).join('\n')}
 `;
     process.stdout.write(report);
     await mkdir(dirname(RESULTS), { recursive: true });

@@ -156,7 +156,14 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[], prev: {
   // is arch all) are compressed once, and only the chunks no earlier generation has
   const texts: Array<{ rel: string; text: Buffer }> = [];
   for (const component of components) {
-    for (const arch of archs) texts.push({ rel: `${component}/binary-${arch}/Packages`, text: Buffer.from(packagesFile(entries, component, arch), 'utf8') });
+    // binary-<arch> lists the `all` packages too: without packages of its own it is binary-all's text
+    const own = new Set(entries.filter((e) => e.component === component).map((e) => e.arch));
+    let allText: Buffer | undefined;
+    for (const arch of archs) {
+      const text = arch !== 'all' && !own.has(arch) && allText ? allText : Buffer.from(packagesFile(entries, component, arch), 'utf8');
+      if (arch === 'all') allText = text;
+      texts.push({ rel: `${component}/binary-${arch}/Packages`, text });
+    }
   }
   const cache = await previousChunks(prev);
   const compressed = new Map<string, Promise<CompressedIndex>>();

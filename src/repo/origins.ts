@@ -41,7 +41,9 @@ export interface Origin {
 const MAX_PROVENANCE = 1024 * 1024;
 const MAX_STATE = 256 * 1024 * 1024;
 const CACHE_FILE = 'origins.json';
-const short = (v: unknown, max = 300): string => (typeof v === 'string' ? singleLine(v, max) : '');
+/** printable ASCII words with single spaces: already one line, nothing to change */
+const PLAIN = /^[!-~]+(?: [!-~]+)*$/;
+const short = (v: unknown, max = 300): string => (typeof v !== 'string' ? '' : v.length <= max && PLAIN.test(v) ? v : singleLine(v, max));
 
 async function readState(path: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(path, 'utf8');

@@ -11,11 +11,15 @@ import { createHash } from 'node:crypto';
 import type { Origin, RepoPackage } from './origins.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const ESCAPED = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /** HTML text and attribute escaping; control characters (other than tab/newline) dropped. */
 export function escapeHtml(v: string | number | null | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  return String(v ?? '').replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => HTML_ESCAPES[c] ?? '');
+  const text = String(v ?? '');
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => HTML_ESCAPES[c] ?? '') : text;
 }
 
 /** What outdated.json says about one upstream release (a subset of src/outdated/report.ts's Row). */

@@ -13,7 +13,7 @@
  * Prints Markdown and writes bench/results/publish-latest.md. Exit 1 only when a run fails.
  */
 import { cpus } from 'node:os';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,8 +187,11 @@ async function yum(work: string): Promise<Side[]> {
   const plain = join(work, 'plain');
   await mkdir(join(plain, 'Packages'), { recursive: true });
   const cr = ['--no-database', '--general-compress-type', 'gz', '--workers', '2'];
+  // py2pkg keeps them under Packages/<first letter>/ (src/repo/yum.ts)
   const copySigned = async (f: string) => {
-    await execa('/usr/bin/cp', [join(repo, 'Packages', basename(f)), join(plain, 'Packages')], { env: ENV, extendEnv: false });
+    const sub = join('Packages', basename(f).slice(0, 1).toLowerCase());
+    await mkdir(join(plain, sub), { recursive: true });
+    await copyFile(join(repo, sub, basename(f)), join(plain, sub, basename(f)));
   };
   return points(
     'Yum',

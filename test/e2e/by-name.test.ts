@@ -12,7 +12,8 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freshRoot, type DebRoot } from '../support/debroot.js';
 import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
-import { makeTestCa, sha256, startIndexServer, type IndexServer } from '../support/index-server.js';
+import { sha256, startIndexServer, type IndexServer } from '../support/index-server.js';
+import { makeTestCa } from '../support/test-network.js';
 import { fixtureSdist, py2pkg, upstreamPub } from '../support/project.js';
 
 const sdist = fixtureSdist('rpc4django');

@@ -15,17 +15,8 @@ import { gzipSync } from 'node:zlib';
 import { Py2pkgError } from '../../src/errors.js';
 import { parseByName, sourceSettings, type SourceFlags } from '../../src/source/options.js';
 import { resolveAndFetch } from '../../src/source/stage.js';
-import {
-  makeTestCa,
-  projectJson,
-  sha256,
-  startIndexServer,
-  startProxy,
-  type IndexServer,
-  type IndexServerOptions,
-  type TestCa,
-  type TestProxy,
-} from '../support/index-server.js';
+import { projectJson, sha256, startIndexServer, type IndexServer, type IndexServerOptions } from '../support/index-server.js';
+import { makeTestCa, startProxy, type TestCa, type TestProxy } from '../support/test-network.js';
 import { fixtureSdist, py2pkg, upstreamPub } from '../support/project.js';
 
 const rpcPath = fixtureSdist('rpc4django');

@@ -15,7 +15,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseByName, sourceSettings, type SourceFlags } from '../../src/source/options.js';
 import { resolveAndFetch } from '../../src/source/stage.js';
-import { makeSdist, makeTestCa, makeWheel, sha256, startIndexServer, writeStaticIndex, type IndexServer, type ServedProject } from '../support/index-server.js';
+import { makeSdist, makeWheel, sha256, startIndexServer, writeStaticIndex, type IndexServer, type ServedProject } from '../support/index-server.js';
+import { makeTestCa } from '../support/test-network.js';
 import { fixtureSdist, SYSTEM_PATH } from '../support/project.js';
 
 const run = promisify(execFile);

@@ -5,14 +5,14 @@
  * changes one chunk and leaves the others' bytes alone. Each chunk is one gzip member (apt and
  * every gzip reader take concatenated members) and one block of a single .xz stream (xz-stream.ts).
  * The generation's state keeps, per index file, where each chunk's member and block lie; the next
- * publish takes unchanged chunks from the previous generation's files after checking the CRC32
- * each member and block carries of its data, and compresses only the new chunks: gzip on libuv's
- * pool, xz in one `xz --block-list` process for all of them.
+ * publish takes unchanged chunks from the previous generation's files, checked (the CRC32 each
+ * member and block carries, then decoded: gzip here, xz in one `xz -dc`), and compresses only
+ * the new chunks: gzip on libuv's pool, xz in one `xz --block-list` process for all of them.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { crc32, gzip } from 'node:zlib';
+import { crc32, gunzipSync, gzip } from 'node:zlib';
 import { run } from '../exec.js';
 import { blockCheck, joinXzStream, splitXzStream, type XzBlock } from './xz-stream.js';
 
@@ -96,11 +96,35 @@ async function xzBlocks(chunks: Buffer[]): Promise<XzBlock[]> {
   return blocks;
 }
 
-/** Compress a Packages text, reusing the chunks `cache` has. */
+/** Do the reused blocks decode to their chunks' text? One `xz -dc` over a stream of just them. */
+async function blocksDecode(reused: ReadonlyArray<{ bytes: Buffer; block: XzBlock }>): Promise<boolean> {
+  if (reused.length === 0) return true;
+  const r = await run(XZ, ['-dc'], {
+    input: joinXzStream(reused.map((c) => c.block)),
+    binaryStdout: true,
+    check: false,
+    timeoutMs: 10 * 60_000,
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  return r.exitCode === 0 && (r.stdoutBuffer ?? Buffer.alloc(0)).equals(Buffer.concat(reused.map((c) => c.bytes)));
+}
+
+/**
+ * Compress a Packages text, reusing the chunks `cache` has. The reused gzip members were decoded
+ * when they were cached (cacheChunks); the reused xz blocks are decoded by xz beside the new
+ * compression, and when one does not give its chunk back, everything is compressed afresh.
+ */
 export async function compressIndex(text: Buffer, cache: ChunkCache): Promise<CompressedIndex> {
   const chunks = chunkText(text).map((bytes) => ({ bytes, sha256: sha256(bytes), crc32: crc32(bytes) }));
-  const fresh = chunks.filter((c, i) => !cache.has(c.sha256) && chunks.findIndex((d) => d.sha256 === c.sha256) === i);
-  const [gzs, blocks] = await Promise.all([Promise.all(fresh.map((c) => gzipAsync(c.bytes, { level: 9 }))), xzBlocks(fresh.map((c) => c.bytes))]);
+  const first = (c: { sha256: string }, i: number) => chunks.findIndex((d) => d.sha256 === c.sha256) === i;
+  const fresh = chunks.filter((c, i) => !cache.has(c.sha256) && first(c, i));
+  const reused = chunks.filter((c, i) => cache.has(c.sha256) && first(c, i)).map((c) => ({ bytes: c.bytes, block: cache.get(c.sha256)!.xz }));
+  const [gzs, blocks, decoded] = await Promise.all([
+    Promise.all(fresh.map((c) => gzipAsync(c.bytes, { level: 9 }))),
+    xzBlocks(fresh.map((c) => c.bytes)),
+    blocksDecode(reused),
+  ]);
+  if (!decoded) return compressIndex(text, new Map());
   const made = new Map<string, Compressed>(fresh.map((c, i) => [c.sha256, { gz: gzs[i]!, xz: blocks[i]! }]));
   const parts = chunks.map((c) => made.get(c.sha256) ?? cache.get(c.sha256)!);
   const refs: ChunkRef[] = [];
@@ -116,9 +140,20 @@ export async function compressIndex(text: Buffer, cache: ChunkCache): Promise<Co
   return { gz, xz: joinXzStream(parts.map((p) => p.xz)), chunks: refs, compressed: fresh.length };
 }
 
+/** Does the gzip member inflate to the recorded chunk (its size and sha256)? */
+function decodesTo(member: Buffer, r: ChunkRef): boolean {
+  try {
+    const text = gunzipSync(member, { maxOutputLength: Math.max(1, r.size) });
+    return text.length === r.size && sha256(text) === r.sha256;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Take the chunks of one earlier index file (its .gz and .xz beside `path`) into the cache. A
- * member or block whose own CRC32 and size do not match the record is left out (compressed again).
+ * member or block whose own CRC32 and size do not match the record, or a member that does not
+ * inflate to the recorded chunk, is left out (compressed again).
  */
 export async function cacheChunks(cache: ChunkCache, path: string, refs: readonly ChunkRef[]): Promise<void> {
   if (refs.length === 0 || refs.every((r) => cache.has(r.sha256))) return;
@@ -139,7 +174,8 @@ export async function cacheChunks(cache: ChunkCache, path: string, refs: readonl
       member[0] === 0x1f &&
       member[1] === 0x8b &&
       member.readUInt32LE(member.length - 8) === r.crc32 &&
-      member.readUInt32LE(member.length - 4) === r.size % 2 ** 32;
+      member.readUInt32LE(member.length - 4) === r.size % 2 ** 32 &&
+      decodesTo(member, r);
     const xzOk = block.bytes.length === r.xz[1] && block.bytes.length >= 12 && r.xz[2] <= r.xz[1] && r.xz[1] - r.xz[2] < 4 && blockCheck(block) === r.crc32;
     if (gzOk && xzOk) cache.set(r.sha256, { gz: Buffer.from(member), xz: { ...block, bytes: Buffer.from(block.bytes) } });
   }

@@ -3,8 +3,9 @@
  * back by the real readers: apt's own (`apt-helper cat-file`, the code `apt-get update` uses),
  * `xz -dc`, `gzip -dc` and Python's lzma and gzip modules. A second compression with the first
  * one's chunks in the cache compresses only what changed; a cached member or block whose bytes
- * were damaged is not reused. The Packages text is Debian's own security archive index when the
- * host has it (read with apt-helper from /var/lib/apt/lists), else generated stanzas.
+ * were damaged is not reused, whether its own checks show it or only decoding does. The Packages
+ * text is Debian's own security archive index when the host has it (read with apt-helper from
+ * /var/lib/apt/lists), else generated stanzas.
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
@@ -140,6 +141,26 @@ test('a member or block whose CRC32 does not match the record is compressed agai
   const again = await compressIndex(text, cache);
   assert.equal(again.compressed, 1);
   const out = await writeIndex('Packages-repaired', again);
+  for (const [label, bytes] of await readers(out)) assert.ok(bytes.equals(text), label);
+});
+
+test('damage inside the compressed data (the checks intact) is found by decoding: nothing damaged is copied', async () => {
+  const first = await compressIndex(text, new Map());
+  const gz = Buffer.from(first.gz);
+  const xz = Buffer.from(first.xz);
+  const [a, b] = [first.chunks[0]!, first.chunks[2]!];
+  gz[b.gz[0] + Math.floor(b.gz[1] / 2)]! ^= 0x55; // chunk b's deflate data; its trailer still says the right CRC32
+  xz[a.xz[0] + Math.floor(a.xz[1] / 2)]! ^= 0x55; // chunk a's LZMA2 data; its check still says the right CRC32
+  const base = join(work, 'Packages-bitrot');
+  await writeFile(`${base}.gz`, gz);
+  await writeFile(`${base}.xz`, xz);
+  const cache: ChunkCache = new Map();
+  await cacheChunks(cache, base, first.chunks);
+  assert.ok(!cache.has(b.sha256), 'a member that does not inflate to its chunk is not cached');
+  assert.ok(cache.has(a.sha256), 'the block passes the cheap checks (only xz can tell)');
+  const again = await compressIndex(text, cache);
+  assert.equal(again.compressed, again.chunks.length, 'a reused block that does not decode: everything compressed afresh');
+  const out = await writeIndex('Packages-after-bitrot', again);
   for (const [label, bytes] of await readers(out)) assert.ok(bytes.equals(text), label);
 });
 

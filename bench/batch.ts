@@ -206,26 +206,17 @@ async function main(): Promise<void> {
     const parallels: Run[] = [];
     const bare1: number[] = [];
     const bare2: number[] = [];
-    const contenders = [
-      async (p: number) => {
-        log(`round ${p + 1}/${ROUNDS}: py2pkg batch -j1, --no-cache`);
-        serials.push(await run([...sdists, '-j', '1', '--no-cache', '--out', join(work, `o-j1-${p}`), ...common], home(`h1-${p}`), COUNT));
-        await rm(join(work, `o-j1-${p}`), { recursive: true, force: true });
-      },
-      async (p: number) => {
-        log(`round ${p + 1}/${ROUNDS}: py2pkg batch -j2, --no-cache`);
-        parallels.push(await run([...sdists, '-j', '2', '--no-cache', '--out', join(work, `o-j2-${p}`), ...common], home(`h2-${p}`), COUNT));
-        await rm(join(work, `o-j2-${p}`), { recursive: true, force: true });
-      },
-      async (p: number) => {
-        log(`round ${p + 1}/${ROUNDS}: bare builds, 1 at a time`);
-        bare1.push(await bareBuilds(dirs, 1, join(work, `bare-1-${p}`)));
-      },
-      async (p: number) => {
-        log(`round ${p + 1}/${ROUNDS}: bare builds, 2 at a time`);
-        bare2.push(await bareBuilds(dirs, 2, join(work, `bare-2-${p}`)));
-      },
-    ];
+    const batchAt = (j: 1 | 2, into: Run[]) => async (p: number) => {
+      log(`round ${p + 1}/${ROUNDS}: py2pkg batch -j${j}, --no-cache`);
+      const out = join(work, `o-j${j}-${p}`);
+      into.push(await run([...sdists, '-j', String(j), '--no-cache', '--out', out, ...common], home(`h${j}-${p}`), COUNT));
+      await rm(out, { recursive: true, force: true });
+    };
+    const bareAt = (j: 1 | 2, into: number[]) => async (p: number) => {
+      log(`round ${p + 1}/${ROUNDS}: bare builds, ${j} at a time`);
+      into.push(await bareBuilds(dirs, j, join(work, `bare-${j}-${p}`)));
+    };
+    const contenders = [batchAt(1, serials), batchAt(2, parallels), bareAt(1, bare1), bareAt(2, bare2)];
     // single conversions (each of the first SINGLES sdists), in the rounds too: the batch's per-package cost is compared with them
     const singles: number[] = [];
     contenders.push(async (p: number) => {

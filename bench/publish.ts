@@ -171,7 +171,7 @@ async function apt(work: string): Promise<Side[]> {
   const debs = join(work, 'debs');
   await mkdir(debs, { recursive: true });
   const files: string[] = [];
-  for (let i = 0; i < COUNT + RUNS * COUNTS.length; i++) files.push(await makeDeb(debs, i));
+  for (let i = 0; i < COUNT + RUNS; i++) files.push(await makeDeb(debs, i));
   const repo = join(work, 'apt');
   return points('Apt', 'apt-ftparchive packages pool (from scratch)', files, repo, () => timed('/usr/bin/apt-ftparchive', ['packages', 'pool'], { cwd: repo }));
 }
@@ -180,7 +180,7 @@ async function yum(work: string): Promise<Side[]> {
   const rpms = join(work, 'rpms');
   await mkdir(rpms, { recursive: true });
   const files: string[] = [];
-  const total = COUNT + RUNS * COUNTS.length;
+  const total = COUNT + RUNS;
   for (let from = 0; from < total; from += 250) files.push(...(await makeRpms(rpms, from, Math.min(from + 250, total))));
   const repo = join(work, 'yum');
   // the baseline: the same rpms as py2pkg signed them, in a plain directory that createrepo_c maintains

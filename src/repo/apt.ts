@@ -152,8 +152,8 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[], prev: {
   const components = [...new Set([opts.component, ...entries.map((e) => e.component)])].sort();
   const archs = indexArchs(entries);
   const files: IndexFile[] = [];
-  // every Packages text first; identical texts (binary-all and binary-<arch> when every package
-  // is arch all) are compressed once, and only the chunks no earlier generation has
+  // every Packages text first; a text shared by several files (binary-all and binary-<arch> when
+  // every package is arch all) is compressed once, and only the chunks no earlier generation has
   const texts: Array<{ rel: string; text: Buffer }> = [];
   for (const component of components) {
     // binary-<arch> lists the `all` packages too: without packages of its own it is binary-all's text
@@ -166,13 +166,12 @@ async function writeGeneration(req: PublishRequest, entries: DebEntry[], prev: {
     }
   }
   const cache = await previousChunks(prev);
-  const compressed = new Map<string, Promise<CompressedIndex>>();
+  const compressed = new Map<Buffer, Promise<CompressedIndex>>();
   const compress = (text: Buffer): Promise<CompressedIndex> => {
-    const key = createHash('sha256').update(text).digest('hex');
-    let p = compressed.get(key);
+    let p = compressed.get(text);
     if (!p) {
       p = compressIndex(text, cache);
-      compressed.set(key, p);
+      compressed.set(text, p);
     }
     return p;
   };

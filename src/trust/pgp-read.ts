@@ -9,7 +9,8 @@ import { Py2pkgError } from '../errors.js';
 import type { LocalSdist } from '../types.js';
 import { readBounded } from './bounded-read.js';
 
-export type OpenPGP = typeof import('openpgp');
+export type { OpenPGP } from '../sign/openpgp-lib.js';
+import type { OpenPGP } from '../sign/openpgp-lib.js';
 
 /** A detached signature file is tiny; anything larger is not one (and is not read). */
 export const MAX_SIGNATURE_FILE_BYTES = 1024 * 1024;

@@ -9,8 +9,9 @@
  *   rerun      the same again, unchanged              (goal: rerun ÷ cold ≤ 0.1)
  *   single     py2pkg <one sdist> --no-cache, each of the first `--singles` sdists, in every round
  *              (goal: serial batch ÷ 30 ≤ 0.8 × the single conversion's median)
- *   memory     peak resident memory of the whole process tree of the -j2 run, sampled from
- *              /proc every 100 ms (goal < 500 MB), and GNU time's %M (largest single process)
+ *   memory     peak resident memory of the whole process tree of one more -j2 run, sampled from
+ *              /proc every 100 ms (goal < 500 MB), and GNU time's %M (largest single process);
+ *              the timed runs are not sampled (the sampler's CPU would weigh on -j2 only)
  *
  * Prints Markdown and writes bench/results/batch-latest.md. Exit 1 only when a run fails.
  */
@@ -131,7 +132,12 @@ async function treeRss(pid: number): Promise<number> {
   return sum;
 }
 
-async function run(args: string[], env: Record<string, string>, expect: number): Promise<Run> {
+/**
+ * One py2pkg run, timed. `sampleTree`: also sample the process tree's resident memory from /proc
+ * every 100 ms; that sampling costs CPU on the machine's two cores, more so when both are busy, so
+ * the timed comparisons run without it and memory has its own run.
+ */
+async function run(args: string[], env: Record<string, string>, expect: number, sampleTree = false): Promise<Run> {
   const tmp = await mkdtemp(join(tmpdir(), 'bench-batch-run-'));
   const timeFile = join(tmp, 'time');
   const t0 = process.hrtime.bigint();
@@ -143,9 +149,11 @@ async function run(args: string[], env: Record<string, string>, expect: number):
     timeout: 3_600_000,
   });
   let treeKiB = 0;
-  const sampler = setInterval(() => {
-    if (child.pid) void treeRss(child.pid).then((k) => (treeKiB = Math.max(treeKiB, k)));
-  }, 100);
+  const sampler = sampleTree
+    ? setInterval(() => {
+        if (child.pid) void treeRss(child.pid).then((k) => (treeKiB = Math.max(treeKiB, k)));
+      }, 100)
+    : undefined;
   const r = await child;
   clearInterval(sampler);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -206,7 +214,9 @@ async function main(): Promise<void> {
     const parallels: Run[] = [];
     const bare1: number[] = [];
     const bare2: number[] = [];
+    const loads: string[] = [];
     const batchAt = (j: 1 | 2, into: Run[]) => async (p: number) => {
+      loads.push(`${j === 1 ? 'serial' : '-j2'} ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
       log(`round ${p + 1}/${ROUNDS}: py2pkg batch -j${j}, --no-cache`);
       const out = join(work, `o-j${j}-${p}`);
       into.push(await run([...sdists, '-j', String(j), '--no-cache', '--out', out, ...common], home(`h${j}-${p}`), COUNT));
@@ -232,10 +242,12 @@ async function main(): Promise<void> {
     const bareSpeedup = med(bare1) / med(bare2);
     const byMs = (a: Run, b: Run) => a.ms - b.ms;
     const serial = [...serials].sort(byMs)[Math.floor(ROUNDS / 2)]!;
+    log('memory: py2pkg batch -j2, --no-cache, the process tree sampled (untimed)');
+    const memory = await run([...sdists, '-j', '2', '--no-cache', '--out', join(work, 'o-memory'), ...common], home('h5'), COUNT, true);
     const parallel = {
       ...[...parallels].sort(byMs)[Math.floor(ROUNDS / 2)]!,
-      treeKiB: Math.max(...parallels.map((r) => r.treeKiB)),
-      maxKiB: Math.max(...parallels.map((r) => r.maxKiB)),
+      treeKiB: memory.treeKiB,
+      maxKiB: Math.max(memory.maxKiB, ...parallels.map((r) => r.maxKiB)),
     };
     log('cold batch -j2 with an empty build cache');
     const cold = await run([...sdists, '-j', '2', '--out', join(work, 'o-cold'), ...common], home('h3'), COUNT);
@@ -276,14 +288,14 @@ async function main(): Promise<void> {
 
 - date: ${new Date().toISOString()}
 - machine: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average at the end ${load} (other work shares the machine: times are upper bounds)
-- input: ${COUNT} generated sdists (setuptools, flit_core, hatchling in turn), signed with the TEST-ONLY key; SOURCE_DATE_EPOCH=${MTIME}; ${ROUNDS} rounds of py2pkg serial, py2pkg -j2 and the bare builds 1 and 2 at a time, in rotating order (medians shown; serial ÷ -j2 per round: ${pairRatios}); single conversions of the first ${Math.min(SINGLES, COUNT)} sdists in every round (${singles.length} in all); the cache runs (cold, then unchanged) once
+- input: ${COUNT} generated sdists (setuptools, flit_core, hatchling in turn), signed with the TEST-ONLY key; SOURCE_DATE_EPOCH=${MTIME}; ${ROUNDS} rounds of py2pkg serial, py2pkg -j2 and the bare builds 1 and 2 at a time, in rotating order (medians shown; serial ÷ -j2 per round: ${pairRatios}; 1-minute load average as each py2pkg batch started: ${loads.join(', ')}); single conversions of the first ${Math.min(SINGLES, COUNT)} sdists in every round (${singles.length} in all); the cache runs (cold, then unchanged) once
 
 | run | wall | per package | peak RSS, process tree | largest process |
 |---|---:|---:|---:|---:|
-| serial batch (-j1, --no-cache), median | ${s(serial.ms)} | ${s(perSerial)} | ${mib(serial.treeKiB)} | ${mib(serial.maxKiB)} |
-| parallel batch (-j2, --no-cache), median (memory: the largest of the runs) | ${s(parallel.ms)} | ${s(perParallel)} | ${mib(parallel.treeKiB)} | ${mib(parallel.maxKiB)} |
-| cold batch (-j2, empty cache) | ${s(cold.ms)} | ${s(cold.ms / COUNT)} | ${mib(cold.treeKiB)} | ${mib(cold.maxKiB)} |
-| unchanged rerun (-j2, cache) | ${s(rerun.ms)} | ${s(rerun.ms / COUNT)} | ${mib(rerun.treeKiB)} | ${mib(rerun.maxKiB)} |
+| serial batch (-j1, --no-cache), median | ${s(serial.ms)} | ${s(perSerial)} | not sampled | ${mib(serial.maxKiB)} |
+| parallel batch (-j2, --no-cache), median (process tree: a separate sampled run; largest process: the largest of all) | ${s(parallel.ms)} | ${s(perParallel)} | ${mib(parallel.treeKiB)} | ${mib(parallel.maxKiB)} |
+| cold batch (-j2, empty cache) | ${s(cold.ms)} | ${s(cold.ms / COUNT)} | not sampled | ${mib(cold.maxKiB)} |
+| unchanged rerun (-j2, cache) | ${s(rerun.ms)} | ${s(rerun.ms / COUNT)} | not sampled | ${mib(rerun.maxKiB)} |
 | single conversion (median of ${singles.length}) | ${s(single)} | ${s(single)} | | |
 
 ## Goals

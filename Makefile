@@ -18,6 +18,7 @@ setup-test:
 
 build:
 	npx tsc -p tsconfig.json
+	$(NODE) dist/scripts/code-cache.js
 
 # sdists of the fixture projects, signed with the TEST-ONLY upstream key
 define make-fixtures

@@ -1,6 +1,6 @@
 /**
  * rpmsign signs by running `__gpg_sign_cmd` with the data on stdin. For a key file that
- * command is py2pkg's own small helper (bin/py2pkg-rpm-sign.js): it carries no key. It
+ * command is py2pkg's own small helper (python/py2pkg-rpm-sign.py): it carries no key. It
  * streams the data to this server over a unix socket in a private 0700 directory, and the
  * server — py2pkg's own process, where the decrypted key lives — answers with one binary
  * v4 signature packet. The key and passphrase never appear in rpmsign's or the helper's
@@ -13,10 +13,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
-import { projectRoot } from '../paths.js';
+import { pythonHelpersDir } from '../paths.js';
 import type { RpmSignSetup } from './signer-types.js';
 
-export const RPM_SIGN_HELPER = 'bin/py2pkg-rpm-sign.js';
+export const RPM_SIGN_HELPER = 'py2pkg-rpm-sign.py';
+/** the helper's interpreter: Python starts in ≈19 ms here, node in ≈42 ms, once per rpm signed */
+export const HELPER_PYTHON = '/usr/bin/python3';
 
 /** rpm parses the command with popt after macro expansion: keep words free of both syntaxes. */
 export function rpmSafeWord(word: string): string {
@@ -32,11 +34,14 @@ export function rpmSafeWord(word: string): string {
 /**
  * The __gpg_sign_cmd for the helper. rpm 4.18 execs the first word with the rest as argv
  * (so the second word is the program's argv[0]), data on stdin, `__plaintext_filename` "-".
+ * Python runs isolated (-I: no user site, no PYTHON* variables) and without site (-S).
  */
-export function helperSignCommand(node: string, helper: string, socket: string): string {
+export function helperSignCommand(python: string, helper: string, socket: string): string {
   return [
-    rpmSafeWord(node),
-    'node',
+    rpmSafeWord(python),
+    'python3',
+    '-I',
+    '-S',
     rpmSafeWord(helper),
     '--socket',
     rpmSafeWord(socket),
@@ -64,9 +69,9 @@ export async function startSignServer(workDir: string, fingerprint: string, sign
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
   });
-  const helper = join(projectRoot(), RPM_SIGN_HELPER);
+  const helper = join(pythonHelpersDir(), RPM_SIGN_HELPER);
   return {
-    defines: [`_gpg_name ${fingerprint}`, `__gpg_sign_cmd ${helperSignCommand(process.execPath, helper, socketPath)}`],
+    defines: [`_gpg_name ${fingerprint}`, `__gpg_sign_cmd ${helperSignCommand(HELPER_PYTHON, helper, socketPath)}`],
     env: {},
     async close() {
       for (const s of sockets) s.destroy();

@@ -207,7 +207,7 @@ test('the key and its passphrase never appear in any child process argv or envir
     while (watching) {
       for (const p of procSnapshot()) {
         if (p.cmdline.includes('bin/py2pkg.js')) continue; // py2pkg itself holds them, legitimately
-        if (/rpmsign|py2pkg-rpm-sign|createrepo_c/.test(p.cmdline)) observed.add(p.cmdline.split('\0').slice(0, 3).join(' '));
+        if (/rpmsign|py2pkg-rpm-sign|createrepo_c/.test(p.cmdline)) observed.add(p.cmdline.split('\0').slice(0, 4).join(' '));
         const all = `${p.cmdline}\n${p.environ}`;
         if (all.includes(PASSPHRASE) || all.includes('PY2PKG_PASSPHRASE') || keyLines.some((l) => all.includes(l)))
           leaks.add(`${p.pid}: ${p.cmdline.replace(/\0/g, ' ')}`);

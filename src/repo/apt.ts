@@ -29,7 +29,7 @@ import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult } from './publish-types.js';
 import { STATE_DIR, sweep } from './repo-dir.js';
 import { aptSourcesSnippet } from './snippets.js';
-import { writeRepoPage } from './page-write.js';
+import { pageInBackground } from './page-write.js';
 import { cacheChunks, compressIndex, type ChunkCache, type ChunkRef, type CompressedIndex } from './index-compress.js';
 import { landPackage, originsOfAdded, underRepoLock } from './publish-frame.js';
 
@@ -243,8 +243,13 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       where: `suite ${opts.suite} of ${opts.dir}`,
     });
 
-    // the page needs the new packages' provenance: read it while the generation is written
-    const origins = originsOfAdded(opts.dir, 'apt', state.entries, entries);
+    // the page (with the new packages' provenance) is made while the generation is written
+    const suiteEntries = new Map([...[...loaded].map(([suite, v]) => [suite, v.entries] as const), [opts.suite, entries] as const]);
+    const page = pageInBackground(opts.dir, 'apt', {
+      signedBy: signer.key.fingerprint,
+      known: originsOfAdded(opts.dir, 'apt', state.entries, entries),
+      suiteEntries,
+    });
     const gen = await writeGeneration(req, entries, prev);
     await lock.assertHeld();
     const link = suiteLink(opts.dir, opts.suite);
@@ -266,8 +271,7 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
       state.entries.map((e) => e.filename).filter((f) => !kept.has(f)),
       loaded,
     );
-    const suiteEntries = new Map([...loaded].map(([suite, v]) => [suite, v.entries]));
-    await writeRepoPage(opts.dir, 'apt', { signedBy: signer.key.fingerprint, known: await origins, suiteEntries });
+    await page.land();
     return { kind: 'apt', dir: opts.dir, packages, removed, keyFile, snippet };
   });
 }

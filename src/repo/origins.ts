@@ -54,16 +54,20 @@ async function readState(path: string): Promise<Array<Record<string, unknown>>> 
 
 /**
  * The packages the repository's current generations list (Apt: every suite). `suiteEntries`:
- * the entries of suites the caller already holds (a publish, under the lock), not read again.
+ * what a publish holding the lock already has, maybe before its switch: every suite's entries
+ * (Apt), or the entries under the key '' (Yum); then nothing is read from the generations.
  */
 export async function repoPackages(dir: string, kind: RepoKind, suiteEntries?: ReadonlyMap<string, ReadonlyArray<object>>): Promise<RepoPackage[]> {
   const out: RepoPackage[] = [];
   if (kind === 'apt') {
     const dists = join(dir, 'dists');
-    const suites = (await readdir(dists, { withFileTypes: true }).catch(() => []))
-      .filter((e) => e.isSymbolicLink())
-      .map((e) => e.name)
-      .sort();
+    // given every suite's entries (a publish holding the lock, maybe before its switch), those suites
+    const suites = suiteEntries
+      ? [...suiteEntries.keys()].sort()
+      : (await readdir(dists, { withFileTypes: true }).catch(() => []))
+          .filter((e) => e.isSymbolicLink())
+          .map((e) => e.name)
+          .sort();
     for (const suite of suites) {
       const held = suiteEntries?.get(suite) as Array<Record<string, unknown>> | undefined;
       const entries = held ?? (await readState(join(dists, suite, 'state.json')).catch(() => []));
@@ -79,8 +83,10 @@ export async function repoPackages(dir: string, kind: RepoKind, suiteEntries?: R
         });
     }
   } else {
-    const target = await readlinkOrUndefined(join(dir, 'repodata')).catch(() => undefined);
-    const entries = target ? await readState(join(dirname(resolve(dir, target)), 'state.json')).catch(() => []) : [];
+    // given the entries (under the key ''), those; else the current generation's
+    const held = suiteEntries?.get('') as Array<Record<string, unknown>> | undefined;
+    const target = held ? undefined : await readlinkOrUndefined(join(dir, 'repodata')).catch(() => undefined);
+    const entries = held ?? (target ? await readState(join(dirname(resolve(dir, target)), 'state.json')).catch(() => []) : []);
     for (const e of entries) {
       const epoch = typeof e.epoch === 'number' && e.epoch > 0 ? `${e.epoch}:` : '';
       out.push({

@@ -47,16 +47,21 @@ export async function readOutdated(dir: string): Promise<{ status: Map<string, P
   return { status, checkedAt: str(doc.checkedAt) };
 }
 
-export async function writeRepoPage(
-  dir: string,
-  kind: RepoKind,
-  opts: { title?: string; signedBy: string; now?: Date; known?: ReadonlyMap<string, Origin | null>; suiteEntries?: ReadonlyMap<string, ReadonlyArray<object>> },
-): Promise<string> {
+type PageOptions = {
+  title?: string;
+  signedBy: string;
+  now?: Date;
+  known?: ReadonlyMap<string, Origin | null>;
+  suiteEntries?: ReadonlyMap<string, ReadonlyArray<object>>;
+};
+
+/** The page as it stands for these packages (see repoPackages for `suiteEntries`). */
+export async function renderRepoPage(dir: string, kind: RepoKind, opts: PageOptions): Promise<string> {
   const pkgs = await repoPackages(dir, kind, opts.suiteEntries);
   pkgs.sort((a, b) => ordinal(a.name, b.name) || ordinal(a.version, b.version) || ordinal(a.suite, b.suite));
   const origins = await packageOrigins(dir, pkgs, opts.known);
   const outdated = await readOutdated(dir);
-  const html = renderPage({
+  return renderPage({
     title: opts.title ?? basename(dir),
     kind,
     signedBy: opts.signedBy,
@@ -65,7 +70,31 @@ export async function writeRepoPage(
     status: outdated?.status,
     statusCheckedAt: outdated?.checkedAt,
   });
+}
+
+export async function writeRepoPage(dir: string, kind: RepoKind, opts: PageOptions): Promise<string> {
   const file = join(dir, 'index.html');
-  await writeAtomic(file, html);
+  await writeAtomic(file, await renderRepoPage(dir, kind, opts));
   return file;
+}
+
+/**
+ * A publish renders its page while its child processes (xz, createrepo_c) run, from the entries
+ * it is about to switch to, and lands it after the switch: `land()` writes it. A publish that
+ * fails before then never writes it (a rendering failure surfaces at land()).
+ */
+export function pageInBackground(
+  dir: string,
+  kind: RepoKind,
+  opts: Omit<PageOptions, 'known'> & { known: Promise<ReadonlyMap<string, Origin | null>> },
+): { land(): Promise<string> } {
+  const html = opts.known.then((known) => renderRepoPage(dir, kind, { ...opts, known }));
+  html.catch(() => {});
+  return {
+    async land() {
+      const file = join(dir, 'index.html');
+      await writeAtomic(file, await html);
+      return file;
+    },
+  };
 }

@@ -26,7 +26,7 @@ import { slug } from './options.js';
 import { applyChanges, type PublishRequest, type PublishResult, type Removal } from './publish-types.js';
 import { STATE_DIR, sweep } from './repo-dir.js';
 import { yumRepoSnippet } from './snippets.js';
-import { writeRepoPage } from './page-write.js';
+import { pageInBackground } from './page-write.js';
 import { landPackage, originsOfAdded, underRepoLock } from './publish-frame.js';
 
 export const CREATEREPO = '/usr/bin/createrepo_c';
@@ -161,8 +161,12 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
     });
     entries.sort((a, b) => a.filename.localeCompare(b.filename));
 
-    // the page needs the new packages' provenance: read it while createrepo_c runs
-    const origins = originsOfAdded(opts.dir, 'yum', state.entries, entries);
+    // the page (with the new packages' provenance) is made while createrepo_c runs
+    const page = pageInBackground(opts.dir, 'yum', {
+      signedBy: signer.key.fingerprint,
+      known: originsOfAdded(opts.dir, 'yum', state.entries, entries),
+      suiteEntries: new Map([['', entries]]),
+    });
     const gen = await writeGeneration(req, entries, previous);
     await lock.assertHeld();
     await switchSymlink(repodataLink(opts.dir), relative(opts.dir, join(gen, 'repodata')));
@@ -178,7 +182,7 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
       if (join(stateDir, 'yum', g) !== gen) await rm(join(stateDir, 'yum', g), { recursive: true, force: true });
     }
     await sweep(opts.dir, new Set(entries.map((e) => e.filename)), 'Packages');
-    await writeRepoPage(opts.dir, 'yum', { signedBy: signer.key.fingerprint, known: await origins });
+    await page.land();
     return { kind: 'yum', dir: opts.dir, packages, removed, keyFile, snippet };
   });
 }

@@ -9,7 +9,8 @@
  *     the caller refuses with DEPENDS_UNSATISFIABLE before the build, as the binary path does;
  *   - a package it does not have (a PyPI-only build helper): left out, with a warning that names
  *     it and how to keep it (depends-map);
- * The backend's own package is always kept: without it nothing builds.
+ * The backend's own package is always kept: without it nothing builds. `name[extra]` of a tool
+ * whose extras the table knows (setuptools_scm[toml]) adds what the extra requires.
  * Pure apart from reading the shipped data files once.
  */
 import { singleLine } from '../errors.js';
@@ -17,6 +18,7 @@ import { backendPackage, BUILD_REQUIREMENT_PACKAGES, type BuildSystem } from '..
 import { canonicalizeName, evaluateMarker, parseRequirement, type Requirement } from '../python/pep508.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import { profileArchive, translateRequirement, type DependencyProblem } from './debian.js';
+import { compareDebianVersions } from './debversion.js';
 import { debianNameFor, type DebianName } from './names.js';
 import type { DependencyOptions } from './options.js';
 
@@ -37,15 +39,30 @@ function buildNameOf(distName: string): DebianName {
 
 const packageOf = (relation: string): string => relation.split(' ', 1)[0] as string;
 
-/** Keep first-seen order by package; a bare name gives way to the same package with bounds. */
+const LOWER = /^(\S+) \(>= ([^)\s]+)\)$/;
+
+/** A `pkg (>= v)` that another `pkg (>= w)`, w ≥ v, makes redundant (an extra's setuptools>=42 beside setuptools>=64). */
+function weakerLowerBound(r: string, relations: readonly string[]): boolean {
+  const m = LOWER.exec(r);
+  if (!m) return false;
+  return relations.some((o) => {
+    const n = LOWER.exec(o);
+    return o !== r && n !== null && n[1] === m[1] && compareDebianVersions(n[2]!, m[2]!) > 0;
+  });
+}
+
+/**
+ * Keep first-seen order by package; a bare name gives way to the same package with bounds, and
+ * a lower bound to a higher one on the same package.
+ */
 function merge(relations: string[]): string[] {
   const versioned = new Set(relations.filter((r) => r.includes(' (')).map(packageOf));
   const out: string[] = [];
   for (const r of relations) {
-    if (out.includes(r)) continue;
+    if (out.includes(r) || weakerLowerBound(r, relations)) continue;
     if (!r.includes(' (') && !r.includes(' | ') && versioned.has(packageOf(r))) {
       // the bounded relations of this package take the bare name's place
-      for (const v of relations) if (packageOf(v) === packageOf(r) && v.includes(' (') && !out.includes(v)) out.push(v);
+      for (const v of relations) if (packageOf(v) === packageOf(r) && v.includes(' (') && !out.includes(v) && !weakerLowerBound(v, relations)) out.push(v);
       continue;
     }
     out.push(r);
@@ -63,7 +80,10 @@ export function debBuildRequirements(bs: BuildSystem, profile: TargetProfile, op
   if (backend && archive && !archive.packages.has(backend) && opts.provided?.[backend] === undefined) {
     warnings.push(`${backend} (the build backend ${bs.backend}): ${archive.id} has no such package; the build farm needs it from another repository`);
   }
-  for (const line of bs.requires) {
+  // a known extra's requirements (BUILD_REQUIREMENT_PACKAGES) are taken up right after their requirement
+  const queue = [...bs.requires];
+  for (let i = 0; i < queue.length; i++) {
+    const line = queue[i]!;
     let req: Requirement;
     try {
       req = parseRequirement(line);
@@ -79,6 +99,11 @@ export function debBuildRequirements(bs: BuildSystem, profile: TargetProfile, op
       continue;
     }
     const table = BUILD_REQUIREMENT_PACKAGES[req.normalizedName];
+    const known = req.extras.filter((x) => table?.extras?.[canonicalizeName(x)] !== undefined);
+    if (known.length > 0) {
+      queue.splice(i + 1, 0, ...known.flatMap((x) => table!.extras![canonicalizeName(x)]!));
+      req = { ...req, extras: req.extras.filter((x) => !known.includes(x)) };
+    }
     const unversioned = table?.unversioned === true;
     const t = translateRequirement(unversioned ? { ...req, specifier: '' } : req, profile, table?.tool ? undefined : archive, opts, { nameOf: buildNameOf });
     warnings.push(...t.warnings);

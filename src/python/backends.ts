@@ -37,6 +37,12 @@ export interface BuildRequirementPackage {
   package: string;
   tool?: true;
   unversioned?: true;
+  /**
+   * What each extra adds (PEP 508, markers evaluated for the target), from the tool's own
+   * metadata: the union over the releases Debian 12 and PyPI carry, so that `name[extra]`
+   * becomes Build-Depends instead of a warning.
+   */
+  extras?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Build requirement dist name (PEP 503 normalized) -> Debian 12 package, ahead of dh-python's map. */
@@ -44,7 +50,8 @@ export const BUILD_REQUIREMENT_PACKAGES: Readonly<Record<string, BuildRequiremen
   setuptools: { package: 'python3-setuptools' },
   'flit-core': { package: 'flit' },
   'poetry-core': { package: 'python3-poetry-core' },
-  'setuptools-scm': { package: 'python3-setuptools-scm' },
+  // setuptools-scm 7.1.0 (Debian 12's METADATA): toml = setuptools>=42; 8.x: toml = [] and tomli below 3.11
+  'setuptools-scm': { package: 'python3-setuptools-scm', extras: { toml: ['setuptools>=42', 'tomli>=1; python_version < "3.11"'] } },
   'hatch-vcs': { package: 'python3-hatch-vcs' },
   'hatch-fancy-pypi-readme': { package: 'python3-hatch-fancy-pypi-readme' },
   editables: { package: 'python3-editables' },

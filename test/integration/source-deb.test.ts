@@ -351,10 +351,8 @@ test('[build-system] requires keep their bounds in Build-Depends (markers for Py
   );
   // what cannot be expressed is said, once each
   assert.match(r.stderr, /^py2pkg: warning: build dependencies: setuptools: !=63\.0 left out: Debian relations cannot exclude a version$/m);
-  assert.match(
-    r.stderr,
-    /^py2pkg: warning: build dependencies: setuptools_scm\[toml\]: the extras' own requirements are not expressed, only python3-setuptools-scm$/m,
-  );
+  // setuptools_scm[toml]: the extra's setuptools>=42 gives way to >= 61, nothing to warn about
+  assert.doesNotMatch(r.stderr, /extras' own requirements/);
   const check = await checkBuildDeps(dsc, 'bounded');
   assert.equal(check.exitCode, 0, `dpkg-checkbuilddeps: ${check.stderr}`);
   assert.equal(check.stderr, '');

@@ -62,10 +62,28 @@ test("markers are evaluated for the target's Python, not this machine's", () => 
   assert.deepEqual(map(reqs, undefined, NO_DEPENDENCY_OPTIONS, jammy).relations, ['python3-setuptools (>= 61)', 'python3-tomli (>= 1.1)', 'cython3']);
 });
 
-test("extras: the package with the bounds, and a warning that the extra's own requirements are not expressed", () => {
+test("extras a build tool's metadata defines are expanded for the target (setuptools_scm[toml]); unknown ones warn", () => {
+  // setuptools-scm 7.1.0's METADATA (Debian 12): toml adds setuptools>=42; 8.x: tomli below Python 3.11
   const r = map(['setuptools>=64', 'setuptools_scm[toml]>=6.2']);
   assert.deepEqual(r.relations, ['python3-setuptools (>= 64)', 'python3-setuptools-scm (>= 6.2)']);
-  assert.deepEqual(r.warnings, ["setuptools_scm[toml]: the extras' own requirements are not expressed, only python3-setuptools-scm"]);
+  assert.deepEqual(r.warnings, []);
+  // the weaker setuptools bound the extra adds gives way to the stronger one, in either order
+  // (the backend's package first: the bounded relation takes its bare name's place)
+  assert.deepEqual(map(['setuptools_scm[toml]>=6.2', 'setuptools>=64']).relations, ['python3-setuptools (>= 64)', 'python3-setuptools-scm (>= 6.2)']);
+  // Python 3.10 (Ubuntu 22.04): the extra needs tomli there
+  assert.deepEqual(map(['setuptools', 'setuptools-scm[toml]'], undefined, NO_DEPENDENCY_OPTIONS, jammy).relations, [
+    'python3-setuptools (>= 42)',
+    'python3-setuptools-scm',
+    'python3-tomli (>= 1)',
+  ]);
+  // an extra the table does not know: the package, and the warning
+  const u = map(['setuptools', 'setuptools_scm[rich]']);
+  assert.deepEqual(u.relations, ['python3-setuptools', 'python3-setuptools-scm']);
+  assert.deepEqual(u.warnings, ["setuptools_scm[rich]: the extras' own requirements are not expressed, only python3-setuptools-scm"]);
+  // known and unknown together: only the unknown one is named
+  assert.deepEqual(map(['setuptools', 'setuptools_scm[toml,rich]']).warnings, [
+    "setuptools_scm[rich]: the extras' own requirements are not expressed, only python3-setuptools-scm",
+  ]);
 });
 
 test("names: build table first (setuptools is python3-setuptools, not the runtime python3-pkg-resources), dh-python's map, tools, PyPI-only helpers", () => {

@@ -28,6 +28,8 @@ export interface RunOptions {
   failCode?: 'TOOL_FAILED' | 'BUILD_FAILED';
   /** Keep stdout as a Buffer too (binary output). */
   binaryStdout?: boolean;
+  /** Called once the child is running (work to do while it runs starts here, not before the spawn). */
+  onSpawn?: () => void;
 }
 
 export interface RunResult {
@@ -68,6 +70,7 @@ function spawnCollect(file: string, args: readonly string[], opts: RunOptions, t
       detached: true, // own process group: a timeout kills the whole tree
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (opts.onSpawn) child.once('spawn', opts.onSpawn);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outLen = 0;

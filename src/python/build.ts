@@ -32,6 +32,8 @@ export interface BuildInput {
    * the build runs on (compiledTargetRefusal). Otherwise a build that produced them is refused.
    */
   allowCompiled?: boolean;
+  /** called once the sandboxed build process runs: node is idle until it ends */
+  onStarted?: () => void;
 }
 
 export interface BuiltFile {
@@ -109,7 +111,7 @@ export async function buildStage(input: BuildInput): Promise<BuildResult> {
       input.target.pythonVersion,
       '/build/summary.json',
     ],
-    { timeoutMs: input.timeoutMs, check: false },
+    { timeoutMs: input.timeoutMs, check: false, onSpawn: input.onStarted },
   );
   const wheels = (await readdir(join(box, 'wheel'))).filter((f) => f.endsWith('.whl'));
   const wheelName = wheels[0];

@@ -90,6 +90,7 @@ export function bwrapArgs(spec: SandboxSpec, command: readonly string[]): string
 export interface SandboxRunOptions {
   timeoutMs: number;
   check?: boolean;
+  onSpawn?: () => void;
 }
 
 export async function runSandboxed(spec: SandboxSpec, command: readonly string[], opts: SandboxRunOptions): Promise<RunResult> {
@@ -98,5 +99,6 @@ export async function runSandboxed(spec: SandboxSpec, command: readonly string[]
     timeoutMs: opts.timeoutMs,
     check: opts.check ?? true,
     failCode: 'BUILD_FAILED',
+    onSpawn: opts.onSpawn,
   });
 }

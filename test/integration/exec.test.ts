@@ -63,3 +63,16 @@ test('stdin input and binary stdout', async () => {
 test('output past maxBuffer kills the child', async () => {
   await assert.rejects(run('/usr/bin/yes', [], { maxBuffer: 1024 * 1024, timeoutMs: 10_000 }), /more output than/);
 });
+
+test('onSpawn runs once the child runs, before it ends; not at all when it cannot start', async () => {
+  const events: string[] = [];
+  // the child prints only after a moment: onSpawn must come first, while it runs
+  const done = run('/bin/sh', ['-c', 'sleep 0.2; echo ended'], { onSpawn: () => events.push('spawned') }).then((r) => events.push(r.stdout.trim()));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(events, ['spawned']);
+  await done;
+  assert.deepEqual(events, ['spawned', 'ended']);
+  let called = false;
+  await assert.rejects(run('/nonexistent/tool', [], { onSpawn: () => (called = true) }));
+  assert.equal(called, false);
+});

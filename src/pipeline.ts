@@ -209,7 +209,8 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     progress(`build (sandboxed, ${source.metadata.name} ${source.metadata.version})`);
     // once the sandboxed build runs (node is idle until it ends, and not before it started, so
     // this does not delay the build): the render stage's modules, the SBOM's CycloneDX library
-    // (with the ajv it loads) and packageurl-js, and the dependency data, ≈100–150 ms of work
+    // (with the ajv it loads) and packageurl-js, the dependency data and the compiled
+    // templates, ≈130–180 ms of work
     const whileBuilding = () => {
       for (const load of [
         () => import('handlebars'),
@@ -221,6 +222,9 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
         void load().catch(() => {});
       void depsModule()
         .then((d) => d.warmDependencyData(s.target, s.format))
+        .catch(() => {});
+      void packagerModule()
+        .then((p) => p.warm(templates))
         .catch(() => {});
     };
     const wheelBuilt = await buildStage({

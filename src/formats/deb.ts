@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { run } from '../exec.js';
 import { debHelpers } from '../render/engine.js';
-import { builtinTemplates, renderTemplate } from '../render/templates.js';
+import { builtinTemplates, renderTemplate, warmTemplates } from '../render/templates.js';
 import type { TargetProfile } from '../targets/profiles.js';
 import type { PythonMetadata } from '../types.js';
 import { changelogData, controlData, debFullVersion, debPackageName } from './deb-data.js';
@@ -41,9 +41,13 @@ async function writeLintianOverrides(root: string, pkg: string): Promise<void> {
   await writeFile(join(dir, pkg), LINTIAN_OVERRIDES.map((o) => `# ${o.why}\n${pkg}: ${o.tag}\n`).join(''));
 }
 
+/** the templates build() renders, all with debHelpers */
+const DEB_TEMPLATES = ['deb/control.hbs', 'deb/copyright.hbs', 'deb/changelog.hbs', 'deb/postinst.hbs', 'deb/prerm.hbs'];
+
 export const debPackager: Packager = {
   format: 'deb',
   fileName: debFileName,
+  warm: (templates) => warmTemplates(templates, DEB_TEMPLATES, debHelpers),
   async build(input: PackageInput): Promise<PackageOutput> {
     const { metadata: meta, target } = input;
     const pkg = debPackageName(meta);

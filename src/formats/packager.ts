@@ -53,6 +53,8 @@ export interface Packager {
   /** the output file name for a package (pure) */
   fileName(metadata: PythonMetadata, target: TargetProfile): string;
   build(input: PackageInput): Promise<PackageOutput>;
+  /** compile the templates `build` renders, ahead of it (while the sandboxed build runs) */
+  warm(templates: TemplateSet): Promise<void>;
 }
 
 /** provenance.json and the CycloneDX SBOM, side by side in the package's documentation directory. */

@@ -13,7 +13,7 @@ import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
-import { builtinTemplates, renderTemplate } from '../render/templates.js';
+import { builtinTemplates, renderTemplate, warmTemplates } from '../render/templates.js';
 import { rpmHelpers } from '../render/rpmspec.js';
 import type { Compression } from '../targets/profiles.js';
 import { writeProvenanceDocs, type LicenseText, type PackageInput, type PackageOutput, type Packager } from './packager.js';
@@ -54,6 +54,7 @@ function safeDir(path: string): string {
 export const rpmPackager: Packager = {
   format: 'rpm',
   fileName: rpmFileName,
+  warm: (templates) => warmTemplates(templates, ['rpm/package.spec.hbs'], rpmHelpers),
   async build(input: PackageInput): Promise<PackageOutput> {
     if (!existsSync(RPMBUILD)) throw new Py2pkgError('TOOL_MISSING', `rpmbuild is not installed (${RPMBUILD}), --format rpm needs it: apt-get install rpm`);
     const { metadata: meta, target } = input;

@@ -117,43 +117,70 @@ export function templatesFor(format: TemplateFormat, dir?: string): Promise<Temp
 type Compiled = (data: unknown) => string;
 const compiled = new WeakMap<TemplateSet, Map<string, Compiled>>();
 
+async function compiledTemplate(set: TemplateSet, relPath: string, helpers: Readonly<Record<string, HelperFn>>): Promise<Compiled> {
+  let cache = compiled.get(set);
+  if (!cache) {
+    cache = new Map();
+    compiled.set(set, cache);
+  }
+  let fn = cache.get(relPath);
+  if (!fn) {
+    const Handlebars = (await import('handlebars')).default;
+    const hb = Handlebars.create();
+    // log would print values to the console, outside any escaping
+    hb.registerHelper('log', () => {
+      throw new Error('the log helper is not available in py2pkg templates');
+    });
+    for (const [name, helper] of Object.entries(helpers)) {
+      // Handlebars passes an options object last; our helpers ignore it
+      hb.registerHelper(name, (...args: unknown[]) => helper(...args.slice(0, -1)));
+    }
+    fn = hb.compile(templateOf(set, relPath).text, { noEscape: true, strict: true, knownHelpersOnly: false });
+    cache.set(relPath, fn);
+  }
+  return fn;
+}
+
+function templateOf(set: TemplateSet, relPath: string) {
+  const found = set.templates.get(relPath);
+  if (!found) throw new Error(`no template ${relPath} in the ${set.format} set`);
+  return found;
+}
+
+/**
+ * Compile templates ahead of their render (a packager calls this while the sandboxed build
+ * runs): Handlebars compiles a template on its first call, so each is called once with no data,
+ * which a strict template refuses after compiling; that refusal, or a template that does not
+ * compile, is left for the real render to report. Only the renderer's own helpers, as the real
+ * render registers them (the compiled template keeps them).
+ */
+export async function warmTemplates(set: TemplateSet, relPaths: readonly string[], helpers: Readonly<Record<string, HelperFn>>): Promise<void> {
+  for (const relPath of relPaths) {
+    if (!set.templates.has(relPath)) continue;
+    try {
+      (await compiledTemplate(set, relPath, helpers))({});
+    } catch {
+      // see above
+    }
+  }
+}
+
 export async function renderTemplate(
   set: TemplateSet,
   relPath: string,
   data: Record<string, unknown>,
   helpers: Readonly<Record<string, HelperFn>>,
 ): Promise<string> {
-  const t = set.templates.get(relPath);
-  if (!t) throw new Error(`no template ${relPath} in the ${set.format} set`);
-  const where = t.from === 'dir' ? join(set.dir as string, relPath) : `built-in template ${relPath}`;
-  let cache = compiled.get(set);
-  if (!cache) {
-    cache = new Map();
-    compiled.set(set, cache);
-  }
+  const { from } = templateOf(set, relPath);
+  const where = from === 'dir' ? join(set.dir as string, relPath) : `built-in template ${relPath}`;
   try {
-    let fn = cache.get(relPath);
-    if (!fn) {
-      const Handlebars = (await import('handlebars')).default;
-      const hb = Handlebars.create();
-      // log would print values to the console, outside any escaping
-      hb.registerHelper('log', () => {
-        throw new Error('the log helper is not available in py2pkg templates');
-      });
-      for (const [name, helper] of Object.entries(helpers)) {
-        // Handlebars passes an options object last; our helpers ignore it
-        hb.registerHelper(name, (...args: unknown[]) => helper(...args.slice(0, -1)));
-      }
-      fn = hb.compile(t.text, { noEscape: true, strict: true, knownHelpersOnly: false });
-      cache.set(relPath, fn);
-    }
-    return fn(data);
+    return (await compiledTemplate(set, relPath, helpers))(data);
   } catch (e) {
     const what =
       e instanceof UntrustedPrintError
         ? 'prints a value from the sdist without an escaping helper (field, folded, synopsis, ...: see the README.md of py2pkg templates export)'
         : singleLine((e as Error).message, 200);
-    if (t.from === 'dir') throw new Py2pkgError('TEMPLATE', `${singleLine(where, 200)} ${e instanceof UntrustedPrintError ? what : `failed: ${what}`}`);
+    if (from === 'dir') throw new Py2pkgError('TEMPLATE', `${singleLine(where, 200)} ${e instanceof UntrustedPrintError ? what : `failed: ${what}`}`);
     throw new Error(`template bug in ${where}: ${what}`);
   }
 }

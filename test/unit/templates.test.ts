@@ -10,7 +10,9 @@ import { specData } from '../../src/formats/rpm-data.js';
 import { debHelpers } from '../../src/render/engine.js';
 import { rpmHelpers } from '../../src/render/rpmspec.js';
 import { HELPER_DOCS, TEMPLATE_VARIABLES } from '../../src/render/template-docs.js';
-import { BUILTIN_TEMPLATES, builtinTemplates, loadTemplates, renderTemplate } from '../../src/render/templates.js';
+import { BUILTIN_TEMPLATES, builtinTemplates, loadTemplates, renderTemplate, warmTemplates } from '../../src/render/templates.js';
+import { debPackager } from '../../src/formats/deb.js';
+import { rpmPackager } from '../../src/formats/rpm.js';
 import { profiles, type TargetProfile } from '../../src/targets/profiles.js';
 import type { Provenance, PythonMetadata } from '../../src/types.js';
 
@@ -145,4 +147,37 @@ test('template directories: unknown .hbs files, missing directories are TEMPLATE
     await rm(dir, { recursive: true, force: true });
   }
   await assert.rejects(loadTemplates('rpm', '/nonexistent/tpl'), (e: unknown) => isPy2pkgError(e) && e.code === 'TEMPLATE' && /does not exist/.test(e.message));
+});
+
+test('templates compiled ahead (a packager warms them while the build runs) render exactly as cold ones; a warmed broken one still fails its render', async () => {
+  const debData: Record<string, Record<string, unknown>> = {
+    'deb/control.hbs': control(),
+    'deb/postinst.hbs': { package: 'python3-nasty', siteDir: debian12.siteDir },
+    'deb/prerm.hbs': { package: 'python3-nasty', siteDir: debian12.siteDir },
+  };
+  // two sets of the same built-in texts: one warmed by the packager, one never
+  const warm = await loadTemplates('deb');
+  const cold = await loadTemplates('deb');
+  await debPackager.warm(warm);
+  for (const [rel, data] of Object.entries(debData)) {
+    assert.equal(await renderTemplate(warm, rel, data, debHelpers), await renderTemplate(cold, rel, data, debHelpers), rel);
+  }
+  // the spec of the rpm packager too
+  const rpmWarm = await loadTemplates('rpm');
+  await rpmPackager.warm(rpmWarm);
+  assert.ok(rpmWarm.templates.has('rpm/package.spec.hbs'));
+  // a user template that does not compile, or prints the sdist unescaped: warming says nothing, the render does
+  for (const [text, re] of [
+    ['{{#if', /deb\/control\.hbs failed/],
+    ['Description: {{summary}}\n', /deb\/control\.hbs prints a value from the sdist without an escaping helper/],
+  ] as const) {
+    const dir = await userSet({ 'deb/control.hbs': text });
+    try {
+      const set = await loadTemplates('deb', dir);
+      await warmTemplates(set, ['deb/control.hbs', 'deb/not-there.hbs'], debHelpers);
+      await assert.rejects(renderTemplate(set, 'deb/control.hbs', control(), debHelpers), (e: unknown) => isPy2pkgError(e) && re.test(e.oneLine()));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 });

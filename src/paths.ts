@@ -22,3 +22,5 @@ export function projectRoot(): string {
 
 export const templatesDir = (): string => join(projectRoot(), 'templates');
 export const pythonHelpersDir = (): string => join(projectRoot(), 'python');
+/** The system's Python, which runs py2pkg's helpers (in the sandbox and out of it). */
+export const PYTHON = '/usr/bin/python3';

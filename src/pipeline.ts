@@ -214,7 +214,6 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     const whileBuilding = () => {
       for (const load of [
         () => import('handlebars'),
-        packagerModule,
         () => import('./sbom/cyclonedx.js'),
         () => import('@cyclonedx/cyclonedx-library'),
         () => import('packageurl-js'),

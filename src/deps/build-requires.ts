@@ -99,10 +99,10 @@ export function debBuildRequirements(bs: BuildSystem, profile: TargetProfile, op
       continue;
     }
     const table = BUILD_REQUIREMENT_PACKAGES[req.normalizedName];
-    const known = req.extras.filter((x) => table?.extras?.[canonicalizeName(x)] !== undefined);
-    if (known.length > 0) {
-      queue.splice(i + 1, 0, ...known.flatMap((x) => table!.extras![canonicalizeName(x)]!));
-      req = { ...req, extras: req.extras.filter((x) => !known.includes(x)) };
+    const adds = req.extras.map((x) => table?.extras?.[canonicalizeName(x)]);
+    if (adds.some((a) => a !== undefined)) {
+      queue.splice(i + 1, 0, ...adds.flatMap((a) => a ?? []));
+      req = { ...req, extras: req.extras.filter((_, k) => adds[k] === undefined) };
     }
     const unversioned = table?.unversioned === true;
     const t = translateRequirement(unversioned ? { ...req, specifier: '' } : req, profile, table?.tool ? undefined : archive, opts, { nameOf: buildNameOf });

@@ -8,11 +8,10 @@
  */
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
-import { pythonHelpersDir } from '../paths.js';
+import { PYTHON, pythonHelpersDir } from '../paths.js';
 import { join } from 'node:path';
 import type { Block } from './blocks.js';
 
-export const PYTHON = '/usr/bin/python3';
 export const MAX_RST = 256 * 1024;
 export const RST_TIMEOUT_MS = 20_000;
 

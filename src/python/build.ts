@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
-import { pythonHelpersDir } from '../paths.js';
+import { PYTHON, pythonHelpersDir } from '../paths.js';
 import { METADATA_LIMITS, readBoundedText } from '../sdist/read-limits.js';
 import { describeHost } from '../targets/host.js';
 import type { TargetProfile } from '../targets/profiles.js';
@@ -16,8 +16,6 @@ import { backendPackage, debianPackageForBuildRequirement, detectBuildSystem, ty
 import { buildDependsMessage, missingDebianPackages } from './build-depends.js';
 import { installedDistributions, moduleExists, requirementName, sitePaths } from './installed.js';
 import { defaultMarkerEnvironment, evaluateMarker, parseRequirement } from './pep508.js';
-
-export const PYTHON = '/usr/bin/python3';
 
 export interface BuildInput {
   /** the unpacked sdist's top-level directory (will be copied, never modified) */

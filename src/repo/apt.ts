@@ -244,7 +244,8 @@ export async function publishApt(req: PublishRequest): Promise<PublishResult> {
     });
 
     // the page (with the new packages' provenance) is made while the generation is written
-    const suiteEntries = new Map([...[...loaded].map(([suite, v]) => [suite, v.entries] as const), [opts.suite, entries] as const]);
+    const suiteEntries = new Map<string, readonly DebEntry[]>([...loaded].map(([suite, v]) => [suite, v.entries]));
+    suiteEntries.set(opts.suite, entries);
     const page = pageInBackground(opts.dir, 'apt', {
       signedBy: signer.key.fingerprint,
       known: originsOfAdded(opts.dir, 'apt', state.entries, entries),

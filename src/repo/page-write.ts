@@ -72,10 +72,14 @@ export async function renderRepoPage(dir: string, kind: RepoKind, opts: PageOpti
   });
 }
 
-export async function writeRepoPage(dir: string, kind: RepoKind, opts: PageOptions): Promise<string> {
+async function writePage(dir: string, html: string): Promise<string> {
   const file = join(dir, 'index.html');
-  await writeAtomic(file, await renderRepoPage(dir, kind, opts));
+  await writeAtomic(file, html);
   return file;
+}
+
+export async function writeRepoPage(dir: string, kind: RepoKind, opts: PageOptions): Promise<string> {
+  return writePage(dir, await renderRepoPage(dir, kind, opts));
 }
 
 /**
@@ -92,9 +96,7 @@ export function pageInBackground(
   html.catch(() => {});
   return {
     async land() {
-      const file = join(dir, 'index.html');
-      await writeAtomic(file, await html);
-      return file;
+      return writePage(dir, await html);
     },
   };
 }

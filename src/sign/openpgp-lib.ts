@@ -22,8 +22,6 @@ import { projectRoot } from '../paths.js';
 export type OpenPGP = typeof import('openpgp');
 
 let lib: OpenPGP | undefined;
-let script: Script | undefined;
-let source: Buffer | undefined;
 /** how this process's load went: the code cache used, rejected by V8, or not there */
 export let openpgpCodeCache: CacheUse | undefined;
 
@@ -80,17 +78,13 @@ export function compileOpenpgp(cachePath: string | undefined): { openpgp: OpenPG
   return { openpgp: module.exports as OpenPGP, cache, script: compiled, source };
 }
 
-function load(cachePath: string | undefined): OpenPGP {
-  const r = compileOpenpgp(cachePath);
-  script = r.script;
-  source = r.source;
-  openpgpCodeCache = r.cache;
-  return r.openpgp;
-}
-
 export function loadOpenpgp(): Promise<OpenPGP> {
   try {
-    lib ??= load(codeCachePath());
+    if (!lib) {
+      const r = compileOpenpgp(codeCachePath());
+      openpgpCodeCache = r.cache;
+      lib = r.openpgp;
+    }
     return Promise.resolve(lib);
   } catch (e) {
     return Promise.reject(e instanceof Error ? e : new Error(String(e)));
@@ -104,7 +98,8 @@ export function loadOpenpgp(): Promise<OpenPGP> {
  */
 export async function makeCodeCache(exercise: (openpgp: OpenPGP) => Promise<void>): Promise<Buffer> {
   if (lib) throw new Error('openpgp.js is already loaded in this process');
-  lib = load(undefined);
-  await exercise(lib);
-  return sealCache(source!, script!.createCachedData());
+  const { openpgp, script, source } = compileOpenpgp(undefined);
+  lib = openpgp;
+  await exercise(openpgp);
+  return sealCache(source, script.createCachedData());
 }

@@ -13,12 +13,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
-import { pythonHelpersDir } from '../paths.js';
+import { PYTHON, pythonHelpersDir } from '../paths.js';
 import type { RpmSignSetup } from './signer-types.js';
 
 export const RPM_SIGN_HELPER = 'py2pkg-rpm-sign.py';
 /** the helper's interpreter: Python starts in ≈19 ms here, node in ≈42 ms, once per rpm signed */
-export const HELPER_PYTHON = '/usr/bin/python3';
+export const HELPER_PYTHON = PYTHON;
 
 /** rpm parses the command with popt after macro expansion: keep words free of both syntaxes. */
 export function rpmSafeWord(word: string): string {

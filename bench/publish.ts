@@ -8,6 +8,10 @@
  *   yum        py2pkg publish <one more .rpm> --repo R     vs   createrepo_c --update on a plain
  *              copy of the same tree, one rpm added (goal: ratio ≤ 1.2)
  *
+ * and, beside the goal (publish-by-hand.ts): the same signed publish done by hand with the
+ * standard tools (debsigs/rpmsign, the index tool, gpg), and the floor of any signed publish
+ * by a node process.
+ *
  * Each is the median of --runs runs (each publish adds another new package). Setting up the
  * repositories (one publish of N packages, which signs each) is timed and shown, not judged.
  * Prints Markdown and writes bench/results/publish-latest.md. Exit 1 only when a run fails.
@@ -19,6 +23,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { aptByHand, floorProbe, gnupgHome, stopAgent, yumByHand } from './publish-by-hand.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'py2pkg.js');
@@ -31,13 +36,14 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     only: { type: 'string' },
     results: { type: 'string' },
+    keep: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (values.help) {
   process.stdout.write(
-    'usage: node dist/bench/publish.js [--count N[,N...] (1000)] [--runs N (3)] [--only apt|yum] [--results FILE (bench/results/publish-latest.md)]\n',
+    'usage: node dist/bench/publish.js [--count N[,N...] (1000)] [--runs N (3)] [--only apt|yum] [--results FILE (bench/results/publish-latest.md)] [--keep DIR (work there and leave the repositories, for profiling)]\n',
   );
   process.exit(0);
 }
@@ -132,6 +138,18 @@ interface Side {
   oursMs: number[];
   theirsMs: number[];
   tool: string;
+  /** the same signed publish by hand (publish-by-hand.ts) */
+  handMs: number[];
+  /** the floor: node, openpgp.js, the key, the signatures (+ the tool's own run on the Yum side) */
+  floorMs: number[];
+}
+
+interface ByHand {
+  sync(repo: string): Promise<void>;
+  publish(file: string): Promise<number>;
+  /** signatures a publish makes; whether it runs the tool itself (Yum: createrepo_c) */
+  signatures: number;
+  runsTool: boolean;
 }
 
 /**
@@ -144,6 +162,7 @@ async function points(
   files: string[],
   repo: string,
   theirs: () => Promise<number>,
+  hand: ByHand,
   added?: (file: string) => Promise<void>,
 ): Promise<Side[]> {
   const out: Side[] = [];
@@ -154,29 +173,44 @@ async function points(
     const setupMs = await timed(process.execPath, [CLI, 'publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', ...grow]);
     if (added) for (const f of grow) await added(f);
     await theirs(); // untimed: the tool's first run after the growth reads the new files into the page cache too
+    await hand.sync(repo);
     const oursMs: number[] = [];
     const theirsMs: number[] = [];
+    const handMs: number[] = [];
+    const floorMs: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       const one = files[next++]!;
       oursMs.push(await timed(process.execPath, [CLI, 'publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', one]));
       if (added) await added(one);
-      theirsMs.push(await theirs());
+      const t = await theirs();
+      theirsMs.push(t);
+      handMs.push(await hand.publish(one));
+      floorMs.push((await floorProbe(ORG_SEC, hand.signatures)) + (hand.runsTool ? t : 0));
     }
-    out.push({ kind, count, setupMs, oursMs, theirsMs, tool });
+    out.push({ kind, count, setupMs, oursMs, theirsMs, tool, handMs, floorMs });
   }
   return out;
 }
 
-async function apt(work: string): Promise<Side[]> {
+async function apt(work: string, gpg: Record<string, string>): Promise<Side[]> {
   const debs = join(work, 'debs');
   await mkdir(debs, { recursive: true });
   const files: string[] = [];
   for (let i = 0; i < COUNT + RUNS; i++) files.push(await makeDeb(debs, i));
   const repo = join(work, 'apt');
-  return points('Apt', 'apt-ftparchive packages pool (from scratch)', files, repo, () => timed('/usr/bin/apt-ftparchive', ['packages', 'pool'], { cwd: repo }));
+  // by hand: debsigs signs the .deb, and the .deb, Release.gpg and InRelease are three signatures
+  const hand = { ...aptByHand(join(work, 'hand-apt'), gpg), signatures: 3, runsTool: false };
+  return points(
+    'Apt',
+    'apt-ftparchive packages pool (from scratch)',
+    files,
+    repo,
+    () => timed('/usr/bin/apt-ftparchive', ['packages', 'pool'], { cwd: repo }),
+    hand,
+  );
 }
 
-async function yum(work: string): Promise<Side[]> {
+async function yum(work: string, gpg: Record<string, string>): Promise<Side[]> {
   const rpms = join(work, 'rpms');
   await mkdir(rpms, { recursive: true });
   const files: string[] = [];
@@ -199,18 +233,24 @@ async function yum(work: string): Promise<Side[]> {
     files,
     repo,
     () => timed('/usr/bin/createrepo_c', ['--update', ...cr, plain]),
+    // the rpm header and repomd.xml.asc: two signatures, and createrepo_c runs inside the publish
+    { ...yumByHand(join(work, 'hand-yum'), gpg, cr), signatures: 2, runsTool: true },
     copySigned,
   );
 }
 
 async function main(): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'py2pkg-bench-publish-'));
+  const work = values.keep ? resolve(values.keep) : await mkdtemp(join(tmpdir(), 'py2pkg-bench-publish-'));
+  if (values.keep) await mkdir(work, { recursive: false });
   const sides: Side[] = [];
+  let gpg: Record<string, string> | undefined;
   try {
-    if (values.only !== 'yum') sides.push(...(await apt(work)));
-    if (values.only !== 'apt') sides.push(...(await yum(work)));
+    gpg = await gnupgHome(work, ORG_SEC);
+    if (values.only !== 'yum') sides.push(...(await apt(work, gpg)));
+    if (values.only !== 'apt') sides.push(...(await yum(work, gpg)));
   } finally {
-    await rm(work, { recursive: true, force: true });
+    if (gpg) await stopAgent(gpg);
+    if (!values.keep) await rm(work, { recursive: true, force: true });
   }
   const ratio = (x: Side) => median(x.oursMs) / median(x.theirsMs);
   const lines = [
@@ -224,6 +264,15 @@ async function main(): Promise<void> {
       (x) =>
         `| ${x.kind} | ${x.count} | ${s(x.setupMs)} | ${s(median(x.oursMs))} (${x.oursMs.map(s).join(', ')}) | ${x.tool} | ${s(median(x.theirsMs))} (${x.theirsMs.map(s).join(', ')}) | ${ratio(x).toFixed(2)}× | ${ratio(x) <= 1.2 ? 'met' : 'NOT met'} |`,
     ),
+    '',
+    "Beside the goal: the same signed publish by hand with the standard tools (`publish-by-hand.ts`: Apt debsigs, apt-ftparchive packages, xz, gzip, apt-ftparchive release, gpg --clearsign, gpg -abs; Yum rpmsign --addsign, createrepo_c --update, gpg --detach-sign), and the floor of any signed publish by a node process (node, openpgp.js, the key, the signatures: `publish-floor.ts`; on the Yum side plus the tool's own time, since the publish runs createrepo_c itself). Floor ÷ tool above 1.2 means the goal cannot be met by a node process that signs with the key file.",
+    '',
+    '| repository | packages | tool | py2pkg | by hand | py2pkg ÷ by hand | floor | floor ÷ tool | py2pkg ÷ floor |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...sides.map((x) => {
+      const [t, o, h, f] = [x.theirsMs, x.oursMs, x.handMs, x.floorMs].map(median) as [number, number, number, number];
+      return `| ${x.kind} | ${x.count} | ${s(t)} | ${s(o)} | ${s(h)} (${x.handMs.map(s).join(', ')}) | ${(o / h).toFixed(2)}× | ${s(f)} (${x.floorMs.map(s).join(', ')}) | ${(f / t).toFixed(2)}× | ${(o / f).toFixed(2)}× |`;
+    }),
     '',
   ];
   // growth per 1,000 packages between the first and the last point: what incremental means

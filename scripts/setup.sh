@@ -30,8 +30,8 @@ RUNTIME_PACKAGES="
 # ca-certificates (setting those up alone takes 25-40 s): py2pkg names `apt-get install flit`
 # when a project needs it. The Debian-as-oracle test reads the metadata of the
 # python3-* libraries below; dnf, debsig-verify, apt-ftparchive (apt-utils), rpm2cpio, pip and
-# python3-apt are the test tier's judges; hyperfine, time and python3-stdeb (py2dsc-deb) the
-# benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
+# python3-apt are the test tier's judges; hyperfine, time, python3-stdeb (py2dsc-deb) and
+# debsigs (the publish benchmark's by-hand contender) the benchmark's. gcc, python3-dev, binutils and dpkg-dev (dpkg-shlibdeps) are what a project with
 # C extensions needs; py2pkg checks for them before such a build and names the apt-get command.
 # libyaml-dev is the system library the yamlish fixture (PyYAML's shape) builds against.
 # devscripts (dscverify) judges the signed source packages of --source; dh-python,
@@ -39,7 +39,7 @@ RUNTIME_PACKAGES="
 # Build-Depends met on this machine (test/integration/source-deb.test.ts).
 TEST_PACKAGES="
   lintian rpmlint mmdebstrap flit gnupg
-  gcc python3-dev binutils dpkg-dev libyaml-dev devscripts python3-stdeb hyperfine time dnf python3-rpm apt-utils debsig-verify
+  gcc python3-dev binutils dpkg-dev libyaml-dev devscripts python3-stdeb hyperfine time dnf python3-rpm apt-utils debsig-verify debsigs
   python3-pip python3-apt python3-jinja2 python3-markupsafe python3-flask python3-werkzeug
   python3-itsdangerous python3-click python3-attr python3-jsonschema python3-pyrsistent
   python3-dateutil python3-bs4 python3-soupsieve python3-html5lib python3-webencodings python3-babel

@@ -18,6 +18,7 @@ import type { ConvertJob, JobOutcome } from '../batch/run.js';
 import { canonicalizeName } from '../python/pep508-types.js';
 import type { Provenance } from '../types.js';
 import { toolVersion } from '../version.js';
+import { compareText } from '../text-order.js';
 
 export const LOCKFILE_VERSION = 1;
 export const DEFAULT_LOCK = 'py2pkg.lock';
@@ -83,7 +84,7 @@ export async function writeLock(path: string, packages: LockEntry[]): Promise<vo
   const lock: Lock = {
     lockfileVersion: LOCKFILE_VERSION,
     generator: `py2pkg ${toolVersion()}`,
-    packages: [...packages].sort((a, b) => a.input.localeCompare(b.input)),
+    packages: [...packages].sort((a, b) => compareText(a.input, b.input)),
   };
   await writeAtomic(path, `${JSON.stringify(lock, null, 2)}\n`);
 }

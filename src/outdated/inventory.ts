@@ -11,6 +11,7 @@ import { readLock } from '../lock/lockfile.js';
 import { canonicalizeName } from '../python/pep508-types.js';
 import { packageOrigins, repoPackages } from '../repo/origins.js';
 import { readMarker } from '../repo/repo-dir.js';
+import { compareText } from '../text-order.js';
 
 export interface Item {
   project: string;
@@ -37,7 +38,7 @@ function merge(items: Item[]): Item[] {
     if (had) had.packages.push(...it.packages.filter((p) => !had.packages.includes(p)));
     else byKey.set(key, { ...it, packages: [...it.packages] });
   }
-  return [...byKey.values()].sort((a, b) => a.project.localeCompare(b.project) || a.version.localeCompare(b.version));
+  return [...byKey.values()].sort((a, b) => compareText(a.project, b.project) || compareText(a.version, b.version));
 }
 
 export async function repoInventory(dir: string): Promise<Inventory> {

@@ -12,6 +12,7 @@ import { admissible } from './admissible.js';
 import type { Inventory, Item } from './inventory.js';
 import { affects, type OsvRecord } from './osv.js';
 import type { Release } from './releases.js';
+import { compareText } from '../text-order.js';
 
 export interface Advisory {
   id: string;
@@ -84,7 +85,7 @@ export function assess(item: Item, releases: Release[] | undefined, records: Osv
     const fixAvailable = outdated && newest !== null && affects(rec, item.project, newest.version) === undefined;
     advisories.push({ id: f.id, aliases: f.aliases, summary: singleLine(f.summary, 300), fixedIn: f.fixedIn ?? null, fixAvailable });
   }
-  advisories.sort((a, b) => a.id.localeCompare(b.id));
+  advisories.sort((a, b) => compareText(a.id, b.id));
   return {
     project: item.project,
     version: item.version,

@@ -28,6 +28,7 @@ import { STATE_DIR, sweep } from './repo-dir.js';
 import { yumRepoSnippet } from './snippets.js';
 import { pageInBackground } from './page-write.js';
 import { landPackage, originsOfAdded, underRepoLock } from './publish-frame.js';
+import { compareText } from '../text-order.js';
 
 export const CREATEREPO = '/usr/bin/createrepo_c';
 
@@ -159,7 +160,7 @@ export async function publishYum(req: PublishRequest): Promise<PublishResult> {
       matches,
       where: opts.dir,
     });
-    entries.sort((a, b) => a.filename.localeCompare(b.filename));
+    entries.sort((a, b) => compareText(a.filename, b.filename));
 
     // the page (with the new packages' provenance) is made while createrepo_c runs
     const page = pageInBackground(opts.dir, 'yum', {

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalizeName } from '../python/pep508.js';
 import type { Provenance, PythonMetadata, Verification } from '../types.js';
+import { compareText } from '../text-order.js';
 
 export interface SbomInput {
   metadata: PythonMetadata;
@@ -88,7 +89,7 @@ export async function makeSbom(i: SbomInput): Promise<string> {
   const bom = new Models.Bom();
   bom.serialNumber = serialNumber(i);
   bom.metadata.timestamp = new Date(i.sourceDateEpoch * 1000);
-  for (const [name, version] of Object.entries(i.tools).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, version] of Object.entries(i.tools).sort(([a], [b]) => compareText(a, b))) {
     bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, name, { version }));
   }
 

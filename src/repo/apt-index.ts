@@ -4,6 +4,7 @@
  * and SHA512 of every index file, Valid-Until when asked), pool paths and file names.
  */
 import { get, parseParagraphs, render, type Paragraph } from './deb822-parse.js';
+import { compareText } from '../text-order.js';
 
 export interface DebEntry {
   component: string;
@@ -70,7 +71,7 @@ export function packagesStanza(e: DebEntry): string {
 /** The architectures the index has: all and amd64 always, plus any a package brings. */
 export function indexArchs(entries: DebEntry[]): string[] {
   const set = new Set(['all', 'amd64', ...entries.map((e) => e.arch)]);
-  return [...set].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : ordinal(a, b)));
+  return [...set].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : compareText(a, b)));
 }
 
 /**
@@ -87,9 +88,8 @@ export function packagesFile(entries: DebEntry[], component: string, arch: strin
 }
 
 /** Code-unit order (names, versions and architectures are ASCII), the same whatever the locale. */
-export const ordinal = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function byNameVersionArch(a: DebEntry, b: DebEntry): number {
-  return ordinal(a.name, b.name) || ordinal(a.version, b.version) || ordinal(a.arch, b.arch);
+  return compareText(a.name, b.name) || compareText(a.version, b.version) || compareText(a.arch, b.arch);
 }
 
 /** RFC 1123 date in UTC as apt writes it. */
@@ -117,7 +117,7 @@ export interface ReleaseInput {
 }
 
 export function releaseText(r: ReleaseInput): string {
-  const files = [...r.files].sort((a, b) => ordinal(a.path, b.path));
+  const files = [...r.files].sort((a, b) => compareText(a.path, b.path));
   const width = Math.max(...files.map((f) => String(f.size).length), 1);
   const list = (hash: 'sha256' | 'sha512') => files.map((f) => ` ${f[hash]} ${String(f.size).padStart(width)} ${f.path}`).join('\n');
   return [

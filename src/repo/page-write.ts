@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ordinal } from './apt-index.js';
+import { compareText } from '../text-order.js';
 import { writeAtomic } from './fsutil.js';
 import { packageOrigins, repoPackages, type Origin } from './origins.js';
 import { renderPage, type PageStatus } from './page.js';
@@ -58,7 +58,7 @@ type PageOptions = {
 /** The page as it stands for these packages (see repoPackages for `suiteEntries`). */
 export async function renderRepoPage(dir: string, kind: RepoKind, opts: PageOptions): Promise<string> {
   const pkgs = await repoPackages(dir, kind, opts.suiteEntries);
-  pkgs.sort((a, b) => ordinal(a.name, b.name) || ordinal(a.version, b.version) || ordinal(a.suite, b.suite));
+  pkgs.sort((a, b) => compareText(a.name, b.name) || compareText(a.version, b.version) || compareText(a.suite, b.suite));
   const origins = await packageOrigins(dir, pkgs, opts.known);
   const outdated = await readOutdated(dir);
   return renderPage({

@@ -147,13 +147,20 @@ test('hostile metadata lands as inert text in valid deb822', async () => {
   assert.equal(existsSync('/tmp/py2pkg-pwned'), false);
 });
 
-test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .deb', async () => {
+test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .deb, whatever the locale and time zone', async () => {
   const sdist = fixtureSdist('rpc4django');
   const outs = [await mkdtemp(join(tmpdir(), 'py2pkg-r1-')), await mkdtemp(join(tmpdir(), 'py2pkg-r2-'))];
+  // the second run as a user in Germany on the Chatham Islands (UTC+13:45) would start it: ICU
+  // collation, number and date formats and the local date all differ from the first run's
+  const where: Array<Record<string, string>> = [
+    { LANG: 'C.UTF-8', TZ: 'UTC' },
+    { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', TZ: 'Pacific/Chatham' },
+  ];
   try {
-    for (const out of outs) {
+    for (const [i, out] of outs.entries()) {
       const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
         SOURCE_DATE_EPOCH: TEST_EPOCH,
+        ...where[i],
       });
       assert.equal(r.exitCode, 0, r.stderr);
     }

@@ -241,12 +241,16 @@ test('hostile metadata: the rpm says exactly what the metadata said, as text, an
   assert.equal(existsSync('/tmp/py2pkg-pwned'), false, 'something ran the canary');
 });
 
-test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .rpm', async () => {
+test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .rpm, in another locale and time zone', async () => {
   const sdist = fixtureSdist('rpc4django');
   const out = await mkdtemp(join(tmpdir(), 'py2pkg-rr-'));
   try {
+    // the fixture conversion ran under C.UTF-8 and the machine's zone; this one as a user in Sweden at UTC+13:45
     const r = await py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
       SOURCE_DATE_EPOCH: TEST_EPOCH,
+      LANG: 'sv_SE.UTF-8',
+      LC_ALL: 'sv_SE.UTF-8',
+      TZ: 'Pacific/Chatham',
     });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await readdir(out), ['python3-rpc4django-0.6.3-1.el9.noarch.rpm'], 'stray files in --out');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 
 /**
- * Same input, same bytes: directories 0755, files 0644 (0755 under `scriptsDir`, and under
+ * Same input, same bytes, whatever the umask: directories (`dir` itself too) 0755, files 0644 (0755 under `scriptsDir`, and under
  * `executablesDir` when the owner may execute it: the build stage left execute bits only on
  * scripts with a `#!` line there, src/python/shebangs.ts), every mtime set to
  * SOURCE_DATE_EPOCH (dpkg-deb and rpmbuild sort entries and clamp to it).
@@ -30,5 +30,8 @@ export async function normalizeTree(dir: string, epoch: number, scriptsDir: stri
     }
   };
   await walk(dir, '');
+  // the root too: it is `./` in the data archive (and DEBIAN/, which dpkg-deb wants 0755-0775),
+  // made by mkdir under the caller's umask (0700 under umask 077)
+  await chmod(dir, 0o755);
   await utimes(dir, epoch, epoch);
 }

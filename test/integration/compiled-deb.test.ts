@@ -16,7 +16,7 @@ import { after, before, test } from 'node:test';
 import { run } from '../../src/exec.js';
 import { parseShlibsDepends, pythonAbiDepends } from '../../src/formats/deb-binary.js';
 import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
-import { fixtureSdist, py2pkg, repoRoot, upstreamPub } from '../support/project.js';
+import { fixtureSdist, py2pkg, repoRoot, upstreamPub, withUmask } from '../support/project.js';
 
 let work: string;
 let deb: string;
@@ -90,25 +90,28 @@ test('lintian: 0 errors, no warning outside test/lintian-allowed.txt', async () 
   );
 });
 
-test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical amd64 .deb (compiler output included)', async () => {
+test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical amd64 .deb (compiler output included), under umask 077 too', async () => {
   const again = join(work, 'again');
   await mkdir(again);
-  const r = await py2pkg(
-    [
-      '--format',
-      'deb',
-      '--target',
-      'debian12',
-      '--trusted-keys',
-      upstreamPub,
-      '--out',
-      again,
-      '--maintainer',
-      TEST_MAINTAINER,
-      '--quiet',
-      fixtureSdist('cextension'),
-    ],
-    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  // umask 077 once made the -dbgsym's DEBIAN/ 0700, which dpkg-deb refuses, and `./` 0700 in the .deb
+  const r = await withUmask(0o077, () =>
+    py2pkg(
+      [
+        '--format',
+        'deb',
+        '--target',
+        'debian12',
+        '--trusted-keys',
+        upstreamPub,
+        '--out',
+        again,
+        '--maintainer',
+        TEST_MAINTAINER,
+        '--quiet',
+        fixtureSdist('cextension'),
+      ],
+      { SOURCE_DATE_EPOCH: TEST_EPOCH },
+    ),
   );
   assert.equal(r.exitCode, 0, r.stderr);
   assert.ok(readFileSync(join(again, 'python3-cextension_0.1-1_amd64.deb')).equals(readFileSync(deb)));

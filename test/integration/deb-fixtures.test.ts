@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { before, test } from 'node:test';
 import { convertedFixtures, TEST_EPOCH, TEST_MAINTAINER, type ConvertedFixture } from '../support/fixture-debs.js';
-import { fixtureSdist, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../support/project.js';
+import { fixtureSdist, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub, withUmask } from '../support/project.js';
 
 const env = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8' };
 let debs: ConvertedFixture[];
@@ -147,7 +147,7 @@ test('hostile metadata lands as inert text in valid deb822', async () => {
   assert.equal(existsSync('/tmp/py2pkg-pwned'), false);
 });
 
-test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .deb, whatever the locale and time zone', async () => {
+test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .deb, whatever the locale, time zone and umask', async () => {
   const sdist = fixtureSdist('rpc4django');
   const outs = [await mkdtemp(join(tmpdir(), 'py2pkg-r1-')), await mkdtemp(join(tmpdir(), 'py2pkg-r2-'))];
   // the second run as a user in Germany on the Chatham Islands (UTC+13:45) would start it: ICU
@@ -158,10 +158,13 @@ test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .
   ];
   try {
     for (const [i, out] of outs.entries()) {
-      const r = await py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
-        SOURCE_DATE_EPOCH: TEST_EPOCH,
-        ...where[i],
-      });
+      const convert = () =>
+        py2pkg(['--format', 'deb', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
+          SOURCE_DATE_EPOCH: TEST_EPOCH,
+          ...where[i],
+        });
+      // and the second under umask 077, which once made `./` 0700 in the data archive
+      const r = i === 0 ? await convert() : await withUmask(0o077, convert);
       assert.equal(r.exitCode, 0, r.stderr);
     }
     const a = readFileSync(join(outs[0]!, 'python3-rpc4django_0.6.3-1_all.deb'));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { TEST_EPOCH, TEST_MAINTAINER, type ConvertedFixture } from '../support/fixture-debs.js';
 import { allowedRpmlint, convertedRpms, rpmlint, rpmQuery, signedCopies } from '../support/fixture-rpms.js';
-import { fixtureSdist, py2pkg, upstreamPub } from '../support/project.js';
+import { fixtureSdist, py2pkg, upstreamPub, withUmask } from '../support/project.js';
 import { targetPackages, type TargetPackage } from '../support/target-packages.js';
 
 let rpms: ConvertedFixture[];
@@ -241,17 +241,19 @@ test('hostile metadata: the rpm says exactly what the metadata said, as text, an
   assert.equal(existsSync('/tmp/py2pkg-pwned'), false, 'something ran the canary');
 });
 
-test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .rpm, in another locale and time zone', async () => {
+test('reproducible: the same sdist and SOURCE_DATE_EPOCH give a byte-identical .rpm, in another locale, time zone and umask (077)', async () => {
   const sdist = fixtureSdist('rpc4django');
   const out = await mkdtemp(join(tmpdir(), 'py2pkg-rr-'));
   try {
-    // the fixture conversion ran under C.UTF-8 and the machine's zone; this one as a user in Sweden at UTC+13:45
-    const r = await py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
-      SOURCE_DATE_EPOCH: TEST_EPOCH,
-      LANG: 'sv_SE.UTF-8',
-      LC_ALL: 'sv_SE.UTF-8',
-      TZ: 'Pacific/Chatham',
-    });
+    // the fixture conversion ran under C.UTF-8, the machine's zone and umask 022; this one as a user in Sweden at UTC+13:45 with umask 077
+    const r = await withUmask(0o077, () =>
+      py2pkg(['--format', 'rpm', '--trusted-keys', upstreamPub, '--out', out, '--maintainer', TEST_MAINTAINER, '--quiet', sdist], {
+        SOURCE_DATE_EPOCH: TEST_EPOCH,
+        LANG: 'sv_SE.UTF-8',
+        LC_ALL: 'sv_SE.UTF-8',
+        TZ: 'Pacific/Chatham',
+      }),
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await readdir(out), ['python3-rpc4django-0.6.3-1.el9.noarch.rpm'], 'stray files in --out');
     assert.ok(readFileSync(join(out, 'python3-rpc4django-0.6.3-1.el9.noarch.rpm')).equals(readFileSync(byName('python3-rpc4django').path)), 'two runs differ');

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as openpgp from 'openpgp';
 import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
-import { fixtureSdist, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../support/project.js';
+import { fixtureSdist, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub, withUmask } from '../support/project.js';
 
 const ORG_SEC = join(keysDir, 'org-repo-TEST-ONLY.sec.asc');
 const ORG_PUB = join(keysDir, 'org-repo-TEST-ONLY.pub.asc');
@@ -91,6 +91,20 @@ test('the files of a source upload: .dsc first, orig + signature, debian tarball
     /^-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nFormat: 3\.0 \(quilt\)\nSource: python-rpc4django\nBinary: python3-rpc4django\nArchitecture: all\nVersion: 0\.6\.3-1\n/,
   );
   assert.match(dsc, / python-rpc4django_0\.6\.3\.orig\.tar\.gz\.asc$/m, 'the .dsc lists the upstream signature');
+});
+
+test('reproducible under umask 077: the same debian tarball, its directories 0755, files 0644, rules 0755', async () => {
+  const again = join(work, 'umask077');
+  const r = await withUmask(0o077, () => py2pkg(sourceArgs(again, fixtureSdist('rpc4django')), { SOURCE_DATE_EPOCH: TEST_EPOCH }));
+  assert.equal(r.exitCode, 0, r.stderr);
+  const tarball = 'python-rpc4django_0.6.3-1.debian.tar.xz';
+  assert.ok(readFileSync(join(again, tarball)).equals(readFileSync(join(out, tarball))), 'the debian tarball differs under umask 077');
+  const listing = (await execa('/usr/bin/tar', ['-tvJf', join(again, tarball)], { env, extendEnv: false })).stdout.split('\n');
+  for (const line of listing) {
+    const [mode, , , , , name] = line.split(/\s+/);
+    const want = name?.endsWith('/') ? 'drwxr-xr-x' : name === 'debian/rules' ? '-rwxr-xr-x' : '-rw-r--r--';
+    assert.equal(mode, want, line);
+  }
 });
 
 test('dscverify accepts the .dsc and the .changes with only the organization keyring, and refuses another key', async () => {

@@ -22,7 +22,7 @@ import { targetMacros } from '../../src/formats/source/srpm-data.js';
 import type { SrpmRequest } from '../../src/formats/source/srpm-types.js';
 import { openSigner } from '../../src/sign/signer.js';
 import { profiles } from '../../src/targets/profiles.js';
-import { fixtureSdist, keysDir, repoRoot, SYSTEM_PATH } from '../support/project.js';
+import { fixtureSdist, keysDir, repoRoot, SYSTEM_PATH, withUmask } from '../support/project.js';
 import { srpmInputs } from '../support/srpm-inputs.js';
 
 const ORG_SEC = join(keysDir, 'org-repo-TEST-ONLY.sec.asc');
@@ -247,9 +247,10 @@ test('hostile metadata: a % and a newline in the summary stay text (no macro, no
   );
 });
 
-test('reproducible: two unsigned builds of the same inputs are the same bytes', async () => {
+test('reproducible: two unsigned builds of the same inputs are the same bytes, the second under umask 077', async () => {
   const a = await build(pure, false);
-  const b = await build(pure, false);
+  // umask 077 once gave the SRPM's files mode 0600
+  const b = await withUmask(0o077, () => build(pure, false));
   assert.equal(sha256(await readFile(a)), sha256(await readFile(b)));
   // and the defines carry the target's dist
   assert.ok(srpmDefines(pure).some(([k, v]) => k === 'dist' && v === '.el9'));

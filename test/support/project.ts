@@ -40,6 +40,20 @@ export async function py2pkg(args: string[], env: Record<string, string> = {}, c
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
+/**
+ * Run `fn` with the process umask set to `mask` (children started meanwhile inherit it), then
+ * put the old one back. For the reproducibility tests: a user's umask 077 must not reach the
+ * modes inside a package.
+ */
+export async function withUmask<T>(mask: number, fn: () => Promise<T>): Promise<T> {
+  const old = process.umask(mask);
+  try {
+    return await fn();
+  } finally {
+    process.umask(old);
+  }
+}
+
 /** The signed fixture sdists (made by `make fixtures`). */
 export function fixtureSdist(prefix: string): string {
   const files = existsSync(fixturesDist) ? readdirSync(fixturesDist) : [];

@@ -24,6 +24,7 @@ import { changelogData, debPackageName } from '../deb-data.js';
 import { controlText, docsText, lintianOverrides, rulesText, SOURCE_FORMAT, sourceName, sourceVersion, upstreamVersion, watchText } from './debian-files.js';
 import type { SourceContext, SourceFile, SourceOutput } from './types.js';
 import { armoredSignature, exportSigningKeys, verifyingFingerprints } from './upstream-key.js';
+import { normalizeTree } from '../staging.js';
 
 export const DPKG_SOURCE = '/usr/bin/dpkg-source';
 export const DPKG_GENBUILDINFO = '/usr/bin/dpkg-genbuildinfo';
@@ -109,7 +110,9 @@ async function writeDebianDir(ctx: SourceContext, tree: string, pgpKeys: string 
     ],
     ...(pgpKeys !== undefined ? ([['upstream/signing-key.asc', pgpKeys]] as Array<[string, string]>) : []),
   ];
-  for (const [name, text] of files) await writeFile(join(debian, name), text, { mode: 0o644 });
+  for (const [name, text] of files) await writeFile(join(debian, name), text);
+  // debian.tar.* keeps the modes: 0755 directories and 0644 files whatever the umask, rules 0755
+  await normalizeTree(debian, ctx.sourceDateEpoch, undefined);
   await chmod(join(debian, 'rules'), 0o755);
 }
 

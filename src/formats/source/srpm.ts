@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../../errors.js';
 import { run } from '../../exec.js';
@@ -87,11 +87,13 @@ export async function buildSourceRpm(req: SrpmRequest): Promise<{ files: string[
     await copyFile(req.evidence.provenancePath, to);
     written.push(to);
   }
-  for (const f of written) await utimes(f, req.sourceDateEpoch, req.sourceDateEpoch);
-
   const specPath = join(top, 'SPECS', `${srpmName(req)}.spec`);
   await writeFile(specPath, await renderSrpmSpec(data));
-  await utimes(specPath, req.sourceDateEpoch, req.sourceDateEpoch);
+  // the SRPM keeps each file's mode: 0644 whatever the umask, as its mtime is SOURCE_DATE_EPOCH
+  for (const f of [...written, specPath]) {
+    await chmod(f, 0o644);
+    await utimes(f, req.sourceDateEpoch, req.sourceDateEpoch);
+  }
   await run(RPMBUILD, ['-bs', '--nodeps', ...srpmDefines(req).flatMap(([k, v]) => ['--define', `${k} ${v}`]), join('SPECS', basename(specPath))], {
     cwd: top,
     env: { SOURCE_DATE_EPOCH: String(req.sourceDateEpoch), HOME: join(top, 'home'), TZ: 'UTC' },

@@ -4,11 +4,13 @@
  * - an explicit environment: nothing is inherited unless named;
  * - a timeout for every call; the child gets its own process group and the whole group is
  *   killed (SIGKILL) when the time is up;
- * - a failure carries the tail of the tool's stderr.
+ * - a failure carries the tail of the tool's stderr;
+ * - a child still running when py2pkg is interrupted is killed with its group (src/interrupt.ts).
  * Built on node:child_process directly (execa costs ~80 ms of start-up per run of py2pkg).
  */
 import { spawn } from 'node:child_process';
 import { Py2pkgError } from './errors.js';
+import { trackChildGroup } from './interrupt.js';
 
 /** The PATH every child gets: system directories first, so a pyenv shim is never picked. */
 export const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -70,6 +72,8 @@ function spawnCollect(file: string, args: readonly string[], opts: RunOptions, t
       detached: true, // own process group: a timeout kills the whole tree
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    // its group is killed if py2pkg is interrupted (src/interrupt.ts): Ctrl-C reaches node alone
+    const forget = child.pid !== undefined ? trackChildGroup(child.pid) : () => {};
     if (opts.onSpawn) child.once('spawn', opts.onSpawn);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -103,10 +107,12 @@ function spawnCollect(file: string, args: readonly string[], opts: RunOptions, t
     });
     child.on('error', (e) => {
       clearTimeout(timer);
+      forget();
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      forget();
       resolve({ exitCode: code ?? -1, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), timedOut, overflow });
     });
     if (opts.input !== undefined) {

@@ -2,6 +2,7 @@
 import { access, constants, mkdir, rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Py2pkgError } from './errors.js';
+import { removeIfEmptyOnInterrupt } from './interrupt.js';
 
 /**
  * Make sure `dir` is a writable directory: created (parents too, `mode` less the umask)
@@ -27,6 +28,12 @@ export async function prepareOutDir(dir: string, mode = 0o755): Promise<() => Pr
   }
   if (created === undefined) return async () => {};
   const first = created;
+  const made: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    made.push(d);
+    if (d === first || dirname(d) === d) break;
+  }
+  removeIfEmptyOnInterrupt(made);
   return async () => {
     // deepest first, each only if still empty (rmdir refuses anything else)
     for (let d = dir; ; d = dirname(d)) {

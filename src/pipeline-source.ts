@@ -5,8 +5,7 @@
  * or an SRPM (src/formats/source/route-rpm.ts). The organization's key signs it; the upstream
  * sdist goes in unchanged, with its signature and the pinned keys.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import { importNamesOf } from './formats/source/srpm-data.js';
@@ -32,6 +31,7 @@ import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { Provenance } from './types.js';
 import { toolVersion } from './version.js';
+import { makeWorkDir, removeWorkDir } from './interrupt.js';
 
 export interface SourceResult {
   output: SourceOutput;
@@ -85,7 +85,7 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       fetched ? { signaturePath: fetched.signaturePath, provenance: fetched.provenance } : undefined,
       extras.notify ?? warn,
     );
-    const work = await mkdtemp(join(tmpdir(), 'py2pkg-src-'));
+    const work = makeWorkDir('py2pkg-src-');
     try {
       progress('unpack');
       const unpackDir = join(work, 'unpack');
@@ -158,7 +158,7 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       return { output, provenance, name: metadata.name, version: metadata.version };
     } finally {
       if (s.keepTemp) progress(`kept temp dir ${work}`);
-      else await rm(work, { recursive: true, force: true });
+      else await removeWorkDir(work);
     }
   } finally {
     await fetched?.dispose();

@@ -5,8 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from './errors.js';
 import { prepareOutDir } from './out-dir.js';
@@ -23,6 +22,7 @@ import type { FetchedEvidence } from './trust/stage.js';
 import type { BuildRecord, LocalSdist, Provenance } from './types.js';
 import type { BuildCache } from './cache/build-cache.js';
 import { toolVersion } from './version.js';
+import { makeWorkDir, removeWorkDir } from './interrupt.js';
 
 /**
  * One packager per format, loaded only when used (and while the sandboxed build runs), so a
@@ -171,7 +171,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
   const warnOut = extras.warn ?? progress;
   if (cacheKey) extras = { ...extras, warn: (m) => (warnings.push(m), warnOut(m)) };
 
-  const work = await mkdtemp(join(tmpdir(), 'py2pkg-'));
+  const work = makeWorkDir('py2pkg-');
   try {
     progress('unpack');
     const unpackDir = join(work, 'unpack');
@@ -294,7 +294,7 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
   } finally {
     await fetched?.dispose();
     if (s.keepTemp) progress(`kept temp dir ${work}`);
-    else await rm(work, { recursive: true, force: true });
+    else await removeWorkDir(work);
   }
 }
 

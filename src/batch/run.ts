@@ -8,9 +8,8 @@
  *
  * `runBatch` is the entry point for other planners (--recursive feeds its plan here).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Io } from '../commands/context.js';
 import { isPy2pkgError, Py2pkgError, singleLine, worstExitStatus, ExitStatus } from '../errors.js';
 import type { PublishResult } from '../repo/publish-types.js';
@@ -19,6 +18,7 @@ import type { ConvertResult } from '../pipeline.js';
 import { defaultCacheDir } from '../source/cache.js';
 import type { LocalSdist } from '../types.js';
 import { BatchDisplay, type DisplayMode } from './display.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 /** One conversion of a batch. */
 export interface ConvertJob {
@@ -220,13 +220,13 @@ async function publishAll(plan: import('../sign/stage.js').ReleasePlan, files: s
   const repo = plan.repo;
   if (!repo) throw new Error('publishAll without a repository');
   const [{ openSigner }, { publish }] = await Promise.all([import('../sign/signer.js'), import('../repo/publish.js')]);
-  const work = await mkdtemp(join(tmpdir(), 'py2pkg-publish-'));
+  const work = makeWorkDir('py2pkg-publish-');
   const signer = await openSigner(plan.signer.spec);
   try {
     progress(`publish ${files.length} package(s) into ${repo.dir}`);
     return await publish(files.some((f) => f.endsWith('.rpm')) ? 'yum' : 'apt', { opts: repo, files, removals: [], signer, workDir: work, progress });
   } finally {
     await signer.close();
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

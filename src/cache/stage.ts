@@ -3,15 +3,14 @@
  * every run, cached or not), a key; a hit places the cached files in --out (and publishes them
  * with --repo) without unpacking or building; a miss stores the finished package.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { PackageOutput } from '../formats/packager.js';
 import type { Settings } from '../settings.js';
 import type { ReleasePlan } from '../sign/stage.js';
 import type { LocalSdist, Provenance } from '../types.js';
 import type { BuildCache } from './build-cache.js';
 import { cacheKey } from './key.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 export interface CacheHit {
   output: PackageOutput & { signedBy?: string; repository?: unknown };
@@ -41,7 +40,7 @@ export async function fromCache(
   const output = { ...main, path: path as string, ...(debugSymbols && dbgPath ? { debugSymbols: { ...debugSymbols, path: dbgPath } } : {}) };
   const warnings = Array.isArray(entry.warnings) ? entry.warnings.filter((w): w is string => typeof w === 'string') : [];
   if (!release?.repo) return { output, name: entry.name, version: entry.version, warnings };
-  const work = await mkdtemp(join(tmpdir(), 'py2pkg-publish-'));
+  const work = makeWorkDir('py2pkg-publish-');
   try {
     const [{ openSigner }, { publish }] = await Promise.all([import('../sign/signer.js'), import('../repo/publish.js')]);
     progress(`publish into ${release.repo.dir}`);
@@ -60,7 +59,7 @@ export async function fromCache(
       await signer.close();
     }
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }
 

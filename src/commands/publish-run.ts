@@ -1,7 +1,6 @@
 /** The publish command's work, loaded only when the command runs. */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { resolveRepoOptions, type RepoFlags } from '../repo/options.js';
 import { publish, repoKind } from '../repo/publish.js';
@@ -10,6 +9,7 @@ import { checkRepoDir } from '../repo/repo-dir.js';
 import { resolveSignerSpec, type SignFlags } from '../sign/options.js';
 import { inspectSigner, openSigner } from '../sign/signer.js';
 import type { Io } from './context.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 export async function runPublish(
   packages: string[],
@@ -38,7 +38,7 @@ export async function runPublish(
 
   const progress = flags.quiet || flags.json ? () => {} : (m: string) => io.err(`py2pkg: ${m}\n`);
   const signer = await openSigner(spec);
-  const work = await mkdtemp(join(tmpdir(), 'py2pkg-publish-'));
+  const work = makeWorkDir('py2pkg-publish-');
   try {
     const result = await publish(kind, { opts, files, removals, signer, workDir: work, progress });
     if (flags.json) {
@@ -51,6 +51,6 @@ export async function runPublish(
     }
   } finally {
     await signer.close();
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

@@ -15,6 +15,7 @@ import { dpkgArchitecture, pythonAbiDepends, shlibDepends, stripWithDebugSymbols
 import { buildDbgsymDeb, dbgsymName } from './deb-dbgsym.js';
 import { longDescription } from '../description/index.js';
 import { writeProvenanceDocs, type PackageInput, type PackageOutput, type Packager } from './packager.js';
+import { removeOnInterrupt } from '../interrupt.js';
 
 export const DPKG_DEB = '/usr/bin/dpkg-deb';
 
@@ -124,6 +125,7 @@ export const debPackager: Packager = {
     const dbgName = `${dbgsymName(pkg)}_${version.replace(/^\d+:/, '')}_${arch}.deb`;
     const dbgPath = split.buildIds.length > 0 ? join(input.outDir, dbgName) : undefined;
     const dbgTmp = join(input.outDir, `.${dbgName}.${process.pid}.partial`);
+    const releases = [removeOnInterrupt(tmpPath), removeOnInterrupt(dbgTmp)];
     try {
       await run(DPKG_DEB, ['--root-owner-group', `-Z${target.compression}`, '--build', root, tmpPath], {
         env: { SOURCE_DATE_EPOCH: String(input.sourceDateEpoch) },
@@ -140,6 +142,8 @@ export const debPackager: Packager = {
       await rm(dbgTmp, { force: true });
       if (dbgPath !== undefined) await rm(dbgPath, { force: true });
       throw e;
+    } finally {
+      for (const release of releases) release();
     }
     const debugSymbols = dbgPath !== undefined ? { format: 'deb', path: dbgPath, packageName: dbgsymName(pkg), version } : undefined;
     return { format: 'deb', path: finalPath, packageName: pkg, version, ...(debugSymbols ? { debugSymbols } : {}), ...(notes.length > 0 ? { notes } : {}) };

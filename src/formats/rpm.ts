@@ -20,6 +20,7 @@ import { writeProvenanceDocs, type LicenseText, type PackageInput, type PackageO
 import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
 import { normalizeTree } from './staging.js';
 import { longDescription } from '../description/index.js';
+import { removeOnInterrupt } from '../interrupt.js';
 
 export const RPMBUILD = '/usr/bin/rpmbuild';
 
@@ -114,6 +115,7 @@ export const rpmPackager: Packager = {
     const built = join(top, 'RPMS', 'noarch', finalName);
     const finalPath = join(input.outDir, finalName);
     const tmpPath = join(input.outDir, `.${finalName}.${process.pid}.partial`);
+    const release = removeOnInterrupt(tmpPath);
     try {
       await copyFile(built, tmpPath);
       await rename(tmpPath, finalPath);
@@ -121,6 +123,8 @@ export const rpmPackager: Packager = {
       await rm(tmpPath, { force: true });
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Py2pkgError('TOOL_FAILED', `rpmbuild did not write ${finalName}`);
       throw e;
+    } finally {
+      release();
     }
     return { format: 'rpm', path: finalPath, packageName: pkg, version: rpmFullVersion(rpmEVR(meta, target)) };
   },

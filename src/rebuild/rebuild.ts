@@ -12,9 +12,6 @@
  *      derived from the sdist again otherwise;
  *   4. compare (compare.ts): identical, or REBUILD_DIFFERS with diffoscope's summary.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isPy2pkgError, Py2pkgError, singleLine } from '../errors.js';
 import type { ConvertFlags, Settings } from '../settings.js';
 import { projectOfFilename } from '../trust/stage.js';
@@ -22,6 +19,7 @@ import type { Verification } from '../types.js';
 import { toolVersion } from '../version.js';
 import { diffoscopeSummary, packageDigest, type PackageDigest } from './compare.js';
 import type { PackageRecord } from './record.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 export interface RebuildFlags extends ConvertFlags {
   /** the recorded sdist as a local file (its .asc / .provenance beside it) */
@@ -90,7 +88,7 @@ export async function rebuildPackage(
   const notes: string[] = [];
   if (rec.build.py2pkg !== toolVersion()) notes.push(`built by py2pkg ${rec.build.py2pkg}, rebuilt by ${toolVersion()}`);
   const base = await resolveSettings(input, { ...flags, format: rec.build.format, target: undefined, repo: undefined }, env);
-  const out = await mkdtemp(join(tmpdir(), 'py2pkg-rebuild-'));
+  const out = makeWorkDir('py2pkg-rebuild-');
   try {
     const s = rebuildSettings(base, rec, out);
     progress(`rebuild ${recorded.filename} (sha256 ${recorded.sha256.slice(0, 16)}…) for ${s.target.id} with the recorded options`);
@@ -126,6 +124,6 @@ export async function rebuildPackage(
     }
     return r;
   } finally {
-    await rm(out, { recursive: true, force: true });
+    await removeWorkDir(out);
   }
 }

@@ -5,8 +5,7 @@
  * writes). The metadata of an sdist is kept in the cache by its sha256 (a warm rerun unpacks
  * nothing); the evidence is checked on every run.
  */
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { requiresTxtToRequiresDist } from '../deps/egg-info.js';
 import { Py2pkgError, singleLine } from '../errors.js';
@@ -18,6 +17,7 @@ import type { Settings } from '../settings.js';
 import { parseByName } from '../source/options.js';
 import type { Provenance } from '../types.js';
 import type { FetchedNode } from './tree.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 interface CachedMetadata {
   name: string;
@@ -42,7 +42,7 @@ export function evidenceLine(p: Provenance): string {
 }
 
 async function readMetadata(sdistPath: string, filename: string, maxBytes: number): Promise<CachedMetadata> {
-  const work = await mkdtemp(join(tmpdir(), 'py2pkg-recursive-'));
+  const work = makeWorkDir('py2pkg-recursive-');
   try {
     const unpacked = await unpackSdist(sdistPath, work, { maxBytes }, filename);
     const text = await readBoundedText(join(unpacked.root, 'PKG-INFO'), METADATA_LIMITS.coreMetadata, 'PKG-INFO');
@@ -61,7 +61,7 @@ async function readMetadata(sdistPath: string, filename: string, maxBytes: numbe
     }
     return { name: meta.name, version: meta.version, requiresDist, providesExtra: meta.providesExtra, requiresPython: meta.requiresPython ?? null };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }
 

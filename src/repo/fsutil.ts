@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, open, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { removeOnInterrupt } from '../interrupt.js';
 
 export function nonce(): string {
   return `${process.pid}-${randomBytes(6).toString('hex')}`;
@@ -29,6 +30,7 @@ export async function fsyncPath(path: string): Promise<void> {
 
 export async function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = tempName(path);
+  const release = removeOnInterrupt(tmp);
   try {
     const fh = await open(tmp, 'wx', mode);
     try {
@@ -41,6 +43,8 @@ export async function writeAtomic(path: string, data: string | Uint8Array, mode 
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    release();
   }
 }
 
@@ -57,6 +61,7 @@ export async function writeNew(path: string, data: string | Uint8Array): Promise
 
 export async function copyAtomic(src: string, dst: string): Promise<void> {
   const tmp = tempName(dst);
+  const release = removeOnInterrupt(tmp);
   try {
     await copyFile(src, tmp);
     await fsyncPath(tmp);
@@ -64,6 +69,8 @@ export async function copyAtomic(src: string, dst: string): Promise<void> {
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    release();
   }
 }
 

@@ -7,8 +7,7 @@
  * The same rules as for key files apply: v4, RSA ≥ 2048 or legacy EdDSA Ed25519, and the
  * primary key signs (`--local-user FPR!` stops gpg from picking a subkey).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Py2pkgError, singleLine } from '../errors.js';
 import { run } from '../exec.js';
@@ -17,6 +16,7 @@ import { parseCleartext, PUBKEY_EDDSA_LEGACY, PUBKEY_RSA, PUBKEY_RSA_SIGN } from
 import type { SignData } from './sign-data.js';
 import type { RpmSignSetup, Signer } from './signer-types.js';
 import { loadOpenpgp } from './openpgp-lib.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 export const GPG = '/usr/bin/gpg';
 const SIGN_TIMEOUT_MS = 60 * 60_000;
@@ -135,8 +135,8 @@ class GpgSigner implements Signer {
     this.key = key;
   }
 
-  async #dir(): Promise<string> {
-    this.#tmp ??= await mkdtemp(join(tmpdir(), 'py2pkg-gpg-'));
+  #dir(): string {
+    this.#tmp ??= makeWorkDir('py2pkg-gpg-');
     return this.#tmp;
   }
 
@@ -146,7 +146,7 @@ class GpgSigner implements Signer {
       const { stat } = await import('node:fs/promises');
       if ((await stat(data.ranges[0]!.path)).size === data.ranges[0]!.length) return data.ranges[0]!.path;
     }
-    const path = join(await this.#dir(), `data-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    const path = join(this.#dir(), `data-${Date.now()}-${Math.random().toString(36).slice(2)}`);
     if (data.kind === 'bytes') await writeFile(path, data.bytes, { mode: 0o600 });
     else {
       const { createWriteStream } = await import('node:fs');
@@ -204,7 +204,7 @@ class GpgSigner implements Signer {
   }
 
   async close(): Promise<void> {
-    if (this.#tmp) await rm(this.#tmp, { recursive: true, force: true });
+    if (this.#tmp) await removeWorkDir(this.#tmp);
     this.#tmp = undefined;
   }
 }

@@ -3,8 +3,7 @@
  * names it) and its signature, ready for the verify stage, plus the route for the
  * provenance. Cache writes are committed only when resolving and fetching both succeeded.
  */
-import { copyFile, link, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, link } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalSdist, ProvenanceSource } from '../types.js';
 import { toolVersion } from '../version.js';
@@ -16,6 +15,7 @@ import type { ByNameRequirement, SourceSettings } from './options.js';
 import { downloadProgress, type LiveLine } from './progress.js';
 import { resolveRequirement, type SourceContext } from './resolve.js';
 import { publicUrl, splitCredentials, type Credentials } from './url.js';
+import { makeWorkDir, removeWorkDir } from '../interrupt.js';
 
 export interface FetchStageOptions {
   pythonVersion: string;
@@ -91,7 +91,7 @@ export async function resolveAndFetch(req: ByNameRequirement, s: SourceSettings,
     await tx.abort();
     throw e;
   }
-  const dir = await mkdtemp(join(tmpdir(), 'py2pkg-fetch-'));
+  const dir = makeWorkDir('py2pkg-fetch-');
   try {
     const path = join(dir, chosen.file.filename);
     await place(fetched.blob, path);
@@ -119,10 +119,10 @@ export async function resolveAndFetch(req: ByNameRequirement, s: SourceSettings,
       signaturePath,
       provenance: provenancePlaced,
       source,
-      dispose: () => rm(dir, { recursive: true, force: true }),
+      dispose: () => removeWorkDir(dir),
     };
   } catch (e) {
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkDir(dir);
     throw e;
   }
 }

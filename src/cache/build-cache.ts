@@ -16,6 +16,7 @@ import { basename, join } from 'node:path';
 import type { PackageOutput } from '../formats/packager.js';
 import { copyAtomic, fsyncPath } from '../repo/fsutil.js';
 import { sha256OfFile } from '../source/cache.js';
+import { removeOnInterrupt } from '../interrupt.js';
 
 export interface CachedFile {
   name: string;
@@ -102,6 +103,7 @@ export class BuildCache {
     const tmpRoot = join(this.root, 'tmp');
     await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
     const tmp = await mkdtemp(join(tmpRoot, 'pkg-'));
+    const release = removeOnInterrupt(tmp);
     try {
       await mkdir(join(tmp, 'files'));
       const files: CachedFile[] = [];
@@ -132,6 +134,7 @@ export class BuildCache {
       }
     } finally {
       await rm(tmp, { recursive: true, force: true });
+      release();
     }
   }
 }

@@ -16,6 +16,7 @@ import { Py2pkgError } from '../errors.js';
 import { armorSignature } from './armor.js';
 import type { FileRange } from './sign-data.js';
 import type { Signer } from './signer-types.js';
+import { removeOnInterrupt } from '../interrupt.js';
 
 export const AR_MAGIC = '!<arch>\n';
 export const ORIGIN_MEMBER = '_gpgorigin';
@@ -132,6 +133,7 @@ export async function signDeb(path: string, signer: Signer, out = path): Promise
   const layout = await readDebLayout(path);
   const armored = Buffer.from(await armorSignature(await signer.detachSign({ kind: 'ranges', ranges: signedRanges(layout) })), 'utf8');
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.${Date.now()}.signing`);
+  const release = removeOnInterrupt(tmp);
   try {
     const ws = createWriteStream(tmp, { mode: 0o644 });
     const chunks = async function* (): AsyncGenerator<Buffer> {
@@ -153,5 +155,7 @@ export async function signDeb(path: string, signer: Signer, out = path): Promise
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    release();
   }
 }

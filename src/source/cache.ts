@@ -16,6 +16,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
+import { removeOnInterrupt } from '../interrupt.js';
 
 export interface PageEntry {
   url: string;
@@ -118,7 +119,8 @@ interface Staged {
 
 export class CacheTransaction {
   private readonly staged: Staged[] = [];
-  private readonly temps = new Set<string>();
+  /** temp path -> the call that stops it being removed on an interrupt (src/interrupt.ts) */
+  private readonly temps = new Map<string, () => void>();
   private done = false;
 
   constructor(
@@ -129,14 +131,15 @@ export class CacheTransaction {
   /** A fresh path in the cache's tmp/ (same file system as the cache, so rename is atomic). */
   tempPath(label: string): string {
     const p = join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}-${label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60)}`);
-    this.temps.add(p);
+    this.temps.set(p, removeOnInterrupt(p));
     return p;
   }
 
   /** Forget a temp file (the caller removed it or it was never written). */
   async discard(temp: string): Promise<void> {
-    this.temps.delete(temp);
     await rm(temp, { force: true });
+    this.temps.get(temp)?.();
+    this.temps.delete(temp);
   }
 
   stageBlob(temp: string, sha256: string): void {
@@ -165,6 +168,7 @@ export class CacheTransaction {
     for (const s of [...this.staged].sort((a, b) => order(a) - order(b))) {
       await mkdir(dirname(s.final), { recursive: true, mode: 0o700 });
       await rename(s.temp, s.final);
+      this.temps.get(s.temp)?.();
       this.temps.delete(s.temp);
     }
     await this.abortTemps();
@@ -177,7 +181,10 @@ export class CacheTransaction {
   }
 
   private async abortTemps(): Promise<void> {
-    for (const t of this.temps) await rm(t, { force: true });
+    for (const [t, release] of this.temps) {
+      await rm(t, { force: true });
+      release();
+    }
     this.temps.clear();
   }
 }

@@ -13,7 +13,7 @@ import { registerTrust } from './commands/trust.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerOutdated } from './commands/outdated.js';
 import type { Io, RegisterCommand } from './commands/context.js';
-import { ExitStatus, ExitWithStatus, isPy2pkgError, singleLine } from './errors.js';
+import { ExitStatus, ExitWithStatus, fileSystemError, isPy2pkgError, singleLine } from './errors.js';
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
@@ -85,6 +85,7 @@ export function reportError(e: unknown, debug: boolean, io: Io): number {
     return e.exitCode === 0 ? ExitStatus.ok : ExitStatus.usage;
   }
   if (e instanceof ExitWithStatus) return e.status;
+  e = fileSystemError(e) ?? e;
   if (isPy2pkgError(e)) {
     io.err(`${e.oneLine()}\n`);
     if (debug) {

@@ -99,6 +99,7 @@ export const catalogue = {
 
   TOOL_MISSING: { status: 'tool', hint: 'install the Debian package named above; make demo installs everything' },
   TOOL_FAILED: { status: 'tool', hint: 'rerun with --debug for the full output of the tool' },
+  FILE_SYSTEM: { status: 'tool', hint: 'free space or fix the permissions where py2pkg writes (--out, --repo, $TMPDIR, the cache), or point it elsewhere' },
 
   INDEX_NOT_FOUND: { status: 'notFound', hint: 'check the project name, or pass --index-url/--extra-index-url/--find-links for where it is published' },
   NO_MATCHING_SDIST: { status: 'notFound', hint: 'loosen the version specifier, pass --pre for pre-releases, or pin a yanked release with ==' },
@@ -196,4 +197,31 @@ export class ExitWithStatus extends Error {
 
 export function isPy2pkgError(e: unknown): e is Py2pkgError {
   return e instanceof Py2pkgError;
+}
+
+/** What the machine's file system said, for the errors a full disk or a wrong mode cause (not bugs). */
+const FILE_SYSTEM_ERRORS: Readonly<Record<string, { what: string; hint?: string }>> = {
+  ENOSPC: { what: 'no space left on the device', hint: 'free space on that file system, or point --out, --repo or $TMPDIR elsewhere' },
+  EDQUOT: { what: 'disk quota exceeded', hint: 'free space within your quota, or point --out, --repo or $TMPDIR elsewhere' },
+  EROFS: { what: 'read-only file system', hint: 'choose a writable --out, --repo or $TMPDIR' },
+  EACCES: { what: 'permission denied', hint: 'check the owner and mode of that path, or run py2pkg as a user that may write there' },
+  EPERM: { what: 'operation not permitted', hint: 'check the owner and mode of that path, or run py2pkg as a user that may write there' },
+  EIO: { what: 'input/output error', hint: 'the disk or the network file system failed: check it (dmesg) and retry' },
+  EMFILE: { what: 'too many open files', hint: 'raise the limit (ulimit -n) and retry' },
+  ENFILE: { what: 'too many open files on this machine', hint: 'raise fs.file-max or stop other work, and retry' },
+};
+
+/**
+ * A node:fs error a user's machine causes (a full disk, a quota, a read-only mount, a wrong mode)
+ * as one FILE_SYSTEM line naming the path, instead of an "internal error"; undefined for anything else.
+ */
+export function fileSystemError(e: unknown): Py2pkgError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  const known = err.code !== undefined ? FILE_SYSTEM_ERRORS[err.code] : undefined;
+  if (!known || typeof err.syscall !== 'string') return undefined;
+  // copyfile/rename/link name the destination as `dest`: that is the side that was written
+  const where = err.dest ?? err.path;
+  const what = `${err.syscall}${where !== undefined ? ` ${where}` : ''}`;
+  return new Py2pkgError('FILE_SYSTEM', `${known.what} (${err.code}): ${what}`, { cause: e, ...(known.hint ? { hint: known.hint } : {}) });
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
+import { twoRpms } from '../support/fixture-rpms.js';
 import { fixtureSdist, keysDir, py2pkg, SYSTEM_PATH, upstreamPub } from '../support/project.js';
 
 const ORG_SEC = join(keysDir, 'org-repo-TEST-ONLY.sec.asc');
@@ -59,34 +60,16 @@ test('an .rpm that does not fit in --out: FILE_SYSTEM (exit 7) naming the file, 
 test('a publish into a repository whose disk is full: FILE_SYSTEM (exit 7), the repository still verifies, the next publish lands once there is room', async (t) => {
   const disk = await tmpfs('repo', '256k');
   if (!disk) return t.skip('mounting a tmpfs needs root');
-  const rpms = join(work, 'rpms');
-  const made = await py2pkg(
-    [
-      '--format',
-      'rpm',
-      '--trusted-keys',
-      upstreamPub,
-      '--maintainer',
-      TEST_MAINTAINER,
-      '--out',
-      rpms,
-      '--quiet',
-      fixtureSdist('rpc4django'),
-      fixtureSdist('tinyclick'),
-    ],
-    { SOURCE_DATE_EPOCH: TEST_EPOCH },
-  );
-  assert.equal(made.exitCode, 0, made.stderr);
-  const [first, second] = made.stdout.trim().split('\n');
+  const [first, second] = await twoRpms(join(work, 'rpms'));
   const repo = join(disk, 'yum');
   const pub = (file: string) => py2pkg(['publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', file]);
-  assert.equal((await pub(first!)).exitCode, 0);
+  assert.equal((await pub(first)).exitCode, 0);
 
   // fill what is left
   const filler = join(disk, 'filler');
   await writeFile(filler, '');
   await execa('/usr/bin/dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k', 'count=1024'], { env, extendEnv: false, reject: false });
-  const full = await pub(second!);
+  const full = await pub(second);
   assert.equal(full.exitCode, 7, full.stderr);
   assert.match(full.stderr, /^py2pkg: error\[FILE_SYSTEM\]: no space left on the device \(ENOSPC\): /m);
   assert.doesNotMatch(full.stderr, /internal error/);
@@ -94,7 +77,7 @@ test('a publish into a repository whose disk is full: FILE_SYSTEM (exit 7), the 
   assert.equal(still.exitCode, 0, `the repository no longer verifies after the failed publish: ${still.stderr}`);
 
   await rm(filler);
-  const again = await pub(second!);
+  const again = await pub(second);
   assert.equal(again.exitCode, 0, again.stderr);
   const verified = await py2pkg(['verify', repo, '--key', ORG_PUB]);
   assert.equal(verified.exitCode, 0, verified.stderr);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import { TEST_EPOCH, TEST_MAINTAINER } from '../support/fixture-debs.js';
+import { twoRpms } from '../support/fixture-rpms.js';
 import { fixtureSdist, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from '../support/project.js';
 
 const ORG_SEC = join(keysDir, 'org-repo-TEST-ONLY.sec.asc');
@@ -98,31 +99,13 @@ test('SIGINT while rpmbuild runs: py2pkg dies by SIGINT, rpmbuild with it, TMPDI
 test('SIGTERM while createrepo_c runs: the repository keeps its last generation, the next publish lands, py2pkg verify accepts it', async () => {
   const tmp = join(work, 'tmp-publish');
   await mkdir(tmp);
-  const rpms = join(work, 'rpms');
-  const made = await py2pkg(
-    [
-      '--format',
-      'rpm',
-      '--trusted-keys',
-      upstreamPub,
-      '--maintainer',
-      TEST_MAINTAINER,
-      '--out',
-      rpms,
-      '--quiet',
-      fixtureSdist('rpc4django'),
-      fixtureSdist('tinyclick'),
-    ],
-    { SOURCE_DATE_EPOCH: TEST_EPOCH },
-  );
-  assert.equal(made.exitCode, 0, made.stderr);
-  const [first, second] = made.stdout.trim().split('\n');
+  const [first, second] = await twoRpms(join(work, 'rpms'));
   const repo = join(work, 'yum');
   const pub = (file: string) => ['publish', '--repo', repo, '--sign-key', ORG_SEC, '--quiet', file];
-  const one = await py2pkg(pub(first!));
+  const one = await py2pkg(pub(first));
   assert.equal(one.exitCode, 0, one.stderr);
 
-  const { r, childState } = await interrupt(pub(second!), 'createrepo_c', 'SIGTERM', tmp);
+  const { r, childState } = await interrupt(pub(second), 'createrepo_c', 'SIGTERM', tmp);
   assert.equal(r.signal, 'SIGTERM', `exit ${String(r.exitCode)}: ${String(r.stderr)}`);
   assert.match(String(r.stderr), /^py2pkg: interrupted by SIGTERM: stopped 1 running tool;/m);
   assert.ok(childState === undefined || childState === 'Z', `createrepo_c left in state ${childState}`);
@@ -131,7 +114,7 @@ test('SIGTERM while createrepo_c runs: the repository keeps its last generation,
   assert.equal(before.exitCode, 0, `the interrupted repository no longer verifies: ${before.stderr}`);
   assert.doesNotMatch(before.stdout, /tinyclick/, 'the interrupted publish must not be visible');
 
-  const again = await py2pkg(pub(second!));
+  const again = await py2pkg(pub(second));
   assert.equal(again.exitCode, 0, again.stderr);
   const verified = await py2pkg(['verify', repo, '--key', ORG_PUB]);
   assert.equal(verified.exitCode, 0, verified.stderr);

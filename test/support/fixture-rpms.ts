@@ -10,7 +10,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { isRefused, TEST_EPOCH, TEST_MAINTAINER, type ConvertedFixture } from './fixture-debs.js';
-import { allFixtureSdists, cacheDir, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from './project.js';
+import { allFixtureSdists, cacheDir, fixtureSdist, keysDir, py2pkg, repoRoot, SYSTEM_PATH, upstreamPub } from './project.js';
 
 export const rpmsDir = join(cacheDir, 'test-rpms');
 export const toolEnv = { PATH: SYSTEM_PATH, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
@@ -147,4 +147,27 @@ export function allowedRpmlint(): Array<{ tag: string; pkg?: string }> {
       const [tag, pkg] = l.split(/\s+/);
       return pkg ? { tag: tag as string, pkg } : { tag: tag as string };
     });
+}
+
+/** rpc4django and tinyclick converted for el9 into `out` (two small, different rpms to publish one after the other). */
+export async function twoRpms(out: string): Promise<[string, string]> {
+  const made = await py2pkg(
+    [
+      '--format',
+      'rpm',
+      '--trusted-keys',
+      upstreamPub,
+      '--maintainer',
+      TEST_MAINTAINER,
+      '--out',
+      out,
+      '--quiet',
+      fixtureSdist('rpc4django'),
+      fixtureSdist('tinyclick'),
+    ],
+    { SOURCE_DATE_EPOCH: TEST_EPOCH },
+  );
+  if (made.exitCode !== 0) throw new Error(`converting the two rpms failed: ${made.stderr}`);
+  const [first, second] = made.stdout.trim().split('\n');
+  return [first!, second!];
 }

@@ -107,7 +107,8 @@ test('SIGTERM while createrepo_c runs: the repository keeps its last generation,
 
   const { r, childState } = await interrupt(pub(second), 'createrepo_c', 'SIGTERM', tmp);
   assert.equal(r.signal, 'SIGTERM', `exit ${String(r.exitCode)}: ${String(r.stderr)}`);
-  assert.match(String(r.stderr), /^py2pkg: interrupted by SIGTERM: stopped 1 running tool;/m);
+  // createrepo_c, and perhaps rpm2cpio reading the new package for the page beside it
+  assert.match(String(r.stderr), /^py2pkg: interrupted by SIGTERM: stopped [12] running tools?;/m);
   assert.ok(childState === undefined || childState === 'Z', `createrepo_c left in state ${childState}`);
   assert.deepEqual(await readdir(tmp), [], 'work directories left in TMPDIR');
   const before = await py2pkg(['verify', repo, '--key', ORG_PUB]);

@@ -23,7 +23,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { aptByHand, floorProbe, gnupgHome, stopAgent, yumByHand } from './publish-by-hand.js';
+import { aptByHand, floorProbe, gnupgHome, runSteps, stopAgent, yumByHand } from './publish-by-hand.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'bin', 'py2pkg.js');
@@ -119,13 +119,8 @@ async function makeRpms(dir: string, from: number, to: number): Promise<string[]
   return out;
 }
 
-async function timed(file: string, args: string[], opts: { cwd?: string } = {}): Promise<number> {
-  const t = process.hrtime.bigint();
-  const r = await execa(file, args, { env: ENV, extendEnv: false, reject: false, ...opts, stdout: 'ignore' });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.exitCode !== 0) throw new Error(`${file} ${args.slice(0, 3).join(' ')} failed: ${String(r.stderr).slice(-800)}`);
-  return ms;
-}
+/** One process, timed (the by-hand contenders time their steps the same way). */
+const timed = (file: string, args: string[], opts: { cwd?: string } = {}): Promise<number> => runSteps([{ file, args, cwd: opts.cwd }], { HOME: ENV.HOME });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -13,7 +13,7 @@ import { registerTrust } from './commands/trust.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerOutdated } from './commands/outdated.js';
 import type { Io, RegisterCommand } from './commands/context.js';
-import { ExitStatus, ExitWithStatus, fileSystemError, isPy2pkgError, singleLine } from './errors.js';
+import { ExitStatus, ExitWithStatus, internalErrorLine, userError } from './errors.js';
 import { toolVersion } from './version.js';
 
 /** Every command py2pkg has; the first is the default. */
@@ -85,17 +85,16 @@ export function reportError(e: unknown, debug: boolean, io: Io): number {
     return e.exitCode === 0 ? ExitStatus.ok : ExitStatus.usage;
   }
   if (e instanceof ExitWithStatus) return e.status;
-  e = fileSystemError(e) ?? e;
-  if (isPy2pkgError(e)) {
-    io.err(`${e.oneLine()}\n`);
+  const known = userError(e);
+  if (known) {
+    io.err(`${known.oneLine()}\n`);
     if (debug) {
-      if (e.detail) io.err(`${e.detail}\n`);
-      io.err(`${e.stack ?? ''}\n`);
+      if (known.detail) io.err(`${known.detail}\n`);
+      io.err(`${known.stack ?? ''}\n`);
     }
-    return e.exitStatus;
+    return known.exitStatus;
   }
-  const message = e instanceof Error ? e.message : String(e);
-  io.err(`py2pkg: internal error: ${singleLine(message)} (this is a bug: rerun with --debug and report it)\n`);
+  io.err(`${internalErrorLine(e)}\n`);
   if (debug && e instanceof Error) io.err(`${e.stack ?? ''}\n`);
   return ExitStatus.internal;
 }

@@ -200,7 +200,7 @@ export function isPy2pkgError(e: unknown): e is Py2pkgError {
 }
 
 /** What the machine's file system said, for the errors a full disk or a wrong mode cause (not bugs). */
-const FILE_SYSTEM_ERRORS: Readonly<Record<string, { what: string; hint?: string }>> = {
+const FILE_SYSTEM_ERRORS: Readonly<Record<string, { what: string; hint: string }>> = {
   ENOSPC: { what: 'no space left on the device', hint: 'free space on that file system, or point --out, --repo or $TMPDIR elsewhere' },
   EDQUOT: { what: 'disk quota exceeded', hint: 'free space within your quota, or point --out, --repo or $TMPDIR elsewhere' },
   EROFS: { what: 'read-only file system', hint: 'choose a writable --out, --repo or $TMPDIR' },
@@ -223,5 +223,15 @@ export function fileSystemError(e: unknown): Py2pkgError | undefined {
   // copyfile/rename/link name the destination as `dest`: that is the side that was written
   const where = err.dest ?? err.path;
   const what = `${err.syscall}${where !== undefined ? ` ${where}` : ''}`;
-  return new Py2pkgError('FILE_SYSTEM', `${known.what} (${err.code}): ${what}`, { cause: e, ...(known.hint ? { hint: known.hint } : {}) });
+  return new Py2pkgError('FILE_SYSTEM', `${known.what} (${err.code}): ${what}`, { cause: e, hint: known.hint });
+}
+
+/** What a user is told for `e`: the Py2pkgError itself, FILE_SYSTEM for the machine's file-system errors, undefined for a bug. */
+export function userError(e: unknown): Py2pkgError | undefined {
+  return isPy2pkgError(e) ? e : fileSystemError(e);
+}
+
+/** The one line for an error py2pkg did not expect: a bug. */
+export function internalErrorLine(e: unknown): string {
+  return `py2pkg: internal error: ${singleLine(e instanceof Error ? e.message : String(e))} (this is a bug: rerun with --debug and report it)`;
 }

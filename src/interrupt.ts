@@ -61,8 +61,13 @@ export async function removeWorkDir(dir: string): Promise<void> {
   paths.delete(dir);
 }
 
-/** What the handler does, without the exit (tests call it). */
-export function cleanUpNow(): { killed: number; removed: number } {
+/** A work directory the user asked to keep (--keep-temp): an interrupt leaves it too. */
+export function keepWorkDir(dir: string): void {
+  paths.delete(dir);
+}
+
+/** What the handler does before it dies: kill the children's groups, remove what is registered. */
+function cleanUpNow(): { killed: number; removed: number } {
   let killed = 0;
   for (const pid of groups) {
     try {
@@ -94,14 +99,14 @@ export function cleanUpNow(): { killed: number; removed: number } {
   return { killed, removed };
 }
 
-/** Install the handlers once, before any work (src/cli.ts). */
-export function installInterruptHandlers(err: (s: string) => void = (s) => process.stderr.write(s)): void {
+/** Install the handlers once, before any work (bin/py2pkg.js). */
+export function installInterruptHandlers(): void {
   if (installed) return;
   installed = true;
   for (const signal of SIGNALS) {
     process.on(signal, () => {
       const { killed } = cleanUpNow();
-      err(
+      process.stderr.write(
         `py2pkg: interrupted by ${signal}${killed > 0 ? `: stopped ${killed} running tool${killed === 1 ? '' : 's'}` : ''}; work files removed, nothing half-written left\n`,
       );
       // die by the signal itself, as an uncaught one would have

@@ -27,18 +27,14 @@ export async function prepareOutDir(dir: string, mode = 0o755): Promise<() => Pr
     throw new Py2pkgError('OUTPUT_DIR', `output directory ${dir} is not a writable directory`);
   }
   if (created === undefined) return async () => {};
-  const first = created;
+  // what mkdir made, deepest first: removed again only while empty (rmdir refuses anything else)
   const made: string[] = [];
   for (let d = dir; ; d = dirname(d)) {
     made.push(d);
-    if (d === first || dirname(d) === d) break;
+    if (d === created || dirname(d) === d) break;
   }
   removeIfEmptyOnInterrupt(made);
   return async () => {
-    // deepest first, each only if still empty (rmdir refuses anything else)
-    for (let d = dir; ; d = dirname(d)) {
-      await rmdir(d).catch(() => {});
-      if (d === first || dirname(d) === d) break;
-    }
+    for (const d of made) await rmdir(d).catch(() => {});
   };
 }

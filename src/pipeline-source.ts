@@ -31,7 +31,7 @@ import { unpackSdist } from './sdist/unpack.js';
 import type { Settings } from './settings.js';
 import type { Provenance } from './types.js';
 import { toolVersion } from './version.js';
-import { makeWorkDir, removeWorkDir } from './interrupt.js';
+import { keepWorkDir, makeWorkDir, removeWorkDir } from './interrupt.js';
 
 export interface SourceResult {
   output: SourceOutput;
@@ -157,8 +157,10 @@ async function sourceInto(s: Settings, progress: Progress, extras: ConvertExtras
       const output = await build(ctx);
       return { output, provenance, name: metadata.name, version: metadata.version };
     } finally {
-      if (s.keepTemp) progress(`kept temp dir ${work}`);
-      else await removeWorkDir(work);
+      if (s.keepTemp) {
+        keepWorkDir(work);
+        progress(`kept temp dir ${work}`);
+      } else await removeWorkDir(work);
     }
   } finally {
     await fetched?.dispose();

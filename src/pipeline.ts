@@ -22,7 +22,7 @@ import type { FetchedEvidence } from './trust/stage.js';
 import type { BuildRecord, LocalSdist, Provenance } from './types.js';
 import type { BuildCache } from './cache/build-cache.js';
 import { toolVersion } from './version.js';
-import { makeWorkDir, removeWorkDir } from './interrupt.js';
+import { keepWorkDir, makeWorkDir, removeWorkDir } from './interrupt.js';
 
 /**
  * One packager per format, loaded only when used (and while the sandboxed build runs), so a
@@ -293,8 +293,10 @@ async function convertInto(s: Settings, loadPackager: () => Promise<Packager>, p
     return { output: released, provenance: finalProvenance, name: metadata.name, version: metadata.version };
   } finally {
     await fetched?.dispose();
-    if (s.keepTemp) progress(`kept temp dir ${work}`);
-    else await removeWorkDir(work);
+    if (s.keepTemp) {
+      keepWorkDir(work);
+      progress(`kept temp dir ${work}`);
+    } else await removeWorkDir(work);
   }
 }
 

@@ -11,7 +11,7 @@
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Io } from '../commands/context.js';
-import { fileSystemError, isPy2pkgError, Py2pkgError, singleLine, worstExitStatus, ExitStatus } from '../errors.js';
+import { internalErrorLine, Py2pkgError, singleLine, userError, worstExitStatus, ExitStatus } from '../errors.js';
 import type { PublishResult } from '../repo/publish-types.js';
 import type { ConvertFlags, Settings } from '../settings.js';
 import type { ConvertResult } from '../pipeline.js';
@@ -93,14 +93,9 @@ const NO_REPO = {
 const PROBE_INPUT = 'py2pkg-batch-settings';
 
 function errorOf(e: unknown): { code: string; exitStatus: number; line: string } {
-  e = fileSystemError(e) ?? e;
-  if (isPy2pkgError(e)) return { code: e.code, exitStatus: e.exitStatus, line: e.oneLine() };
-  const message = e instanceof Error ? e.message : String(e);
-  return {
-    code: 'INTERNAL',
-    exitStatus: ExitStatus.internal,
-    line: `py2pkg: internal error: ${singleLine(message)} (this is a bug: rerun with --debug and report it)`,
-  };
+  const known = userError(e);
+  if (known) return { code: known.code, exitStatus: known.exitStatus, line: known.oneLine() };
+  return { code: 'INTERNAL', exitStatus: ExitStatus.internal, line: internalErrorLine(e) };
 }
 
 export async function runBatch(jobs: ConvertJob[], opts: BatchOptions): Promise<BatchResult> {

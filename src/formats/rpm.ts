@@ -9,7 +9,7 @@
  * of the caller leaks in.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Py2pkgError } from '../errors.js';
 import { run } from '../exec.js';
@@ -20,7 +20,7 @@ import { writeProvenanceDocs, type LicenseText, type PackageInput, type PackageO
 import { isDistInfoLicense, rpmEVR, rpmFileName, rpmFullVersion, rpmPackageName, specData, type StagedEntry } from './rpm-data.js';
 import { normalizeTree } from './staging.js';
 import { longDescription } from '../description/index.js';
-import { removeOnInterrupt } from '../interrupt.js';
+import { viaTemp } from '../repo/fsutil.js';
 
 export const RPMBUILD = '/usr/bin/rpmbuild';
 
@@ -115,16 +115,14 @@ export const rpmPackager: Packager = {
     const built = join(top, 'RPMS', 'noarch', finalName);
     const finalPath = join(input.outDir, finalName);
     const tmpPath = join(input.outDir, `.${finalName}.${process.pid}.partial`);
-    const release = removeOnInterrupt(tmpPath);
     try {
-      await copyFile(built, tmpPath);
-      await rename(tmpPath, finalPath);
+      await viaTemp(tmpPath, async () => {
+        await copyFile(built, tmpPath);
+        await rename(tmpPath, finalPath);
+      });
     } catch (e) {
-      await rm(tmpPath, { force: true });
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Py2pkgError('TOOL_FAILED', `rpmbuild did not write ${finalName}`);
       throw e;
-    } finally {
-      release();
     }
     return { format: 'rpm', path: finalPath, packageName: pkg, version: rpmFullVersion(rpmEVR(meta, target)) };
   },

@@ -28,10 +28,25 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-export async function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const tmp = tempName(path);
+/**
+ * Run `write`, which makes `tmp` and renames it into place: if it fails, or py2pkg is
+ * interrupted meanwhile (src/interrupt.ts), `tmp` is removed.
+ */
+export async function viaTemp<T>(tmp: string, write: () => Promise<T>): Promise<T> {
   const release = removeOnInterrupt(tmp);
   try {
+    return await write();
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+export async function writeAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const tmp = tempName(path);
+  await viaTemp(tmp, async () => {
     const fh = await open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);
@@ -40,12 +55,7 @@ export async function writeAtomic(path: string, data: string | Uint8Array, mode 
       await fh.close();
     }
     await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  } finally {
-    release();
-  }
+  });
 }
 
 /** Write a file that must not exist yet (inside a new generation directory), synced. */
@@ -61,17 +71,11 @@ export async function writeNew(path: string, data: string | Uint8Array): Promise
 
 export async function copyAtomic(src: string, dst: string): Promise<void> {
   const tmp = tempName(dst);
-  const release = removeOnInterrupt(tmp);
-  try {
+  await viaTemp(tmp, async () => {
     await copyFile(src, tmp);
     await fsyncPath(tmp);
     await rename(tmp, dst);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  } finally {
-    release();
-  }
+  });
 }
 
 /** Point `link` at `target` (relative) by renaming a fresh symlink over it. */

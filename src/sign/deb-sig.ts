@@ -9,14 +9,14 @@
  * mode 8, size 10, "`\n") and the data padded to an even length with "\n".
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Py2pkgError } from '../errors.js';
 import { armorSignature } from './armor.js';
 import type { FileRange } from './sign-data.js';
 import type { Signer } from './signer-types.js';
-import { removeOnInterrupt } from '../interrupt.js';
+import { viaTemp } from '../repo/fsutil.js';
 
 export const AR_MAGIC = '!<arch>\n';
 export const ORIGIN_MEMBER = '_gpgorigin';
@@ -133,8 +133,7 @@ export async function signDeb(path: string, signer: Signer, out = path): Promise
   const layout = await readDebLayout(path);
   const armored = Buffer.from(await armorSignature(await signer.detachSign({ kind: 'ranges', ranges: signedRanges(layout) })), 'utf8');
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.${Date.now()}.signing`);
-  const release = removeOnInterrupt(tmp);
-  try {
+  await viaTemp(tmp, async () => {
     const ws = createWriteStream(tmp, { mode: 0o644 });
     const chunks = async function* (): AsyncGenerator<Buffer> {
       yield Buffer.from(AR_MAGIC, 'latin1');
@@ -152,10 +151,5 @@ export async function signDeb(path: string, signer: Signer, out = path): Promise
     const check = await readDebLayout(tmp);
     if (!check.origin || check.signed.map((m) => m.size).join() !== layout.signed.map((m) => m.size).join()) throw new Error('signed .deb does not read back');
     await rename(tmp, out);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  } finally {
-    release();
-  }
+  });
 }
